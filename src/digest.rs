@@ -1,0 +1,220 @@
+//! SHA-256 digests: the [`Sha256Digest`] value type (lower-case hex in every text format,
+//! compared in constant time) and streaming hashing of files with a caller-owned buffer.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+/// Size of the read buffer used when hashing a file.
+pub const HASH_BUFFER_SIZE: usize = 128 * 1024;
+
+/// A SHA-256 digest. Displayed and parsed as exactly 64 lower-case hexadecimal digits.
+#[derive(Clone, Copy, Eq, PartialOrd, Ord)]
+pub struct Sha256Digest([u8; 32]);
+
+impl Sha256Digest {
+    /// Wraps raw digest bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Sha256Digest(bytes)
+    }
+
+    /// The raw digest bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The digest of `data`.
+    pub fn of(data: &[u8]) -> Self {
+        Sha256Digest(Sha256::digest(data).into())
+    }
+
+    /// The digest as 64 lower-case hex digits.
+    pub fn to_hex(&self) -> String {
+        to_hex(&self.0)
+    }
+}
+
+impl PartialEq for Sha256Digest {
+    /// Constant-time comparison: the time taken does not depend on where the digests differ.
+    fn eq(&self, other: &Self) -> bool {
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+}
+
+impl fmt::Display for Sha256Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for Sha256Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sha256Digest({})", self.to_hex())
+    }
+}
+
+impl FromStr for Sha256Digest {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bytes = from_hex::<32>(s).ok_or_else(|| {
+            format!("invalid SHA-256 digest \"{s}\"; expected 64 lower-case hex digits")
+        })?;
+        Ok(Sha256Digest(bytes))
+    }
+}
+
+impl TryFrom<String> for Sha256Digest {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl Serialize for Sha256Digest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Sha256Digest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Hashes everything `reader` yields, using `buf` for reads. Returns the digest and the number
+/// of bytes hashed.
+pub fn hash_reader<R: Read>(mut reader: R, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
+    let mut hasher = Sha256::new();
+    let mut total = 0u64;
+    loop {
+        let n = match reader.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((Sha256Digest(hasher.finalize().into()), total))
+}
+
+/// Hashes the file at `path` without following a symbolic link at its last component.
+/// Returns the digest and the number of bytes read (which is the size that is recorded).
+pub fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
+    let file = open_no_follow(path)?;
+    hash_reader(file, buf)
+}
+
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NOFOLLOW: a symlink swapped in after the walk is refused, not followed.
+    // O_NONBLOCK: a FIFO swapped in after the walk cannot make the open hang.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> io::Result<File> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    File::open(path)
+}
+
+/// Lower-case hex of `bytes`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
+
+/// Parses exactly `N` bytes of lower-case hex; `None` for anything else.
+pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let s = s.as_bytes();
+    if s.len() != N * 2 {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, pair) in s.chunks_exact(2).enumerate() {
+        out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_of_empty_input_is_the_known_value() {
+        assert_eq!(
+            Sha256Digest::of(b"").to_hex(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn streaming_hash_matches_one_shot_hash_across_buffer_boundaries() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let mut buf = [0u8; 7];
+        let (d, n) = hash_reader(&data[..], &mut buf).unwrap();
+        assert_eq!(n, 10_000);
+        assert_eq!(d, Sha256Digest::of(&data));
+    }
+
+    #[test]
+    fn hex_parsing_rejects_upper_case_and_wrong_lengths() {
+        let hex = "fd038300b6fc5309036ccd57625842cab563e7b1ca168c352719553ba770868e";
+        assert_eq!(hex.parse::<Sha256Digest>().unwrap().to_hex(), hex);
+        assert!(hex.to_uppercase().parse::<Sha256Digest>().is_err());
+        assert!(hex[..62].parse::<Sha256Digest>().is_err());
+        assert!(format!("{hex}00").parse::<Sha256Digest>().is_err());
+        assert!(from_hex::<1>("g0").is_none());
+    }
+
+    #[test]
+    fn digests_differing_in_one_bit_are_unequal() {
+        let a = Sha256Digest::from_bytes([0; 32]);
+        let mut bytes = [0; 32];
+        bytes[31] = 1;
+        assert_ne!(a, Sha256Digest::from_bytes(bytes));
+    }
+}

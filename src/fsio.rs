@@ -1,0 +1,170 @@
+//! Safe file writing: every manifest and key is written through [`write_atomic`] — a temporary
+//! file in the destination folder, fsync, then rename — so a crash or a full disk never leaves a
+//! half-written file, and an existing file is never replaced unless the caller asked for it.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Who may read a file that docseal writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Owner read/write only (0600): secret keys.
+    Private,
+    /// Readable by everyone (0644): manifests and public keys.
+    Public,
+}
+
+/// Writes `contents` to `path` atomically.
+///
+/// With `overwrite` false, an existing file at `path` is an [`Error::Exists`] (checked again at
+/// the rename, so a file that appears meanwhile is not replaced either). `what` names the kind of
+/// file in messages ("manifest", "secret key"). Missing parent folders are created; for
+/// [`Access::Private`] they are created owner-only.
+pub fn write_atomic(
+    path: &Path,
+    contents: &[u8],
+    access: Access,
+    overwrite: bool,
+    what: &'static str,
+) -> Result<()> {
+    if !overwrite && fs::symlink_metadata(path).is_ok() {
+        return Err(Error::Exists {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    create_dir_all(dir, access)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".docseal-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, "cannot create a temporary file in", e))?;
+    set_mode(tmp.as_file(), access).map_err(|e| Error::io(tmp.path(), "cannot set mode of", e))?;
+    tmp.write_all(contents)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(path, "cannot write", e))?;
+    if overwrite {
+        tmp.persist(path)
+            .map_err(|e| Error::io(path, "cannot write", e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Exists {
+                    path: path.to_path_buf(),
+                    what,
+                }
+            } else {
+                Error::io(path, "cannot write", e.error)
+            }
+        })?;
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+fn create_dir_all(dir: &Path, access: Access) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(if access == Access::Private {
+            0o700
+        } else {
+            0o755
+        });
+    }
+    builder
+        .create(dir)
+        .map_err(|e| Error::io(dir, "cannot create folder", e))
+}
+
+#[cfg(unix)]
+fn set_mode(file: &fs::File, access: Access) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = match access {
+        Access::Private => 0o600,
+        Access::Public => 0o644,
+    };
+    file.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &fs::File, _access: Access) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Makes the rename durable. Failure is ignored: some file systems cannot fsync a folder.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Reads a whole file, naming it in the error.
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(|e| Error::io(path, "cannot read", e))
+}
+
+/// Reads a whole UTF-8 text file, naming it in the error.
+pub fn read_text(path: &Path, what: &str) -> Result<String> {
+    let bytes = read(path)?;
+    String::from_utf8(bytes)
+        .map_err(|_| Error::invalid(path, format!("{what} is not valid UTF-8 text")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_overwrite_without_permission_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.toml");
+        write_atomic(&p, b"one", Access::Public, false, "manifest").unwrap();
+        let err = write_atomic(&p, b"two", Access::Public, false, "manifest").unwrap_err();
+        assert!(matches!(err, Error::Exists { .. }));
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        write_atomic(&p, b"three", Access::Public, true, "manifest").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"three");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_created_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/k.key");
+        write_atomic(&p, b"secret", Access::Private, false, "secret key").unwrap();
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            fs::metadata(dir.path().join("sub"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
+    }
+}

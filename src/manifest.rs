@@ -1,0 +1,371 @@
+//! The manifest: its header, its `[[file]]` entries and its signatures, parsed strictly from the
+//! TOML text specified in `docs/manifest-format.md` (unknown fields, versions and algorithms are
+//! errors; paths that could leave the collection are refused) and written back canonically.
+
+pub mod canonical;
+pub mod merkle;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::digest::{Sha256Digest, from_hex};
+use crate::error::{Error, Result};
+use crate::fsio;
+use crate::keys::KeyId;
+use crate::provenance::{OriginUrl, Recorded, Timestamp, de_origin, de_time_canonical};
+use crate::relpath::RelPath;
+use crate::signature::ManifestSignature;
+
+/// The manifest format version this docseal reads and writes.
+pub const FORMAT_VERSION: i64 = 1;
+
+/// The digest algorithm of a manifest's file digests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DigestAlgorithm {
+    /// SHA-256 (FIPS 180-4).
+    Sha256,
+}
+
+impl DigestAlgorithm {
+    /// The name written in manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha256 => "sha256",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DigestAlgorithm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "sha256" => Ok(DigestAlgorithm::Sha256),
+            other => Err(serde::de::Error::custom(format!(
+                "unknown digest algorithm \"{}\"; this docseal supports \"sha256\"",
+                other.escape_debug()
+            ))),
+        }
+    }
+}
+
+/// The header: everything about the collection as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Header {
+    /// The collection's name.
+    pub name: String,
+    /// The algorithm of every file digest.
+    pub digest_algorithm: DigestAlgorithm,
+    /// When the manifest was made (UTC).
+    pub created: Timestamp,
+    /// The program that made it, e.g. `docseal 0.1.0`.
+    pub tool: String,
+    /// The collection folder, relative to the manifest's own folder, `/`-separated.
+    pub collection: String,
+    /// Position in the collection's chain of manifests (1 for the first), if recorded.
+    pub sequence: Option<u64>,
+    /// Digest of the signed body of the manifest this one supersedes, if any.
+    pub previous: Option<Sha256Digest>,
+    /// The collection root digest (see [`merkle`]) as recorded.
+    pub root: Sha256Digest,
+}
+
+/// One sealed file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileEntry {
+    /// Where the file is inside the collection.
+    pub path: RelPath,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its digest.
+    pub digest: Sha256Digest,
+    /// Where it was retrieved from (`null` in JSON when unknown).
+    pub origin: Recorded<OriginUrl>,
+    /// When it was retrieved (`null` in JSON when unknown).
+    pub retrieved: Recorded<Timestamp>,
+}
+
+impl FileEntry {
+    /// True when both the origin and the retrieval time are known.
+    pub fn has_provenance(&self) -> bool {
+        !self.origin.is_unknown() && !self.retrieved.is_unknown()
+    }
+}
+
+/// A parsed manifest together with the exact bytes its signatures cover.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    /// The header.
+    pub header: Header,
+    /// The entries, in the order they appear (which a valid manifest sorts by path).
+    pub files: Vec<FileEntry>,
+    /// The signatures, in the order they appear.
+    pub signatures: Vec<ManifestSignature>,
+    /// The signed body: every byte before the first `[[signature]]` line.
+    pub body: Vec<u8>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBody {
+    format_version: Spanned<i64>,
+    name: Spanned<String>,
+    digest_algorithm: DigestAlgorithm,
+    created: Spanned<String>,
+    tool: Spanned<String>,
+    collection: Spanned<String>,
+    root: Sha256Digest,
+    sequence: Option<Spanned<i64>>,
+    previous: Option<Sha256Digest>,
+    #[serde(default)]
+    file: Vec<RawFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    path: Spanned<RelPath>,
+    size: u64,
+    digest: Sha256Digest,
+    #[serde(deserialize_with = "de_origin")]
+    origin: Recorded<OriginUrl>,
+    #[serde(deserialize_with = "de_time_canonical")]
+    retrieved: Recorded<Timestamp>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignatures {
+    #[serde(default)]
+    signature: Vec<RawSignature>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignature {
+    key_id: Spanned<String>,
+    algorithm: Spanned<String>,
+    signature: Spanned<String>,
+}
+
+/// Only the version, read leniently so that a manifest of another version gets a clear message
+/// instead of a complaint about fields this version does not know.
+#[derive(Deserialize)]
+struct VersionProbe {
+    format_version: Option<Spanned<i64>>,
+}
+
+impl Manifest {
+    /// Reads and parses the manifest at `path`.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = fsio::read(path)?;
+        Self::parse(path, &bytes)
+    }
+
+    /// Parses manifest bytes; `path` is only used in error messages.
+    ///
+    /// This checks the form of the manifest (syntax, fields, values, paths, no duplicate path).
+    /// It does not check signatures, the order of entries or the root digest: those are
+    /// verification results (see [`crate::verify`]), not parse errors.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::Parse {
+            path: path.to_path_buf(),
+            line: crate::error::line_of(
+                &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+                e.valid_up_to(),
+            ),
+            message: "manifest is not valid UTF-8 text".to_string(),
+        })?;
+        if let Some(offset) = text.find('\r') {
+            return Err(Error::at_offset(
+                path,
+                text,
+                offset,
+                "manifest has CR (Windows) line endings, which change the signed bytes; restore the original file (in git, mark manifests \"-text\" in .gitattributes)",
+            ));
+        }
+        let (body, sigs, sig_offset) = canonical::split(text);
+        let header_and_files = parse_body(path, body)?;
+        let signatures = parse_signatures(path, text, sigs, sig_offset)?;
+        let (header, files) = header_and_files;
+        Ok(Manifest {
+            header,
+            files,
+            signatures,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    /// Finds the entry for `path`, if sealed.
+    pub fn entry(&self, path: &str) -> Option<&FileEntry> {
+        self.files.iter().find(|f| f.path.as_str() == path)
+    }
+
+    /// Number of entries whose origin or retrieval time is unknown.
+    pub fn count_lacking_provenance(&self) -> usize {
+        self.files.iter().filter(|f| !f.has_provenance()).count()
+    }
+}
+
+fn parse_body(path: &Path, body: &str) -> Result<(Header, Vec<FileEntry>)> {
+    let raw: RawBody = toml::from_str(body).map_err(|e| {
+        if let Ok(VersionProbe {
+            format_version: Some(v),
+        }) = toml::from_str::<VersionProbe>(body)
+            && *v.get_ref() != FORMAT_VERSION
+        {
+            return unsupported_version(path, body, &v);
+        }
+        Error::from_toml(path, body, &e)
+    })?;
+    if *raw.format_version.get_ref() != FORMAT_VERSION {
+        return Err(unsupported_version(path, body, &raw.format_version));
+    }
+    let at =
+        |span: std::ops::Range<usize>, msg: String| Error::at_offset(path, body, span.start, msg);
+    check_text(raw.name.get_ref(), "name").map_err(|m| at(raw.name.span(), m))?;
+    check_text(raw.tool.get_ref(), "tool").map_err(|m| at(raw.tool.span(), m))?;
+    check_collection(raw.collection.get_ref()).map_err(|m| at(raw.collection.span(), m))?;
+    let created =
+        Timestamp::parse_canonical(raw.created.get_ref()).map_err(|m| at(raw.created.span(), m))?;
+    let sequence = match raw.sequence {
+        None => None,
+        Some(s) => Some(
+            u64::try_from(*s.get_ref())
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or_else(|| {
+                    at(
+                        s.span(),
+                        format!("sequence {} is not a positive integer", s.get_ref()),
+                    )
+                })?,
+        ),
+    };
+    let mut files: Vec<FileEntry> = Vec::with_capacity(raw.file.len());
+    let mut seen = std::collections::HashMap::with_capacity(raw.file.len());
+    for f in raw.file {
+        let span = f.path.span();
+        let rel = f.path.into_inner();
+        if let Some(first) = seen.insert(rel.clone(), span.start) {
+            return Err(at(
+                span,
+                format!(
+                    "duplicate path \"{}\" (first at line {}); a manifest lists each file once",
+                    rel.as_str().escape_debug(),
+                    crate::error::line_of(body, first)
+                ),
+            ));
+        }
+        files.push(FileEntry {
+            path: rel,
+            size: f.size,
+            digest: f.digest,
+            origin: f.origin,
+            retrieved: f.retrieved,
+        });
+    }
+    let header = Header {
+        name: raw.name.into_inner(),
+        digest_algorithm: raw.digest_algorithm,
+        created,
+        tool: raw.tool.into_inner(),
+        collection: raw.collection.into_inner(),
+        sequence,
+        previous: raw.previous,
+        root: raw.root,
+    };
+    Ok((header, files))
+}
+
+fn unsupported_version(path: &Path, body: &str, v: &Spanned<i64>) -> Error {
+    Error::at_offset(
+        path,
+        body,
+        v.span().start,
+        format!(
+            "unsupported manifest format version {}; this docseal reads version {FORMAT_VERSION}, upgrade docseal to read it",
+            v.get_ref()
+        ),
+    )
+}
+
+fn parse_signatures(
+    path: &Path,
+    text: &str,
+    block: &str,
+    offset: usize,
+) -> Result<Vec<ManifestSignature>> {
+    // Parse the block on its own, but report lines of the whole file.
+    let raw: RawSignatures = toml::from_str(block).map_err(|e| {
+        let shifted = e.span().map(|s| s.start + offset).unwrap_or(offset);
+        let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+        Error::at_offset(
+            path,
+            text,
+            shifted,
+            format!("in the signature block: {message}"),
+        )
+    })?;
+    raw.signature
+        .into_iter()
+        .map(|s| {
+            let at = |span: std::ops::Range<usize>, msg: String| {
+                Error::at_offset(path, text, span.start + offset, msg)
+            };
+            if s.algorithm.get_ref() != "ed25519" {
+                return Err(at(
+                    s.algorithm.span(),
+                    format!(
+                        "unknown signature algorithm \"{}\"; this docseal supports \"ed25519\"",
+                        s.algorithm.get_ref().escape_debug()
+                    ),
+                ));
+            }
+            let key_id = KeyId::parse(s.key_id.get_ref()).map_err(|m| at(s.key_id.span(), m))?;
+            let bytes = from_hex::<64>(s.signature.get_ref()).ok_or_else(|| {
+                at(
+                    s.signature.span(),
+                    "signature is not 128 lower-case hex digits".to_string(),
+                )
+            })?;
+            Ok(ManifestSignature { key_id, bytes })
+        })
+        .collect()
+}
+
+/// A name or tool string: non-empty, no control characters.
+fn check_text(value: &str, field: &str) -> std::result::Result<(), String> {
+    if value.is_empty() {
+        return Err(format!("{field} is empty"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(format!(
+            "{field} \"{}\" contains a control character",
+            value.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+/// The collection folder: `.` or a relative `/`-separated path (which may start with `..`
+/// segments, since the collection is often beside the manifests folder).
+pub fn check_collection(value: &str) -> std::result::Result<(), String> {
+    let shown = value.escape_debug();
+    let bad = value.is_empty()
+        || value.starts_with('/')
+        || value.contains(['\\', '\0'])
+        || value.chars().any(char::is_control)
+        || value.split('/').any(str::is_empty)
+        || (value.len() >= 2
+            && value.as_bytes()[0].is_ascii_alphabetic()
+            && value.as_bytes()[1] == b':');
+    if bad {
+        return Err(format!(
+            "collection \"{shown}\" must be a relative \"/\"-separated folder path (e.g. \"../seeds\"); use --root to verify elsewhere"
+        ));
+    }
+    Ok(())
+}

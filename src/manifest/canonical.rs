@@ -1,0 +1,130 @@
+//! The canonical text of a manifest: how docseal writes the header, the entries and the signature
+//! block, and how a reader splits a manifest into the signed body and the signature block.
+
+use std::fmt::Write as _;
+
+use crate::digest::to_hex;
+use crate::manifest::{FORMAT_VERSION, FileEntry, Header};
+use crate::signature::ManifestSignature;
+
+/// The line that starts the signature block. Everything before its first occurrence at the start
+/// of a line is the signed body.
+pub const SIGNATURE_LINE: &str = "[[signature]]";
+
+/// Splits manifest text into `(body, signature block, offset of the block)`. A manifest without a
+/// signature line is all body and an empty block.
+pub fn split(text: &str) -> (&str, &str, usize) {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(SIGNATURE_LINE) {
+        let start = from + i;
+        let end = start + SIGNATURE_LINE.len();
+        let at_line_start = start == 0 || text.as_bytes()[start - 1] == b'\n';
+        let at_line_end = end == text.len() || text.as_bytes()[end] == b'\n';
+        if at_line_start && at_line_end {
+            return (&text[..start], &text[start..], start);
+        }
+        from = end;
+    }
+    (text, "", text.len())
+}
+
+/// A TOML basic string: quoted, with `"`, `\` and control characters escaped.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The signed body docseal writes for `header` and `files` (files must already be sorted).
+pub fn body(header: &Header, files: &[FileEntry]) -> String {
+    let mut out = String::with_capacity(256 + files.len() * 220);
+    out.push_str(
+        "# docseal manifest (docs/manifest-format.md). Every byte above the first\n\
+         # \"[[signature]]\" line is signed: any edit invalidates the signatures.\n",
+    );
+    let _ = writeln!(out, "format_version = {FORMAT_VERSION}");
+    let _ = writeln!(out, "name = {}", quote(&header.name));
+    let _ = writeln!(
+        out,
+        "digest_algorithm = \"{}\"",
+        header.digest_algorithm.as_str()
+    );
+    let _ = writeln!(out, "created = \"{}\"", header.created);
+    let _ = writeln!(out, "tool = {}", quote(&header.tool));
+    let _ = writeln!(out, "collection = {}", quote(&header.collection));
+    let _ = writeln!(out, "root = \"{}\"", header.root);
+    if let Some(seq) = header.sequence {
+        let _ = writeln!(out, "sequence = {seq}");
+    }
+    if let Some(prev) = &header.previous {
+        let _ = writeln!(out, "previous = \"{prev}\"");
+    }
+    for f in files {
+        let _ = write!(
+            out,
+            "\n[[file]]\npath = {}\nsize = {}\ndigest = \"{}\"\norigin = {}\nretrieved = {}\n",
+            quote(f.path.as_str()),
+            f.size,
+            f.digest,
+            quote(&f.origin.to_string()),
+            quote(&f.retrieved.to_string()),
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// One `[[signature]]` table.
+pub fn signature_block(sig: &ManifestSignature) -> String {
+    format!(
+        "{SIGNATURE_LINE}\nkey_id = \"{}\"\nalgorithm = \"ed25519\"\nsignature = \"{}\"\n",
+        sig.key_id,
+        to_hex(&sig.bytes)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_finds_the_first_signature_line_only_at_a_line_start() {
+        let text = "a = \"[[signature]]\"\n[[signature]]\nkey_id = \"x\"\n";
+        let (body, block, at) = split(text);
+        assert_eq!(body, "a = \"[[signature]]\"\n");
+        assert_eq!(block, "[[signature]]\nkey_id = \"x\"\n");
+        assert_eq!(at, body.len());
+        assert_eq!(split("x = 1\n"), ("x = 1\n", "", 6));
+        // Not exactly the line: stays in the body, where strict parsing will refuse it.
+        assert_eq!(split("[[signature]] # c\n").1, "");
+    }
+
+    #[test]
+    fn quoted_strings_parse_back_to_the_same_value() {
+        for s in [
+            "plain",
+            "quo\"te",
+            "back\\slash",
+            "tab\tnew\nline",
+            "bell\u{7}",
+            "ünï",
+        ] {
+            let doc = format!("v = {}\n", quote(s));
+            let table: toml::Table = toml::from_str(&doc).unwrap();
+            assert_eq!(table["v"].as_str().unwrap(), s);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Provenance values: where a file came from ([`OriginUrl`]), when it was retrieved
+//! ([`Timestamp`]), and [`Recorded`], which keeps "unknown" distinct from any value — docseal
+//! never invents an origin or a time it was not given.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+
+/// The word that stands for an unknown value in manifests and sources lists.
+pub const UNKNOWN: &str = "unknown";
+
+/// An instant in UTC, read from and written as RFC 3339.
+///
+/// [`Timestamp::parse`] accepts any RFC 3339 time with an offset and converts it to UTC;
+/// [`Timestamp::parse_canonical`] (used for manifests) accepts only the one form docseal writes:
+/// UTC with `Z`, fractional seconds only when non-zero and without trailing zeros.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(OffsetDateTime);
+
+impl Timestamp {
+    /// Now, in UTC, to the whole second.
+    pub fn now() -> Self {
+        let now = OffsetDateTime::now_utc();
+        Timestamp(now.replace_nanosecond(0).unwrap_or(now))
+    }
+
+    /// Parses any RFC 3339 date-time with an offset, converting it to UTC.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|_| {
+            format!(
+                "\"{}\" is not an RFC 3339 time; write e.g. \"2024-09-30T14:05:00Z\" or \"unknown\"",
+                s.escape_debug()
+            )
+        })?;
+        Ok(Timestamp(t.to_offset(UtcOffset::UTC)))
+    }
+
+    /// Parses a time that must already be in docseal's canonical form.
+    pub fn parse_canonical(s: &str) -> Result<Self, String> {
+        let t = Self::parse(s)?;
+        if t.to_string() != s {
+            return Err(format!(
+                "time \"{}\" is not in canonical form; docseal writes it as \"{t}\"",
+                s.escape_debug()
+            ));
+        }
+        Ok(t)
+    }
+
+    /// The underlying `time` value (always UTC).
+    pub fn as_offset_date_time(&self) -> OffsetDateTime {
+        self.0
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.format(&Rfc3339) {
+            Ok(s) => f.write_str(&s),
+            Err(_) => Err(fmt::Error),
+        }
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({self})")
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// An absolute URL that a file was retrieved from, kept exactly as given.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct OriginUrl(String);
+
+impl OriginUrl {
+    /// Validates `s` as an absolute URL (it must have a scheme, e.g. `https:`).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let shown = s.escape_debug();
+        if s.trim() != s || s.is_empty() {
+            return Err(format!(
+                "URL \"{shown}\" is empty or has surrounding spaces; write the absolute URL, or \"unknown\""
+            ));
+        }
+        match url::Url::parse(s) {
+            Ok(_) => Ok(OriginUrl(s.to_string())),
+            Err(url::ParseError::RelativeUrlWithoutBase) => Err(format!(
+                "URL \"{shown}\" is not absolute; write it with its scheme, e.g. \"https://example.org/page\", or \"unknown\""
+            )),
+            Err(e) => Err(format!(
+                "URL \"{shown}\" is not a valid absolute URL ({e}); write the full URL, or \"unknown\""
+            )),
+        }
+    }
+
+    /// The URL as recorded.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OriginUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for OriginUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OriginUrl({:?})", self.0)
+    }
+}
+
+impl Serialize for OriginUrl {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// A provenance field that is either known or explicitly recorded as unknown.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Recorded<T> {
+    /// The value is known.
+    Known(T),
+    /// Nobody knows it; written as `"unknown"`.
+    #[default]
+    Unknown,
+}
+
+impl<T> Recorded<T> {
+    /// The value, if known.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Recorded::Known(v) => Some(v),
+            Recorded::Unknown => None,
+        }
+    }
+
+    /// True when the value is unknown.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Recorded::Unknown)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for Recorded<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Recorded::Known(v) => v.fmt(f),
+            Recorded::Unknown => f.write_str(UNKNOWN),
+        }
+    }
+}
+
+/// JSON and other serialisations write an unknown value as `null`.
+impl<T: Serialize> Serialize for Recorded<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Recorded::Known(v) => s.serialize_some(v),
+            Recorded::Unknown => s.serialize_none(),
+        }
+    }
+}
+
+/// An origin as written in a manifest: `"unknown"` or an absolute URL.
+impl FromStr for Recorded<OriginUrl> {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == UNKNOWN {
+            Ok(Recorded::Unknown)
+        } else {
+            OriginUrl::parse(s).map(Recorded::Known)
+        }
+    }
+}
+
+/// Parses a manifest's retrieval time: `"unknown"` or a canonical UTC time.
+pub fn parse_recorded_time_canonical(s: &str) -> Result<Recorded<Timestamp>, String> {
+    if s == UNKNOWN {
+        Ok(Recorded::Unknown)
+    } else {
+        Timestamp::parse_canonical(s).map(Recorded::Known)
+    }
+}
+
+/// Parses a sources list's retrieval time: `"unknown"` or any RFC 3339 time with an offset.
+pub fn parse_recorded_time(s: &str) -> Result<Recorded<Timestamp>, String> {
+    if s == UNKNOWN {
+        Ok(Recorded::Unknown)
+    } else {
+        Timestamp::parse(s).map(Recorded::Known)
+    }
+}
+
+/// Deserialises a manifest origin field with validation.
+pub(crate) fn de_origin<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Recorded<OriginUrl>, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(serde::de::Error::custom)
+}
+
+/// Deserialises a manifest retrieval-time field with validation.
+pub(crate) fn de_time_canonical<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Recorded<Timestamp>, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_recorded_time_canonical(&s).map_err(serde::de::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_with_offsets_are_converted_to_utc() {
+        let t = Timestamp::parse("2024-09-30T14:05:00+02:00").unwrap();
+        assert_eq!(t.to_string(), "2024-09-30T12:05:00Z");
+    }
+
+    #[test]
+    fn canonical_times_round_trip_and_others_are_refused() {
+        for ok in ["2024-09-30T12:05:00Z", "2024-09-30T12:05:00.5Z"] {
+            assert_eq!(Timestamp::parse_canonical(ok).unwrap().to_string(), ok);
+        }
+        for bad in ["2024-09-30T14:05:00+02:00", "2024-09-30T12:05:00.500Z"] {
+            assert!(Timestamp::parse_canonical(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn non_rfc3339_times_are_refused() {
+        for bad in [
+            "2024-09-30",
+            "2024-09-30 12:05:00",
+            "2024-09-30T12:05:00",
+            "yesterday",
+            "",
+        ] {
+            assert!(Timestamp::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn origins_must_be_absolute_urls() {
+        assert!(OriginUrl::parse("https://viewusglobal.com/asia/article/74722").is_ok());
+        for bad in [
+            "viewusglobal.com/asia",
+            "/asia/article",
+            "",
+            " https://x.org/",
+            "http://",
+        ] {
+            assert!(OriginUrl::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_is_kept_distinct_from_any_value() {
+        assert_eq!(
+            "unknown".parse::<Recorded<OriginUrl>>().unwrap(),
+            Recorded::Unknown
+        );
+        assert_eq!(parse_recorded_time("unknown").unwrap(), Recorded::Unknown);
+        assert_eq!(Recorded::<OriginUrl>::Unknown.to_string(), "unknown");
+    }
+}

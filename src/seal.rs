@@ -1,0 +1,172 @@
+//! Sealing: walk a collection folder, hash every regular file, attach provenance from the sources
+//! list, build the manifest with its root digest, sign it and write it atomically.
+
+use std::path::{Path, PathBuf};
+
+use crate::digest::{HASH_BUFFER_SIZE, hash_file};
+use crate::error::{Error, Result};
+use crate::fsio::{self, Access};
+use crate::keys::{KeyId, SecretKey};
+use crate::manifest::{DigestAlgorithm, FileEntry, Header, canonical, merkle};
+use crate::provenance::Timestamp;
+use crate::signature;
+use crate::sources::Sources;
+use crate::walk::{self, Skipped};
+
+/// What to seal and how.
+#[derive(Clone, Debug)]
+pub struct SealOptions {
+    /// The collection folder.
+    pub dir: PathBuf,
+    /// The secret key file to sign with.
+    pub key: PathBuf,
+    /// The sources list, if any; files without an entry get unknown provenance.
+    pub sources: Option<PathBuf>,
+    /// The collection name.
+    pub name: String,
+    /// Where to write the manifest.
+    pub output: PathBuf,
+    /// Replace an existing manifest.
+    pub force: bool,
+}
+
+/// What sealing did.
+#[derive(Clone, Debug)]
+pub struct SealOutcome {
+    /// The manifest written.
+    pub manifest: PathBuf,
+    /// Number of files sealed.
+    pub files: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+    /// Files sealed with an unknown origin or retrieval time.
+    pub lacking_provenance: usize,
+    /// Entries that are not regular files and were left out.
+    pub skipped: Vec<Skipped>,
+    /// The key that signed.
+    pub key_id: KeyId,
+    /// The collection root digest.
+    pub root: crate::digest::Sha256Digest,
+}
+
+/// The default collection name for a folder: its last component (after resolving `.`).
+pub fn default_name(dir: &Path) -> Option<String> {
+    let abs = walk::absolute(dir)?;
+    abs.file_name()?.to_str().map(str::to_string)
+}
+
+/// Seals `opts.dir` into a signed manifest at `opts.output`.
+pub fn seal(opts: &SealOptions) -> Result<SealOutcome> {
+    check_name(&opts.name)?;
+    if !opts.force && std::fs::symlink_metadata(&opts.output).is_ok() {
+        return Err(Error::Exists {
+            path: opts.output.clone(),
+            what: "manifest",
+        });
+    }
+    let key = SecretKey::load(&opts.key)?;
+    let sources = match &opts.sources {
+        Some(p) => Sources::load(p)?,
+        None => Sources::default(),
+    };
+    let exclude = walk::path_inside(&opts.dir, &opts.output);
+    let found = walk::walk(&opts.dir, exclude.as_ref())?;
+    if let Some(p) = found.problems.first() {
+        return Err(Error::invalid(&p.fs_path, p.reason.clone()));
+    }
+    sources.check_all_present(|p| found.files.binary_search_by(|f| f.path.cmp(p)).is_ok())?;
+
+    let mut buf = vec![0u8; HASH_BUFFER_SIZE];
+    let mut files = Vec::with_capacity(found.files.len());
+    let mut bytes = 0u64;
+    for f in &found.files {
+        let (digest, size) = hash_file(&f.fs_path, &mut buf).map_err(|e| {
+            let mut err = Error::io(&f.fs_path, "cannot read", e);
+            if let Error::Io { doing, .. } = &mut err {
+                *doing = "cannot read (fix its permissions or move it out of the collection)";
+            }
+            err
+        })?;
+        bytes += size;
+        let (origin, retrieved) = sources.provenance(&f.path);
+        files.push(FileEntry {
+            path: f.path.clone(),
+            size,
+            digest,
+            origin,
+            retrieved,
+        });
+    }
+
+    let collection = relative_collection(&opts.dir, &opts.output)?;
+    let header = Header {
+        name: opts.name.clone(),
+        digest_algorithm: DigestAlgorithm::Sha256,
+        created: Timestamp::now(),
+        tool: format!("docseal {}", env!("CARGO_PKG_VERSION")),
+        collection,
+        sequence: Some(1),
+        previous: None,
+        root: merkle::root(&files),
+    };
+    let body = canonical::body(&header, &files);
+    let sig = signature::sign(&key, body.as_bytes());
+    let text = format!("{body}{}", canonical::signature_block(&sig));
+    fsio::write_atomic(
+        &opts.output,
+        text.as_bytes(),
+        Access::Public,
+        opts.force,
+        "manifest",
+    )?;
+    Ok(SealOutcome {
+        manifest: opts.output.clone(),
+        files: files.len(),
+        bytes,
+        lacking_provenance: files.iter().filter(|f| !f.has_provenance()).count(),
+        skipped: found.skipped,
+        key_id: key.id(),
+        root: header.root,
+    })
+}
+
+fn check_name(name: &str) -> Result<()> {
+    if name.is_empty() || name.chars().any(char::is_control) {
+        return Err(Error::Usage(format!(
+            "invalid collection name \"{}\"; pass --name with a non-empty name without control characters",
+            name.escape_debug()
+        )));
+    }
+    Ok(())
+}
+
+/// The collection folder relative to the manifest's folder, `/`-separated.
+fn relative_collection(dir: &Path, manifest: &Path) -> Result<String> {
+    let fail = || {
+        Error::invalid(
+            dir,
+            "cannot express the collection folder relative to the manifest; put both on the same file system tree",
+        )
+    };
+    let dir = walk::absolute(dir).ok_or_else(fail)?;
+    let manifest_dir = walk::absolute(manifest)
+        .and_then(|m| m.parent().map(Path::to_path_buf))
+        .ok_or_else(fail)?;
+    let from: Vec<_> = manifest_dir.components().collect();
+    let to: Vec<_> = dir.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return Err(fail());
+    }
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    for c in &to[common..] {
+        parts.push(c.as_os_str().to_str().ok_or_else(fail)?.to_string());
+    }
+    let rel = if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    };
+    crate::manifest::check_collection(&rel).map_err(|_| fail())?;
+    Ok(rel)
+}

@@ -1,0 +1,171 @@
+//! Manifest signatures: what exactly is signed (the domain-separation prefix followed by the
+//! manifest body bytes), signing with a [`SecretKey`], and checking every signature of a manifest
+//! against the trusted keys with Ed25519 *strict* verification.
+
+use serde::Serialize;
+
+use crate::keys::{KeyId, PublicKey, SecretKey};
+
+/// Prefix of every signed message, so that a docseal signature can never be mistaken for a
+/// signature over some other kind of data (and the reverse).
+pub const SIGNED_PREFIX: &[u8] = b"docseal-manifest-v1\n";
+
+/// One signature of a manifest, as recorded in its `[[signature]]` table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestSignature {
+    /// The ID of the key that made it.
+    pub key_id: KeyId,
+    /// The 64-byte Ed25519 signature.
+    pub bytes: [u8; 64],
+}
+
+/// The exact message that a manifest signature covers: [`SIGNED_PREFIX`] then the body bytes.
+pub fn signed_message(body: &[u8]) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(SIGNED_PREFIX.len() + body.len());
+    msg.extend_from_slice(SIGNED_PREFIX);
+    msg.extend_from_slice(body);
+    msg
+}
+
+/// Signs a manifest body.
+pub fn sign(key: &SecretKey, body: &[u8]) -> ManifestSignature {
+    ManifestSignature {
+        key_id: key.id(),
+        bytes: key.sign(&signed_message(body)),
+    }
+}
+
+/// The overall verdict on a manifest's signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureStatus {
+    /// At least one signature by a trusted key is valid and none by a trusted key is invalid.
+    Valid,
+    /// A signature by a trusted key does not match the manifest: it was changed after signing.
+    Invalid,
+    /// The manifest is signed, but by no trusted key.
+    Untrusted,
+    /// The manifest has no signature at all.
+    Unsigned,
+}
+
+/// A key whose signature on the manifest was checked and found valid.
+#[derive(Clone, Debug, Serialize)]
+pub struct Signer {
+    /// The key ID.
+    pub key_id: KeyId,
+    /// The name in the trusted public key file.
+    pub name: String,
+}
+
+/// The result of checking all of a manifest's signatures.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignatureReport {
+    /// The verdict.
+    pub status: SignatureStatus,
+    /// Trusted keys whose signatures are valid.
+    pub signers: Vec<Signer>,
+    /// Trusted keys whose signatures are invalid.
+    pub invalid: Vec<Signer>,
+    /// Key IDs of signatures by keys that are not trusted (not checked).
+    pub untrusted: Vec<KeyId>,
+}
+
+impl SignatureReport {
+    /// True when the signatures make the manifest trustworthy.
+    pub fn is_valid(&self) -> bool {
+        self.status == SignatureStatus::Valid
+    }
+}
+
+/// Checks every signature on `body` against `trusted`, with `verify_strict` (which rejects
+/// non-canonical and small-order encodings that plain verification would accept).
+pub fn check(
+    body: &[u8],
+    signatures: &[ManifestSignature],
+    trusted: &[PublicKey],
+) -> SignatureReport {
+    let message = signed_message(body);
+    let mut report = SignatureReport {
+        status: SignatureStatus::Unsigned,
+        signers: Vec::new(),
+        invalid: Vec::new(),
+        untrusted: Vec::new(),
+    };
+    for sig in signatures {
+        let candidates: Vec<&PublicKey> = trusted.iter().filter(|k| k.id() == sig.key_id).collect();
+        if candidates.is_empty() {
+            report.untrusted.push(sig.key_id);
+            continue;
+        }
+        let signature = ed25519_dalek::Signature::from_bytes(&sig.bytes);
+        match candidates.iter().find(|k| {
+            k.verifying_key()
+                .verify_strict(&message, &signature)
+                .is_ok()
+        }) {
+            Some(k) => report.signers.push(Signer {
+                key_id: k.id(),
+                name: k.name().to_string(),
+            }),
+            None => report.invalid.push(Signer {
+                key_id: sig.key_id,
+                name: candidates[0].name().to_string(),
+            }),
+        }
+    }
+    report.status = if signatures.is_empty() {
+        SignatureStatus::Unsigned
+    } else if !report.invalid.is_empty() {
+        SignatureStatus::Invalid
+    } else if !report.signers.is_empty() {
+        SignatureStatus::Valid
+    } else {
+        SignatureStatus::Untrusted
+    };
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_covers_every_byte_of_the_body() {
+        let key = SecretKey::generate("t").unwrap();
+        let body = b"format_version = 1\n".to_vec();
+        let sig = sign(&key, &body);
+        let trusted = [key.public()];
+        assert_eq!(
+            check(&body, std::slice::from_ref(&sig), &trusted).status,
+            SignatureStatus::Valid
+        );
+        let mut changed = body.clone();
+        changed[0] ^= 1;
+        assert_eq!(
+            check(&changed, std::slice::from_ref(&sig), &trusted).status,
+            SignatureStatus::Invalid
+        );
+        let mut appended = body;
+        appended.push(b'\n');
+        assert_eq!(
+            check(&appended, &[sig], &trusted).status,
+            SignatureStatus::Invalid
+        );
+    }
+
+    #[test]
+    fn signatures_by_unknown_keys_are_untrusted_and_no_signature_is_unsigned() {
+        let key = SecretKey::generate("a").unwrap();
+        let other = SecretKey::generate("b").unwrap();
+        let sig = sign(&key, b"x");
+        assert_eq!(
+            check(b"x", &[sig], &[other.public()]).status,
+            SignatureStatus::Untrusted
+        );
+        assert_eq!(
+            check(b"x", &[], &[other.public()]).status,
+            SignatureStatus::Unsigned
+        );
+    }
+}

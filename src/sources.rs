@@ -1,0 +1,193 @@
+//! The sources list: a TOML file with one `[[source]]` table per file giving its origin URL and
+//! retrieval time, which `seal` attaches to the manifest entries. Missing or `"unknown"` values
+//! stay unknown; every value present is validated, and every path must name a file being sealed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+use crate::fsio;
+use crate::provenance::{OriginUrl, Recorded, Timestamp, UNKNOWN, parse_recorded_time};
+use crate::relpath::RelPath;
+
+/// Provenance for one file, from the sources list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// Where it was retrieved from.
+    pub origin: Recorded<OriginUrl>,
+    /// When it was retrieved.
+    pub retrieved: Recorded<Timestamp>,
+    /// The line of its `path` in the sources file, for messages.
+    pub line: usize,
+}
+
+/// A parsed sources list.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Provenance by collection path.
+    pub entries: BTreeMap<RelPath, Source>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSources {
+    #[serde(default)]
+    source: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    path: Spanned<RelPath>,
+    url: Option<Spanned<String>>,
+    retrieved: Option<Spanned<toml::Value>>,
+}
+
+impl Sources {
+    /// Reads and parses a sources list.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = fsio::read_text(path, "sources list")?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses sources-list text; `path` is used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Self> {
+        let raw: RawSources = toml::from_str(text).map_err(|e| Error::from_toml(path, text, &e))?;
+        let at = |offset: usize, msg: String| Error::at_offset(path, text, offset, msg);
+        let mut entries = BTreeMap::new();
+        let mut lines = BTreeMap::new();
+        for s in raw.source {
+            let start = s.path.span().start;
+            let rel = s.path.into_inner();
+            let origin = match s.url {
+                None => Recorded::Unknown,
+                Some(u) if u.get_ref() == UNKNOWN => Recorded::Unknown,
+                Some(u) => Recorded::Known(
+                    OriginUrl::parse(u.get_ref()).map_err(|m| at(u.span().start, m))?,
+                ),
+            };
+            let retrieved = match s.retrieved {
+                None => Recorded::Unknown,
+                Some(t) => {
+                    let offset = t.span().start;
+                    let text_value = match t.into_inner() {
+                        toml::Value::String(s) => s,
+                        toml::Value::Datetime(d) => d.to_string(),
+                        other => {
+                            return Err(at(
+                                offset,
+                                format!(
+                                    "retrieved must be an RFC 3339 time or \"unknown\", not a {}",
+                                    other.type_str()
+                                ),
+                            ));
+                        }
+                    };
+                    parse_recorded_time(&text_value).map_err(|m| at(offset, m))?
+                }
+            };
+            let line = crate::error::line_of(text, start);
+            if let Some(first) = lines.insert(rel.clone(), line) {
+                return Err(at(
+                    start,
+                    format!(
+                        "duplicate source for \"{}\" (first at line {first}); list each file once",
+                        rel.as_str().escape_debug()
+                    ),
+                ));
+            }
+            entries.insert(
+                rel,
+                Source {
+                    origin,
+                    retrieved,
+                    line,
+                },
+            );
+        }
+        Ok(Sources {
+            path: path.to_path_buf(),
+            entries,
+        })
+    }
+
+    /// Checks that every entry names a file that is being sealed.
+    pub fn check_all_present(&self, is_present: impl Fn(&RelPath) -> bool) -> Result<()> {
+        match self.entries.iter().find(|(p, _)| !is_present(p)) {
+            None => Ok(()),
+            Some((p, s)) => Err(Error::Parse {
+                path: self.path.clone(),
+                line: s.line,
+                message: format!(
+                    "source for \"{}\", which is not a file in the collection; fix the path or remove the entry",
+                    p.as_str().escape_debug()
+                ),
+            }),
+        }
+    }
+
+    /// The provenance for `path`, or unknown for both fields.
+    pub fn provenance(&self, path: &RelPath) -> (Recorded<OriginUrl>, Recorded<Timestamp>) {
+        match self.entries.get(path) {
+            Some(s) => (s.origin.clone(), s.retrieved.clone()),
+            None => (Recorded::Unknown, Recorded::Unknown),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Sources> {
+        Sources::parse(Path::new("s.toml"), text)
+    }
+
+    #[test]
+    fn strings_native_datetimes_and_unknowns_are_all_read() {
+        let s = parse(
+            "[[source]]\npath = \"a\"\nurl = \"https://x.org/a\"\nretrieved = 2024-09-30T14:00:00+02:00\n\
+             [[source]]\npath = \"b\"\nretrieved = \"2024-09-30T12:00:00Z\"\n\
+             [[source]]\npath = \"c\"\nurl = \"unknown\"\nretrieved = \"unknown\"\n",
+        )
+        .unwrap();
+        let a = &s.entries[&RelPath::new("a").unwrap()];
+        assert_eq!(a.retrieved.to_string(), "2024-09-30T12:00:00Z");
+        assert_eq!(a.origin.to_string(), "https://x.org/a");
+        assert!(s.entries[&RelPath::new("b").unwrap()].origin.is_unknown());
+        assert!(
+            s.entries[&RelPath::new("c").unwrap()]
+                .retrieved
+                .is_unknown()
+        );
+    }
+
+    #[test]
+    fn bad_values_are_reported_with_their_line() {
+        let e = parse("[[source]]\npath = \"a\"\nurl = \"x.org/a\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("s.toml:3: URL \"x.org/a\" is not absolute"),
+            "{e}"
+        );
+        let e = parse("[[source]]\npath = \"a\"\nretrieved = \"30/09/2024\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("s.toml:3: \"30/09/2024\" is not an RFC 3339 time"),
+            "{e}"
+        );
+        let e = parse("[[source]]\npath = \"a\"\nretrieved = 2024-09-30T12:00:00\n").unwrap_err();
+        assert!(e.to_string().contains("s.toml:3:"), "{e}");
+        let e = parse("[[source]]\npath = \"../a\"\n").unwrap_err();
+        assert!(e.to_string().contains("s.toml:2:"), "{e}");
+        let e = parse("[[source]]\npath = \"a\"\n[[source]]\npath = \"a\"\n").unwrap_err();
+        assert!(e.to_string().contains("s.toml:4: duplicate source"), "{e}");
+        let e = parse("[[source]]\npath = \"a\"\nsha = 1\n").unwrap_err();
+        assert!(e.to_string().contains("s.toml:3:"), "{e}");
+    }
+}
