@@ -241,14 +241,15 @@ impl SecretKey {
 
     /// Loads a secret key file, refusing one that other users can read.
     pub fn load(path: &Path) -> Result<Self> {
-        check_private(path)?;
+        check_private(path).map_err(|e| match e {
+            // A public key is meant to be readable by everyone: say what it is instead.
+            Error::InsecureKey { .. } if is_public_key_file(path) => public_not_secret(path),
+            e => e,
+        })?;
         let text = fsio::read_text(path, "secret key file")?;
         let file = parse_key_file(path, &text)?;
         if file.kind == PUBLIC_TYPE {
-            return Err(Error::invalid(
-                path,
-                "this is a public key; seal needs the secret key (by default in ~/.config/docseal/keys/NAME.key)",
-            ));
+            return Err(public_not_secret(path));
         }
         check_header(path, &file, SECRET_TYPE)?;
         let hex = file
@@ -280,6 +281,21 @@ impl SecretKey {
             key = to_hex(self.key.as_bytes()),
         )
     }
+}
+
+fn public_not_secret(path: &Path) -> Error {
+    Error::invalid(
+        path,
+        "this is a public key; seal needs the secret key (by default in ~/.config/docseal/keys/NAME.key)",
+    )
+}
+
+/// True when `path` holds a well-formed public key file.
+fn is_public_key_file(path: &Path) -> bool {
+    fsio::read_text(path, "key file")
+        .ok()
+        .and_then(|text| toml::from_str::<KeyFile>(&text).ok())
+        .is_some_and(|file| file.kind == PUBLIC_TYPE)
 }
 
 fn corrupt(path: &Path, why: &str) -> Error {

@@ -1,0 +1,206 @@
+/*!
+Malformed manifests: `verify` and `show` refuse them with exit status 2 and one line naming the
+manifest and the line of the problem, before looking at signatures or files. (Tampering that keeps
+a manifest well-formed is a verification failure instead: see `tampering.rs`.)
+*/
+
+use crate::util::*;
+
+/// Runs `verify` and `show` on the (edited) standard manifest and checks that both refuse it with
+/// `manifests/col.toml:LINE: ...` containing `message`, where LINE is the line holding `at`.
+fn assert_refused(env: &TestEnv, at: &str, message: &str) {
+    let line = line_of(&env.read(MANIFEST), at);
+    let prefix = format!("{MANIFEST}:{line}: ");
+    let out = env.run(["verify", MANIFEST]);
+    assert_bad_input(&out, &prefix, message);
+    let out = env.run(["show", MANIFEST]);
+    assert_bad_input(&out, &prefix, message);
+}
+
+#[test]
+fn malformed_toml_in_a_manifest_is_refused_with_its_line() {
+    let env = TestEnv::sealed();
+    env.edit(MANIFEST, "name = \"col\"\n", "name = \"col\n");
+    assert_refused(&env, "name = \"col", "invalid basic string");
+}
+
+#[test]
+fn an_absolute_path_in_a_manifest_is_refused() {
+    let env = TestEnv::sealed();
+    env.edit(MANIFEST, "path = \"b.txt\"", "path = \"/etc/passwd\"");
+    assert_refused(
+        &env,
+        "/etc/passwd",
+        "absolute path \"/etc/passwd\" is not allowed; paths are relative to the collection",
+    );
+}
+
+#[test]
+fn a_dot_dot_segment_in_a_manifest_path_is_refused() {
+    let env = TestEnv::sealed();
+    env.edit(MANIFEST, "path = \"b.txt\"", "path = \"sub/../../b.txt\"");
+    assert_refused(
+        &env,
+        "sub/../../b.txt",
+        "path \"sub/../../b.txt\" has a \"..\" segment, which would leave the collection",
+    );
+}
+
+#[test]
+fn a_backslash_in_a_manifest_path_is_refused() {
+    let env = TestEnv::sealed();
+    env.edit(MANIFEST, "path = \"sub/c.txt\"", r#"path = "sub\\c.txt""#);
+    assert_refused(
+        &env,
+        r"sub\\c.txt",
+        r#"path "sub\\c.txt" contains a backslash; paths use "/" as separator"#,
+    );
+}
+
+#[test]
+fn a_nul_character_in_a_manifest_path_is_refused() {
+    let env = TestEnv::sealed();
+    env.edit(MANIFEST, "path = \"b.txt\"", r#"path = "b.txt\u0000.pdf""#);
+    assert_refused(
+        &env,
+        r"\u0000",
+        r#"path "b.txt\0.pdf" contains a NUL character"#,
+    );
+}
+
+#[test]
+fn a_duplicate_path_in_a_manifest_is_refused_naming_both_lines() {
+    let env = TestEnv::sealed();
+    let first = line_of(&env.read(MANIFEST), "path = \"a.txt\"");
+    env.edit(MANIFEST, "path = \"b.txt\"", "path = \"a.txt\"");
+    // The second occurrence is the one reported.
+    let text = env.read(MANIFEST);
+    let second = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "path = \"a.txt\"")
+        .map(|(i, _)| i + 1)
+        .nth(1)
+        .unwrap();
+    let message = format!(
+        "duplicate path \"a.txt\" (first at line {first}); a manifest lists each file once"
+    );
+    let expected = format!("{MANIFEST}:{second}: {message}");
+    assert_error_is(&env.run(["verify", MANIFEST]), &expected);
+    assert_error_is(&env.run(["show", MANIFEST]), &expected);
+}
+
+#[test]
+fn an_unknown_format_version_is_refused_with_an_upgrade_hint() {
+    let env = TestEnv::sealed();
+    env.edit(MANIFEST, "format_version = 1\n", "format_version = 2\n");
+    let expected = format!(
+        "{MANIFEST}:3: unsupported manifest format version 2; this docseal reads version 1, upgrade docseal to read it"
+    );
+    assert_error_is(&env.run(["verify", MANIFEST]), &expected);
+    assert_error_is(&env.run(["show", MANIFEST]), &expected);
+}
+
+#[test]
+fn a_future_format_version_with_new_fields_is_refused_for_its_version_not_its_fields() {
+    let env = TestEnv::sealed();
+    env.edit(MANIFEST, "format_version = 1\n", "format_version = 2\n");
+    env.edit(MANIFEST, "sequence = 1\n", "sequence = 1\nparents = []\n");
+    assert_error_is(
+        &env.run(["verify", MANIFEST]),
+        &format!(
+            "{MANIFEST}:3: unsupported manifest format version 2; this docseal reads version 1, upgrade docseal to read it"
+        ),
+    );
+}
+
+#[test]
+fn an_unknown_digest_algorithm_is_refused() {
+    let env = TestEnv::sealed();
+    env.edit(
+        MANIFEST,
+        "digest_algorithm = \"sha256\"",
+        "digest_algorithm = \"sha512\"",
+    );
+    assert_refused(
+        &env,
+        "digest_algorithm",
+        "unknown digest algorithm \"sha512\"; this docseal supports \"sha256\"",
+    );
+}
+
+#[test]
+fn an_unknown_field_in_the_manifest_header_is_refused() {
+    let env = TestEnv::sealed();
+    env.edit(
+        MANIFEST,
+        "sequence = 1\n",
+        "sequence = 1\ncomment = \"hi\"\n",
+    );
+    assert_refused(&env, "comment = ", "unknown field `comment`");
+}
+
+#[test]
+fn an_unknown_field_in_a_file_entry_is_refused() {
+    let env = TestEnv::sealed();
+    env.edit(
+        MANIFEST,
+        "path = \"b.txt\"\n",
+        "path = \"b.txt\"\nsha265 = \"0000\"\n",
+    );
+    assert_refused(&env, "sha265", "unknown field `sha265`");
+}
+
+#[test]
+fn a_malformed_signature_block_is_refused_with_its_line() {
+    let env = TestEnv::sealed();
+    let text = env.read(MANIFEST);
+    let sig_line = text
+        .lines()
+        .find(|l| l.starts_with("signature = \""))
+        .unwrap()
+        .to_string();
+    // Drop the last three hex digits, keeping the closing quote.
+    let short = format!("{}\"", &sig_line[..sig_line.len() - 4]);
+    env.edit(MANIFEST, &sig_line, &short);
+    let line = line_of(&env.read(MANIFEST), "signature = ");
+    assert_error_is(
+        &env.run(["verify", MANIFEST]),
+        &format!("{MANIFEST}:{line}: signature is not 128 lower-case hex digits"),
+    );
+}
+
+#[test]
+fn crlf_line_endings_are_refused_with_a_clear_message() {
+    let env = TestEnv::sealed();
+    let text = env.read(MANIFEST);
+    env.write(MANIFEST, text.replace('\n', "\r\n"));
+    let expected = format!(
+        "{MANIFEST}:1: manifest has CR (Windows) line endings, which change the signed bytes; restore the original file (in git, mark manifests \"-text\" in .gitattributes)"
+    );
+    assert_error_is(&env.run(["verify", MANIFEST]), &expected);
+    assert_error_is(&env.run(["show", MANIFEST]), &expected);
+}
+
+#[test]
+fn a_manifest_that_is_not_utf8_is_refused() {
+    let env = TestEnv::sealed();
+    let mut bytes = env.read_bytes(MANIFEST);
+    let at = bytes.windows(5).position(|w| w == b"b.txt").unwrap();
+    bytes[at] = 0xff;
+    env.write(MANIFEST, &bytes);
+    let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+    assert_error_is(
+        &env.run(["verify", MANIFEST]),
+        &format!("{MANIFEST}:{line}: manifest is not valid UTF-8 text"),
+    );
+}
+
+#[test]
+fn a_missing_manifest_is_refused_naming_it() {
+    let env = TestEnv::sealed();
+    assert_error_is(
+        &env.run(["verify", "manifests/nope.toml"]),
+        "manifests/nope.toml: cannot read: not found",
+    );
+}

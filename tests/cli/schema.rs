@@ -1,0 +1,203 @@
+/*!
+The JSON output schemas of `verify --json` and `show --json`, written down as strict structs:
+every field must be present (optional values are `null`, never absent) and no other field may
+appear. A change to `src/report.rs` or `src/show.rs` that changes the JSON breaks these tests,
+which is the point: the schema is a public interface (`docs/json-report.md`).
+*/
+
+// Some fields are only there to pin the schema down; no test needs to read them.
+#![allow(dead_code)]
+
+use std::process::Output;
+
+use serde::{Deserialize, Deserializer};
+
+/// `Option<T>` that must be present in the document (as a value or `null`).
+fn required<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)
+}
+
+/// The whole `verify --json` document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyReport {
+    pub report_version: u32,
+    pub manifest: String,
+    pub collection: String,
+    pub root: String,
+    pub signature: SignatureReport,
+    pub files_checked: bool,
+    pub manifest_problems: Vec<String>,
+    pub files: Vec<FileReport>,
+    pub skipped: Vec<Skipped>,
+    pub totals: Totals,
+    pub require_provenance: bool,
+    pub success: bool,
+}
+
+impl VerifyReport {
+    /// The report on `path`; panics if there is not exactly one.
+    pub fn file(&self, path: &str) -> &FileReport {
+        let found: Vec<_> = self.files.iter().filter(|f| f.path == path).collect();
+        assert_eq!(found.len(), 1, "expected one report on {path:?}: {self:#?}");
+        found[0]
+    }
+
+    /// `(path, status)` of every file report, in report order.
+    pub fn statuses(&self) -> Vec<(&str, FileStatus)> {
+        self.files
+            .iter()
+            .map(|f| (f.path.as_str(), f.status))
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureReport {
+    pub status: SignatureStatus,
+    pub signers: Vec<Signer>,
+    pub invalid: Vec<Signer>,
+    pub untrusted: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureStatus {
+    Valid,
+    Invalid,
+    Untrusted,
+    Unsigned,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    pub key_id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileReport {
+    pub path: String,
+    pub status: FileStatus,
+    #[serde(deserialize_with = "required")]
+    pub expected: Option<Fixity>,
+    #[serde(deserialize_with = "required")]
+    pub actual: Option<Fixity>,
+    #[serde(deserialize_with = "required")]
+    pub origin: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub retrieved: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    Ok,
+    Modified,
+    Missing,
+    Extra,
+    Unreadable,
+}
+
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixity {
+    pub size: u64,
+    pub digest: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Skipped {
+    pub path: String,
+    pub kind: SkipKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipKind {
+    Symlink,
+    Fifo,
+    Socket,
+    Device,
+    Other,
+}
+
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Totals {
+    pub sealed: usize,
+    pub ok: usize,
+    pub modified: usize,
+    pub missing: usize,
+    pub extra: usize,
+    pub unreadable: usize,
+    pub lacking_provenance: usize,
+}
+
+/// The whole `show --json` document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShowReport {
+    pub manifest: String,
+    pub header: Header,
+    pub signature_key_ids: Vec<String>,
+    pub files: Vec<FileEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub name: String,
+    pub digest_algorithm: String,
+    pub created: String,
+    pub tool: String,
+    pub collection: String,
+    #[serde(deserialize_with = "required")]
+    pub sequence: Option<u64>,
+    #[serde(deserialize_with = "required")]
+    pub previous: Option<String>,
+    pub root: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    pub path: String,
+    pub size: u64,
+    pub digest: String,
+    #[serde(deserialize_with = "required")]
+    pub origin: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub retrieved: Option<String>,
+}
+
+/// Parses `verify --json` output strictly.
+pub fn parse_verify(out: &Output) -> VerifyReport {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "verify --json output does not match the schema: {e}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Parses `show --json` output strictly.
+pub fn parse_show(out: &Output) -> ShowReport {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "show --json output does not match the schema: {e}\n--- stdout ---\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}

@@ -1,0 +1,264 @@
+/*!
+`docseal seal`: what it writes and prints, provenance from a sources list, refusing to overwrite a
+manifest, and leaving a manifest written into its own collection out of it.
+*/
+
+use crate::util::*;
+
+#[test]
+fn seal_reports_files_bytes_key_and_files_lacking_provenance() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    env.write("sources.toml", SOURCES);
+    let out = env.run(["seal", "col", "--key", "k", "--sources", "sources.toml"]);
+    assert_ok(&out);
+    let id = key_id_in(&env.read("keys/k.pub"));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(
+        lines[0],
+        "sealed 3 files (26 bytes) from col into manifests/col.toml"
+    );
+    let root = lines[1]
+        .strip_prefix(&format!("signed by key {id}; root "))
+        .unwrap_or_else(|| panic!("unexpected line {:?}", lines[1]));
+    assert_eq!(root.len(), 64);
+    assert!(env.read(MANIFEST).contains(&format!("root = \"{root}\"\n")));
+    assert_eq!(
+        lines[2],
+        "1 of 3 files lack provenance (origin or retrieval time recorded as unknown)"
+    );
+}
+
+#[test]
+fn seal_writes_entries_sorted_by_path_with_their_provenance() {
+    let env = TestEnv::sealed();
+    let manifest = env.read(MANIFEST);
+    let body = body(&manifest);
+    assert!(body.contains("format_version = 1\nname = \"col\"\ndigest_algorithm = \"sha256\"\n"));
+    assert!(body.contains("collection = \"../col\"\n"), "{body}");
+    let a = body.find("path = \"a.txt\"").unwrap();
+    let b = body.find("path = \"b.txt\"").unwrap();
+    let c = body.find("path = \"sub/c.txt\"").unwrap();
+    assert!(a < b && b < c, "entries not sorted:\n{body}");
+    // Digests computed independently (`printf 'alpha\n' | sha256sum`).
+    assert!(
+        body.contains(
+            "path = \"a.txt\"\nsize = 6\n\
+         digest = \"b6a98d9ce9a2d9149288fa3df42d377c3e42737afdcdaf714e33c0a100b51060\"\n\
+         origin = \"https://example.org/a\"\nretrieved = \"2024-09-30T12:00:00Z\"\n"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "path = \"sub/c.txt\"\nsize = 8\n\
+         digest = \"999d1d048ee9123272dd9b718680551c83e867935b47c2650e6906dc22674e47\"\n"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("origin = \"https://example.org/b\"\nretrieved = \"2024-10-01T08:30:00Z\"\n")
+    );
+    assert!(body.contains("origin = \"https://example.org/c\"\nretrieved = \"unknown\"\n"));
+    assert_eq!(mode_of(&env.join(MANIFEST)), 0o644);
+    assert!(env.stray_temp_files().is_empty());
+}
+
+#[test]
+fn seal_refuses_to_overwrite_an_existing_manifest_without_force() {
+    let env = TestEnv::sealed();
+    let before = env.read(MANIFEST);
+    env.collection("col").file("new.txt", "new");
+
+    let out = env.run(["seal", "col", "--key", "k"]);
+    assert_error_is(
+        &out,
+        "manifests/col.toml: manifest already exists; pass --force to overwrite it",
+    );
+    assert_eq!(env.read(MANIFEST), before);
+    assert!(env.stray_temp_files().is_empty());
+
+    let out = env.run(["seal", "col", "--key", "k", "--force"]);
+    assert_ok(&out);
+    assert!(env.read(MANIFEST).contains("path = \"new.txt\""));
+    assert_ok(&env.run(["verify", MANIFEST]));
+}
+
+#[test]
+fn files_without_provenance_are_counted_and_fail_verify_require_provenance() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    let out = env.run(["seal", "col", "--key", "k"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains(
+            "\n3 of 3 files lack provenance (origin or retrieval time recorded as unknown)\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+
+    // Without --require-provenance, unknown provenance is reported but not a failure.
+    let out = env.run(["verify", MANIFEST]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains(
+        "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra; 3 lacking provenance\n"
+    ));
+
+    let out = env.run(["verify", "--require-provenance", MANIFEST]);
+    assert_verify_fails(
+        &out,
+        &[
+            "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra; 3 lacking provenance (required)",
+        ],
+    );
+}
+
+#[test]
+fn a_file_with_a_url_but_no_retrieval_time_lacks_provenance() {
+    let env = TestEnv::sealed();
+    let out = env.run(["verify", "--require-provenance", MANIFEST]);
+    assert_verify_fails(
+        &out,
+        &[
+            "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance (required)",
+        ],
+    );
+    let (_, report) = env.verify_json(&["--require-provenance", MANIFEST]);
+    assert!(!report.success);
+    assert!(report.require_provenance);
+    assert_eq!(report.totals.lacking_provenance, 1);
+}
+
+#[test]
+fn verify_require_provenance_succeeds_when_every_file_has_provenance() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    env.write(
+        "sources.toml",
+        SOURCES.replace(
+            "retrieved = \"unknown\"",
+            "retrieved = \"2024-10-02T00:00:00Z\"",
+        ),
+    );
+    let out = env.run(["seal", "col", "--key", "k", "--sources", "sources.toml"]);
+    assert_ok(&out);
+    assert!(
+        !stdout(&out).contains("lack provenance"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env.run(["verify", "--require-provenance", MANIFEST]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains(
+        "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra\nverified\n"
+    ));
+}
+
+#[test]
+fn seal_records_source_times_with_offsets_in_utc() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.collection("col")
+        .file("a.txt", "a")
+        .file("b.txt", "b")
+        .file("c.txt", "c");
+    env.write(
+        "sources.toml",
+        r#"[[source]]
+path = "a.txt"
+url = "https://example.org/a"
+retrieved = "2024-09-30T14:05:00+02:00"
+
+[[source]]
+path = "b.txt"
+url = "https://example.org/b"
+retrieved = 2024-09-30T23:30:00-05:00
+
+[[source]]
+path = "c.txt"
+url = "https://example.org/c"
+retrieved = "2024-12-31T23:59:59.250-01:00"
+"#,
+    );
+    assert_ok(&env.run(["seal", "col", "--key", "k", "--sources", "sources.toml"]));
+    let manifest = env.read(MANIFEST);
+    assert!(
+        manifest.contains("retrieved = \"2024-09-30T12:05:00Z\"\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("retrieved = \"2024-10-01T04:30:00Z\"\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("retrieved = \"2025-01-01T00:59:59.25Z\"\n"),
+        "{manifest}"
+    );
+    assert!(!manifest.contains("+02:00") && !manifest.contains("-05:00"));
+    assert_ok(&env.run(["verify", "--require-provenance", MANIFEST]));
+}
+
+#[test]
+fn a_manifest_written_inside_its_own_collection_is_not_sealed_nor_reported_extra() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    let out = env.run(["seal", "col", "--key", "k", "-o", "col/SEAL.toml"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).starts_with("sealed 3 files "),
+        "{}",
+        stdout(&out)
+    );
+    let manifest = env.read("col/SEAL.toml");
+    assert!(manifest.contains("collection = \".\"\n"), "{manifest}");
+    assert!(!manifest.contains("SEAL.toml"), "{manifest}");
+
+    let out = env.run(["verify", "col/SEAL.toml"]);
+    assert_ok(&out);
+    assert!(!stdout(&out).contains("SEAL.toml"), "{}", stdout(&out));
+    let (_, report) = env.verify_json(&["col/SEAL.toml"]);
+    assert!(report.success);
+    assert_eq!(report.totals.extra, 0);
+    assert_eq!(report.files.len(), 3);
+
+    // Sealing again over it leaves the old manifest out too.
+    let out = env.run([
+        "seal",
+        "col",
+        "--key",
+        "k",
+        "-o",
+        "col/SEAL.toml",
+        "--force",
+    ]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).starts_with("sealed 3 files "),
+        "{}",
+        stdout(&out)
+    );
+    assert_ok(&env.run(["verify", "col/SEAL.toml"]));
+}
+
+#[test]
+fn seal_name_option_sets_the_collection_name_and_default_manifest_path() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    assert_ok(&env.run(["seal", "col", "--key", "k", "--name", "letters-1990"]));
+    let manifest = env.read("manifests/letters-1990.toml");
+    assert!(
+        manifest.contains("\nname = \"letters-1990\"\n"),
+        "{manifest}"
+    );
+    let (_, report) = env.verify_json(&["manifests/letters-1990.toml"]);
+    assert!(report.success);
+    assert_eq!(report.collection, "letters-1990");
+}

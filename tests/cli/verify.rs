@@ -1,0 +1,192 @@
+/*!
+`docseal verify` on intact collections: the human report, the JSON report (parsed into the strict
+schema of [`crate::schema`]), the quiet mode, and the sample collection shipped in the repository.
+*/
+
+use std::path::Path;
+
+use crate::schema::{FileStatus, Fixity, SignatureStatus, Totals};
+use crate::util::*;
+
+#[test]
+fn verify_of_an_untouched_collection_succeeds_and_lists_every_file() {
+    let env = TestEnv::sealed();
+    let id = key_id_in(&env.read("keys/k.pub"));
+    let out = env.run(["verify", MANIFEST]);
+    assert_ok(&out);
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "signature  valid, signed by \"k\" (key {id})\n\
+             ok         a.txt\n\
+             ok         b.txt\n\
+             ok         sub/c.txt\n\
+             3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance\n\
+             verified\n"
+        )
+    );
+}
+
+#[test]
+fn verify_quiet_prints_nothing_when_everything_verified() {
+    let env = TestEnv::sealed();
+    let out = env.run(["verify", "--quiet", MANIFEST]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn verify_quiet_prints_only_the_problems() {
+    let env = TestEnv::sealed();
+    env.write("col/b.txt", "changed\n");
+    let out = env.run(["verify", "-q", MANIFEST]);
+    assert_verify_fails(&out, &[]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("modified   b.txt: content changed (size 12 -> 8 bytes"));
+    assert!(!text.contains("ok         "), "{text}");
+}
+
+#[test]
+fn verify_json_follows_the_documented_schema() {
+    let env = TestEnv::sealed();
+    let id = key_id_in(&env.read("keys/k.pub"));
+    let (out, report) = env.verify_json(&[MANIFEST]);
+    assert_ok(&out);
+    assert_eq!(report.report_version, 1);
+    assert_eq!(report.manifest, MANIFEST);
+    assert_eq!(report.collection, "col");
+    assert!(
+        Path::new(&report.root).ends_with("col"),
+        "root {:?}",
+        report.root
+    );
+    assert_eq!(report.signature.status, SignatureStatus::Valid);
+    assert_eq!(report.signature.signers.len(), 1);
+    assert_eq!(report.signature.signers[0].key_id, id);
+    assert_eq!(report.signature.signers[0].name, "k");
+    assert!(report.signature.invalid.is_empty());
+    assert!(report.signature.untrusted.is_empty());
+    assert!(report.files_checked);
+    assert!(report.manifest_problems.is_empty());
+    assert_eq!(
+        report.statuses(),
+        [
+            ("a.txt", FileStatus::Ok),
+            ("b.txt", FileStatus::Ok),
+            ("sub/c.txt", FileStatus::Ok)
+        ]
+    );
+    let a = report.file("a.txt");
+    let sealed = Fixity {
+        size: 6,
+        digest: "b6a98d9ce9a2d9149288fa3df42d377c3e42737afdcdaf714e33c0a100b51060".to_string(),
+    };
+    assert_eq!(a.expected.as_ref(), Some(&sealed));
+    assert_eq!(a.actual.as_ref(), Some(&sealed));
+    assert_eq!(a.origin.as_deref(), Some("https://example.org/a"));
+    assert_eq!(a.retrieved.as_deref(), Some("2024-09-30T12:00:00Z"));
+    assert_eq!(a.detail, None);
+    let c = report.file("sub/c.txt");
+    assert_eq!(c.origin.as_deref(), Some("https://example.org/c"));
+    assert_eq!(c.retrieved, None, "an unknown time is null in JSON");
+    assert!(report.skipped.is_empty());
+    assert_eq!(
+        report.totals,
+        Totals {
+            sealed: 3,
+            ok: 3,
+            modified: 0,
+            missing: 0,
+            extra: 0,
+            unreadable: 0,
+            lacking_provenance: 1,
+        }
+    );
+    assert!(!report.require_provenance);
+    assert!(report.success);
+}
+
+#[test]
+fn verify_json_of_a_failed_verification_exits_1_and_still_follows_the_schema() {
+    let env = TestEnv::sealed();
+    std::fs::remove_file(env.join("col/a.txt")).unwrap();
+    env.write("col/new.txt", "new\n");
+    let (out, report) = env.verify_json(&[MANIFEST]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!report.success);
+    let a = report.file("a.txt");
+    assert_eq!(a.status, FileStatus::Missing);
+    assert!(a.expected.is_some());
+    assert_eq!(a.actual, None);
+    let new = report.file("new.txt");
+    assert_eq!(new.status, FileStatus::Extra);
+    assert_eq!(new.expected, None);
+    assert_eq!(new.origin, None);
+    assert_eq!(new.detail.as_deref(), Some("not in the manifest"));
+    assert_eq!(report.totals.missing, 1);
+    assert_eq!(report.totals.extra, 1);
+    assert_eq!(report.totals.ok, 2);
+}
+
+#[test]
+fn verify_finds_the_collection_relative_to_the_manifest_not_the_current_folder() {
+    let env = TestEnv::sealed();
+    let mut cmd = env.command(["verify", "../manifests/col.toml", "--trust", "../keys"]);
+    cmd.current_dir(env.join("home"));
+    assert_ok(&run_command(cmd));
+}
+
+#[test]
+fn verify_root_option_checks_a_copy_of_the_collection_elsewhere() {
+    let env = TestEnv::sealed();
+    env.collection("copy")
+        .file("a.txt", "alpha\n")
+        .file("b.txt", "bravo bravo\n")
+        .file("sub/c.txt", "charlie\n");
+    assert_ok(&env.run(["verify", MANIFEST, "--root", "copy"]));
+    env.write("copy/a.txt", "alpha!\n");
+    let out = env.run(["verify", MANIFEST, "--root", "copy"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn the_shipped_sample_collection_verifies_from_the_repository_root() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_docseal"));
+    cmd.args(["verify", "manifests/seeds.toml"])
+        .current_dir(repo);
+    let out = run_command(cmd);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("signature  valid, signed by \"docseal-sample\" (key 7f73941830ea6f5c)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nok         000_80e66ab45e92db63.txt\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nok         004_ab707ea270bec5cc.txt\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("\nverified\n"), "{text}");
+
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_docseal"));
+    cmd.args(["verify", "--json", "manifests/seeds.toml"])
+        .current_dir(repo);
+    let out = run_command(cmd);
+    assert_ok(&out);
+    let report = crate::schema::parse_verify(&out);
+    assert!(report.success);
+    assert_eq!(
+        report.statuses(),
+        [
+            ("000_80e66ab45e92db63.txt", FileStatus::Ok),
+            ("004_ab707ea270bec5cc.txt", FileStatus::Ok)
+        ]
+    );
+    assert_eq!(report.totals.sealed, 2);
+}
