@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use docseal::error::{Error, Result};
+use docseal::inventory::{self, HashOptions};
 use docseal::keys;
 use docseal::seal::{self, SealOptions};
 use docseal::verify::VerifyOptions;
@@ -65,6 +66,12 @@ pub enum Command {
         /// Overwrite an existing manifest.
         #[arg(long)]
         force: bool,
+        /// Number of files hashed at once [default: the number of CPUs].
+        #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// No progress bar and no warnings; errors still go to standard error.
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Check a manifest's signature, then every file of the collection against it.
     #[command(after_help = EXIT_STATUS)]
@@ -83,9 +90,12 @@ pub enum Command {
         /// Fail unless every file has a known origin URL and retrieval time.
         #[arg(long)]
         require_provenance: bool,
-        /// Print only problems; nothing when everything verified.
+        /// Print only problems (nothing when everything verified), and no progress bar.
         #[arg(short, long)]
         quiet: bool,
+        /// Number of files hashed at once [default: the number of CPUs].
+        #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
     },
     /// Print the provenance recorded in a manifest: its header, and each file's path, size,
     /// digest, origin URL and retrieval time.
@@ -137,6 +147,7 @@ pub fn seal_options(
     name: Option<String>,
     output: Option<PathBuf>,
     force: bool,
+    hashing: HashOptions,
 ) -> Result<SealOptions> {
     let key = resolve_secret(key)?;
     let name = match name {
@@ -167,6 +178,7 @@ pub fn seal_options(
         name,
         output,
         force,
+        hashing,
     })
 }
 
@@ -204,6 +216,7 @@ pub fn verify_options(
     root: Option<PathBuf>,
     trust: Vec<PathBuf>,
     require_provenance: bool,
+    hashing: HashOptions,
 ) -> VerifyOptions {
     let trust = if trust.is_empty() {
         vec![PathBuf::from("keys")]
@@ -215,6 +228,15 @@ pub fn verify_options(
         root,
         trust,
         require_provenance,
+        hashing,
+    }
+}
+
+/// Hashing options from `--jobs` and whether a progress bar is drawn.
+pub fn hash_options(jobs: Option<u16>, progress_shown: bool) -> HashOptions {
+    HashOptions {
+        jobs: jobs.map_or_else(inventory::default_jobs, usize::from),
+        sizes_up_front: progress_shown,
     }
 }
 

@@ -93,6 +93,15 @@ impl<'de> Deserialize<'de> for Sha256Digest {
     }
 }
 
+/// A size and digest pair: what docseal measures of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Fixity {
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 digest.
+    pub digest: Sha256Digest,
+}
+
 /// Hashes everything `reader` yields, using `buf` for reads. Returns the digest and the number
 /// of bytes hashed.
 pub fn hash_reader<R: Read>(mut reader: R, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {

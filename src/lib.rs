@@ -10,6 +10,7 @@
 pub mod digest;
 pub mod error;
 pub mod fsio;
+pub mod inventory;
 pub mod keys;
 pub mod manifest;
 pub mod provenance;

@@ -3,6 +3,7 @@
 //! or cryptography itself.
 
 mod cli;
+mod progress;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ use docseal::error::Error;
 use docseal::report::{self, Verbosity};
 use docseal::sanitize::escape;
 use docseal::{keys, seal, show, verify};
+use progress::TermProgress;
 
 /// What a command ended with, before it becomes an exit status.
 enum Outcome {
@@ -75,11 +77,15 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
             name,
             output,
             force,
+            jobs,
+            quiet,
         } => {
-            let opts = cli::seal_options(dir, key, sources, name, output, force)?;
-            let done = seal::seal(&opts)?;
+            let bar = TermProgress::new(quiet);
+            let hashing = cli::hash_options(jobs, bar.is_shown());
+            let opts = cli::seal_options(dir, key, sources, name, output, force, hashing)?;
+            let done = seal::seal(&opts, &bar)?;
             let mut err = io::stderr().lock();
-            for s in &done.skipped {
+            for s in done.skipped.iter().filter(|_| !quiet) {
                 let _ = writeln!(
                     err,
                     "docseal: warning: skipped {}: {}",
@@ -122,9 +128,12 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
             json,
             require_provenance,
             quiet,
+            jobs,
         } => {
-            let opts = cli::verify_options(manifest, root, trust, require_provenance);
-            let rep = verify::verify(&opts)?;
+            let bar = TermProgress::new(quiet);
+            let hashing = cli::hash_options(jobs, bar.is_shown());
+            let opts = cli::verify_options(manifest, root, trust, require_provenance, hashing);
+            let rep = verify::verify(&opts, &bar)?;
             write_out(|| {
                 if json {
                     serde_json::to_writer_pretty(&mut out, &rep)?;

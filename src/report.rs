@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::digest::Sha256Digest;
+pub use crate::digest::Fixity;
 use crate::sanitize::escape;
 use crate::signature::{SignatureReport, SignatureStatus};
 use crate::walk::Skipped;
@@ -28,6 +28,8 @@ pub enum FileStatus {
     Extra,
     /// Sealed and present, but it could not be read (permissions, or no longer a regular file).
     Unreadable,
+    /// Sealed under another path that is gone; present here with the same size and digest.
+    Moved,
 }
 
 impl FileStatus {
@@ -39,17 +41,9 @@ impl FileStatus {
             FileStatus::Missing => "missing",
             FileStatus::Extra => "extra",
             FileStatus::Unreadable => "unreadable",
+            FileStatus::Moved => "moved",
         }
     }
-}
-
-/// A size and digest pair.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Fixity {
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256 digest.
-    pub digest: Sha256Digest,
 }
 
 /// The verdict on one path.
@@ -59,6 +53,8 @@ pub struct FileReport {
     pub path: String,
     /// The verdict.
     pub status: FileStatus,
+    /// For `moved`: the path the content was sealed under (`null` otherwise).
+    pub moved_from: Option<String>,
     /// Size and digest recorded in the manifest (`null` for an extra file).
     pub expected: Option<Fixity>,
     /// Size and digest measured now (`null` when missing or unreadable).
@@ -86,6 +82,8 @@ pub struct Totals {
     pub extra: usize,
     /// Sealed files that could not be read.
     pub unreadable: usize,
+    /// Sealed files found under another path.
+    pub moved: usize,
     /// Sealed entries whose origin or retrieval time is unknown.
     pub lacking_provenance: usize,
 }
@@ -147,6 +145,7 @@ impl VerifyReport {
                 FileStatus::Missing => t.missing += 1,
                 FileStatus::Extra => t.extra += 1,
                 FileStatus::Unreadable => t.unreadable += 1,
+                FileStatus::Moved => t.moved += 1,
             }
         }
         self.totals = t;
@@ -176,8 +175,17 @@ pub fn render<W: Write>(w: &mut W, report: &VerifyReport, verbosity: Verbosity) 
         if quiet && f.status == FileStatus::Ok {
             continue;
         }
-        write!(w, "{:<10} {}", f.status.as_str(), escape(&f.path))?;
-        if let Some(detail) = &f.detail {
+        match &f.moved_from {
+            Some(from) => write!(
+                w,
+                "{:<10} {} -> {}",
+                f.status.as_str(),
+                escape(from),
+                escape(&f.path)
+            )?,
+            None => write!(w, "{:<10} {}", f.status.as_str(), escape(&f.path))?,
+        }
+        if let Some(detail) = f.detail.as_ref().filter(|_| f.moved_from.is_none()) {
             write!(w, ": {}", escape(detail))?;
         }
         writeln!(w)?;
@@ -194,8 +202,8 @@ pub fn render<W: Write>(w: &mut W, report: &VerifyReport, verbosity: Verbosity) 
     if report.files_checked {
         write!(
             w,
-            "{} sealed files: {} ok, {} modified, {} missing, {} unreadable; {} extra",
-            t.sealed, t.ok, t.modified, t.missing, t.unreadable, t.extra
+            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra",
+            t.sealed, t.ok, t.modified, t.moved, t.missing, t.unreadable, t.extra
         )?;
         if t.lacking_provenance > 0 {
             write!(w, "; {} lacking provenance", t.lacking_provenance)?;

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::digest::{HASH_BUFFER_SIZE, hash_file};
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
+use crate::inventory::{self, HashOptions, Measurement, Progress};
 use crate::keys::{KeyId, SecretKey};
 use crate::manifest::{DigestAlgorithm, FileEntry, Header, canonical, merkle};
 use crate::provenance::Timestamp;
@@ -28,6 +28,8 @@ pub struct SealOptions {
     pub output: PathBuf,
     /// Replace an existing manifest.
     pub force: bool,
+    /// How files are hashed.
+    pub hashing: HashOptions,
 }
 
 /// What sealing did.
@@ -56,7 +58,7 @@ pub fn default_name(dir: &Path) -> Option<String> {
 }
 
 /// Seals `opts.dir` into a signed manifest at `opts.output`.
-pub fn seal(opts: &SealOptions) -> Result<SealOutcome> {
+pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> {
     check_name(&opts.name)?;
     if !opts.force && std::fs::symlink_metadata(&opts.output).is_ok() {
         return Err(Error::Exists {
@@ -70,29 +72,38 @@ pub fn seal(opts: &SealOptions) -> Result<SealOutcome> {
         None => Sources::default(),
     };
     let exclude = walk::path_inside(&opts.dir, &opts.output);
-    let found = walk::walk(&opts.dir, exclude.as_ref())?;
+    let found = inventory::scan_dir(&opts.dir, exclude.as_ref(), opts.hashing, progress)?;
     if let Some(p) = found.problems.first() {
         return Err(Error::invalid(&p.fs_path, p.reason.clone()));
     }
     sources.check_all_present(|p| found.files.binary_search_by(|f| f.path.cmp(p)).is_ok())?;
 
-    let mut buf = vec![0u8; HASH_BUFFER_SIZE];
     let mut files = Vec::with_capacity(found.files.len());
     let mut bytes = 0u64;
     for f in &found.files {
-        let (digest, size) = hash_file(&f.fs_path, &mut buf).map_err(|e| {
-            let mut err = Error::io(&f.fs_path, "cannot read", e);
-            if let Error::Io { doing, .. } = &mut err {
-                *doing = "cannot read (fix its permissions or move it out of the collection)";
+        let fixity = match &f.measurement {
+            Measurement::Hashed(fx) => *fx,
+            Measurement::Vanished => {
+                return Err(Error::invalid(
+                    f.path.under(&opts.dir),
+                    "disappeared while it was being sealed; seal again once the collection is still",
+                ));
             }
-            err
-        })?;
-        bytes += size;
+            Measurement::Unreadable(why) => {
+                return Err(Error::invalid(
+                    f.path.under(&opts.dir),
+                    format!(
+                        "cannot read: {why}; fix its permissions or move it out of the collection"
+                    ),
+                ));
+            }
+        };
+        bytes += fixity.size;
         let (origin, retrieved) = sources.provenance(&f.path);
         files.push(FileEntry {
             path: f.path.clone(),
-            size,
-            digest,
+            size: fixity.size,
+            digest: fixity.digest,
             origin,
             retrieved,
         });

@@ -1,16 +1,16 @@
 //! Verification: check the manifest's signatures against the trusted keys first, then its
 //! consistency, then re-hash the collection and give every sealed or present path a verdict.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
-use crate::digest::{HASH_BUFFER_SIZE, hash_file};
-use crate::error::{Error, Result, describe_io};
+use crate::error::{Error, Result};
+use crate::inventory::{self, HashOptions, Inventory, Measurement, Progress};
 use crate::keys;
 use crate::manifest::{FileEntry, Manifest, merkle};
 use crate::report::{FileReport, FileStatus, Fixity, REPORT_VERSION, Totals, VerifyReport};
 use crate::signature;
-use crate::walk;
+use crate::walk::{self, Skipped};
 
 /// What to verify and against which keys.
 #[derive(Clone, Debug)]
@@ -23,13 +23,15 @@ pub struct VerifyOptions {
     pub trust: Vec<PathBuf>,
     /// Fail when any file's origin or retrieval time is unknown.
     pub require_provenance: bool,
+    /// How files are hashed.
+    pub hashing: HashOptions,
 }
 
 /// Verifies a collection against a manifest.
 ///
 /// Returns `Ok` with a report whenever verification could run, whatever it found; `Err` only when
 /// it could not run (unreadable or malformed manifest, no trusted keys, no collection folder).
-pub fn verify(opts: &VerifyOptions) -> Result<VerifyReport> {
+pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport> {
     let manifest = Manifest::load(&opts.manifest)?;
     let trusted = keys::load_trusted(&opts.trust)?;
     let root = match &opts.root {
@@ -70,7 +72,14 @@ pub fn verify(opts: &VerifyOptions) -> Result<VerifyReport> {
     };
     if report.signature.is_valid() {
         report.manifest_problems = consistency_problems(&manifest);
-        check_files(&manifest, &root, &opts.manifest, &mut report)?;
+        check_files(
+            &manifest,
+            &root,
+            &opts.manifest,
+            opts.hashing,
+            progress,
+            &mut report,
+        )?;
         report.files_checked = true;
     }
     report.finish();
@@ -100,81 +109,145 @@ fn check_files(
     manifest: &Manifest,
     root: &Path,
     manifest_path: &Path,
+    hashing: HashOptions,
+    progress: &dyn Progress,
     report: &mut VerifyReport,
 ) -> Result<()> {
     let exclude = walk::path_inside(root, manifest_path);
-    let found = walk::walk(root, exclude.as_ref())?;
-    let present: HashMap<&str, &Path> = found
+    let inventory = inventory::scan_dir(root, exclude.as_ref(), hashing, progress)?;
+    let (files, skipped) = judge(manifest, inventory);
+    report.files = files;
+    report.skipped = skipped;
+    Ok(())
+}
+
+/// Gives every sealed entry and every present file a verdict. Shared by every kind of collection
+/// (folder or archive): they differ only in how the [`Inventory`] is made.
+pub fn judge(manifest: &Manifest, inventory: Inventory) -> (Vec<FileReport>, Vec<Skipped>) {
+    let present: HashMap<&str, &Measurement> = inventory
         .files
         .iter()
-        .map(|f| (f.path.as_str(), f.fs_path.as_path()))
+        .map(|m| (m.path.as_str(), &m.measurement))
         .collect();
-    let skipped: HashMap<&str, &walk::Skipped> =
-        found.skipped.iter().map(|s| (s.path.as_str(), s)).collect();
+    let skipped: HashMap<&str, &Skipped> = inventory
+        .skipped
+        .iter()
+        .map(|s| (s.path.as_str(), s))
+        .collect();
     let unreadable_dirs: Vec<&walk::Problem> =
-        found.problems.iter().filter(|p| p.unreadable).collect();
+        inventory.problems.iter().filter(|p| p.unreadable).collect();
     let mut sealed_skips = HashSet::new();
-    let mut buf = vec![0u8; HASH_BUFFER_SIZE];
+    let mut reports = Vec::with_capacity(manifest.files.len());
+    // Sealed entries that are gone, by content: candidates for a move.
+    let mut gone: HashMap<([u8; 32], u64), VecDeque<&FileEntry>> = HashMap::new();
+    let mut ok_by_content: HashMap<([u8; 32], u64), &FileEntry> = HashMap::new();
 
     for entry in &manifest.files {
         let path = entry.path.as_str();
-        let file = if let Some(fs_path) = present.get(path) {
-            match hash_file(fs_path, &mut buf) {
-                Ok((digest, size)) => compare(entry, Fixity { size, digest }),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    verdict(entry, FileStatus::Missing, None, None)
+        let report = match present.get(path) {
+            Some(Measurement::Hashed(fx)) => {
+                let r = compare(entry, *fx);
+                if r.status == FileStatus::Ok {
+                    ok_by_content.entry(content_key(entry)).or_insert(entry);
                 }
-                Err(e) => verdict(
-                    entry,
-                    FileStatus::Unreadable,
-                    None,
-                    Some(format!("cannot read: {}", describe_io(&e))),
-                ),
+                r
             }
-        } else if let Some(s) = skipped.get(path) {
-            sealed_skips.insert(path);
-            verdict(
+            Some(Measurement::Unreadable(why)) => verdict(
                 entry,
                 FileStatus::Unreadable,
                 None,
-                Some(format!("is now a {}", s.kind.describe())),
-            )
-        } else if let Some(p) = unreadable_dirs
-            .iter()
-            .find(|p| path.starts_with(&format!("{}/", p.path)) || p.path.is_empty())
-        {
-            verdict(
-                entry,
-                FileStatus::Unreadable,
-                None,
-                Some(format!("in {}: {}", p.path, p.reason)),
-            )
-        } else {
-            verdict(entry, FileStatus::Missing, None, None)
+                Some(format!("cannot read: {why}")),
+            ),
+            Some(Measurement::Vanished) | None => {
+                if let Some(s) = skipped.get(path) {
+                    sealed_skips.insert(path);
+                    verdict(
+                        entry,
+                        FileStatus::Unreadable,
+                        None,
+                        Some(format!("is now a {}", s.kind.describe())),
+                    )
+                } else if let Some(p) = unreadable_dirs
+                    .iter()
+                    .find(|p| p.path.is_empty() || path.starts_with(&format!("{}/", p.path)))
+                {
+                    verdict(
+                        entry,
+                        FileStatus::Unreadable,
+                        None,
+                        Some(format!("in {}: {}", p.path, p.reason)),
+                    )
+                } else {
+                    gone.entry(content_key(entry)).or_default().push_back(entry);
+                    continue;
+                }
+            }
         };
-        report.files.push(file);
+        reports.push(report);
     }
 
     let sealed: HashSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
-    for f in &found.files {
-        if !sealed.contains(f.path.as_str()) {
-            report.files.push(extra(f.path.as_str().to_string(), None));
+    // Present files that are not sealed, in path order: each one either completes a move (same
+    // size and digest as a sealed entry that is gone; pairs are made in path order) or is extra.
+    for m in &inventory.files {
+        if sealed.contains(m.path.as_str()) {
+            continue;
+        }
+        let path = m.path.as_str().to_string();
+        let report = match &m.measurement {
+            Measurement::Hashed(fx) => {
+                let key = (*fx.digest.as_bytes(), fx.size);
+                match gone.get_mut(&key).and_then(VecDeque::pop_front) {
+                    Some(from) => moved(from, path, *fx),
+                    None => {
+                        let detail = match ok_by_content.get(&key) {
+                            Some(orig) => {
+                                format!("not in the manifest (a copy of sealed {})", orig.path)
+                            }
+                            None => "not in the manifest".to_string(),
+                        };
+                        extra(path, Some(*fx), detail)
+                    }
+                }
+            }
+            Measurement::Vanished => continue,
+            Measurement::Unreadable(why) => extra(
+                path,
+                None,
+                format!("not in the manifest, and cannot read: {why}"),
+            ),
+        };
+        reports.push(report);
+    }
+    for entries in gone.into_values() {
+        for entry in entries {
+            reports.push(verdict(entry, FileStatus::Missing, None, None));
         }
     }
-    for p in &found.problems {
+    for p in &inventory.problems {
         if !p.unreadable {
-            report
-                .files
-                .push(extra(p.path.clone(), Some(p.reason.clone())));
+            reports.push(extra(p.path.clone(), None, p.reason.clone()));
         }
     }
-    report.skipped = found
+    let skipped = inventory
         .skipped
         .into_iter()
         .filter(|s| !sealed_skips.contains(s.path.as_str()))
         .collect();
-    report.files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(())
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    (reports, skipped)
+}
+
+fn content_key(entry: &FileEntry) -> ([u8; 32], u64) {
+    (*entry.digest.as_bytes(), entry.size)
+}
+
+fn moved(from: &FileEntry, to: String, actual: Fixity) -> FileReport {
+    let mut r = verdict(from, FileStatus::Moved, Some(actual), None);
+    r.moved_from = Some(r.path.clone());
+    r.detail = Some(format!("sealed as {}", from.path));
+    r.path = to;
+    r
 }
 
 fn compare(entry: &FileEntry, actual: Fixity) -> FileReport {
@@ -212,6 +285,7 @@ fn verdict(
     FileReport {
         path: entry.path.as_str().to_string(),
         status,
+        moved_from: None,
         expected: Some(Fixity {
             size: entry.size,
             digest: entry.digest,
@@ -223,14 +297,15 @@ fn verdict(
     }
 }
 
-fn extra(path: String, detail: Option<String>) -> FileReport {
+fn extra(path: String, actual: Option<Fixity>, detail: String) -> FileReport {
     FileReport {
         path,
         status: FileStatus::Extra,
+        moved_from: None,
         expected: None,
-        actual: None,
+        actual,
         origin: None,
         retrieved: None,
-        detail: detail.or_else(|| Some("not in the manifest".to_string())),
+        detail: Some(detail),
     }
 }
