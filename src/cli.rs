@@ -188,9 +188,11 @@ fn resolve_secret(key: PathBuf) -> Result<PathBuf> {
     if key.exists() {
         return Ok(key);
     }
+    // A bare name such as `archive` (not `archive.key`, not a path) names a key made by keygen.
     if let Some(name) = key.to_str()
         && keys::validate_key_name(name).is_ok()
-        && !name.contains('/')
+        && !name.ends_with(".key")
+        && !name.ends_with(".pub")
     {
         let default = keys::default_secret_path(name)?;
         if default.exists() {

@@ -4,6 +4,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::sanitize::path_text;
+
 /// Anything that stops a docseal command from running to its end.
 ///
 /// A verification that finds a modified or missing file is *not* an error: it is a
@@ -12,7 +14,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or folder could not be read, written or created.
-    #[error("{}: {doing}: {}", .path.display(), describe_io(.source))]
+    #[error("{}: {doing}: {}", path_text(.path), describe_io(.source))]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -22,7 +24,7 @@ pub enum Error {
         source: io::Error,
     },
     /// A text file (manifest, sources list, key file) is malformed at a given line.
-    #[error("{}:{line}: {message}", .path.display())]
+    #[error("{}:{line}: {message}", path_text(.path))]
     Parse {
         /// The file.
         path: PathBuf,
@@ -32,7 +34,7 @@ pub enum Error {
         message: String,
     },
     /// A file or folder is unusable as a whole (no single line to point at).
-    #[error("{}: {message}", .path.display())]
+    #[error("{}: {message}", path_text(.path))]
     Invalid {
         /// The file or folder.
         path: PathBuf,
@@ -40,7 +42,7 @@ pub enum Error {
         message: String,
     },
     /// A file that docseal would write already exists, and overwriting was not asked for.
-    #[error("{}: {what} already exists; pass --force to overwrite it", .path.display())]
+    #[error("{}: {what} already exists; pass --force to overwrite it", path_text(.path))]
     Exists {
         /// The existing file.
         path: PathBuf,
@@ -50,7 +52,7 @@ pub enum Error {
     /// A secret key file can be read by other users.
     #[error(
         "{}: secret key is readable by other users (mode {mode:04o}); run `chmod 600 {}` and check who has seen it",
-        .path.display(), .path.display()
+        path_text(.path), path_text(.path)
     )]
     InsecureKey {
         /// The secret key file.
@@ -155,7 +157,7 @@ fn describe_paths(paths: &[PathBuf]) -> String {
     }
     paths
         .iter()
-        .map(|p| p.display().to_string())
+        .map(|p| path_text(p))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -426,13 +426,20 @@ pub fn keygen(
         force,
         "secret key",
     )?;
-    fsio::write_atomic(
+    // If the public key cannot be written, take the new secret key back out: a secret without its
+    // public half would only block the next attempt.
+    if let Err(e) = fsio::write_atomic(
         public_path,
         key.public().to_file_text().as_bytes(),
         Access::Public,
         force,
         "public key",
-    )?;
+    ) {
+        if !force {
+            let _ = std::fs::remove_file(secret_path);
+        }
+        return Err(e);
+    }
     Ok(GeneratedKey {
         id: key.id(),
         public_path: public_path.to_path_buf(),

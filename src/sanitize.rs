@@ -21,6 +21,32 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A file-system name as text: valid UTF-8 as is, each byte of an invalid sequence as `\xNN`
+/// (so that a name that is not UTF-8 can still be told apart and found).
+pub fn os_text(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
+}
+
+/// A path as text, with [`os_text`]'s escapes for bytes that are not UTF-8.
+pub fn path_text(path: &std::path::Path) -> String {
+    os_text(path.as_os_str())
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
@@ -35,5 +61,14 @@ mod tests {
         assert_eq!(escape("a\x1b[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(escape("x\ny"), "x\\ny");
         assert_eq!(escape("evil\u{202E}txt.exe"), "evil\\u{202e}txt.exe");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn bytes_that_are_not_utf8_are_shown_as_hex_escapes() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+        assert_eq!(os_text(name), "caf\\xe9.txt");
+        assert_eq!(os_text(std::ffi::OsStr::new("plain")), "plain");
     }
 }

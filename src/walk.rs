@@ -125,7 +125,7 @@ pub fn walk(root: &Path, exclude: Option<&RelPath>) -> Result<Walk> {
             };
             let fs_path = entry.path();
             let name = entry.file_name();
-            let rel = format!("{prefix}{}", name.to_string_lossy());
+            let rel = format!("{prefix}{}", crate::sanitize::os_text(&name));
             let Some(name) = name.to_str() else {
                 out.problems.push(Problem {
                     path: rel,

@@ -87,6 +87,8 @@ pub struct FileReport {
     pub path: String,
     pub status: FileStatus,
     #[serde(deserialize_with = "required")]
+    pub moved_from: Option<String>,
+    #[serde(deserialize_with = "required")]
     pub expected: Option<Fixity>,
     #[serde(deserialize_with = "required")]
     pub actual: Option<Fixity>,
@@ -106,6 +108,7 @@ pub enum FileStatus {
     Missing,
     Extra,
     Unreadable,
+    Moved,
 }
 
 #[derive(Debug, PartialEq, Eq, Deserialize)]
@@ -141,6 +144,7 @@ pub struct Totals {
     pub missing: usize,
     pub extra: usize,
     pub unreadable: usize,
+    pub moved: usize,
     pub lacking_provenance: usize,
 }
 

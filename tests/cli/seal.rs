@@ -106,14 +106,14 @@ fn files_without_provenance_are_counted_and_fail_verify_require_provenance() {
     let out = env.run(["verify", MANIFEST]);
     assert_ok(&out);
     assert!(stdout(&out).contains(
-        "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra; 3 lacking provenance\n"
+        "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 3 lacking provenance\n"
     ));
 
     let out = env.run(["verify", "--require-provenance", MANIFEST]);
     assert_verify_fails(
         &out,
         &[
-            "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra; 3 lacking provenance (required)",
+            "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 3 lacking provenance (required)",
         ],
     );
 }
@@ -125,7 +125,7 @@ fn a_file_with_a_url_but_no_retrieval_time_lacks_provenance() {
     assert_verify_fails(
         &out,
         &[
-            "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance (required)",
+            "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance (required)",
         ],
     );
     let (_, report) = env.verify_json(&["--require-provenance", MANIFEST]);
@@ -156,7 +156,7 @@ fn verify_require_provenance_succeeds_when_every_file_has_provenance() {
     let out = env.run(["verify", "--require-provenance", MANIFEST]);
     assert_ok(&out);
     assert!(stdout(&out).contains(
-        "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra\nverified\n"
+        "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra\nverified\n"
     ));
 }
 

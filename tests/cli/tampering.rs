@@ -7,8 +7,7 @@ manifest body; the signature swapped, made by an untrusted key or removed.
 use crate::schema::{FileStatus, SignatureStatus};
 use crate::util::*;
 
-const SUMMARY_OK: &str =
-    "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance";
+const SUMMARY_OK: &str = "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance";
 
 /// Asserts that `verify` rejects the (edited) manifest because its signature by "k" no longer
 /// matches, without checking any file.
@@ -50,7 +49,7 @@ fn one_changed_byte_in_a_file_is_reported_as_modified() {
     assert_verify_fails(
         &out,
         &[
-            "3 sealed files: 2 ok, 1 modified, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance",
+            "3 sealed files: 2 ok, 1 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance",
         ],
     );
     assert_stdout_line_starts(
@@ -99,7 +98,7 @@ fn a_deleted_file_is_reported_as_missing() {
         &[
             "ok         a.txt",
             "missing    sub/c.txt",
-            "3 sealed files: 2 ok, 0 modified, 1 missing, 0 unreadable; 0 extra; 1 lacking provenance",
+            "3 sealed files: 2 ok, 0 modified, 0 moved, 1 missing, 0 unreadable; 0 extra; 1 lacking provenance",
         ],
     );
 }
@@ -113,22 +112,42 @@ fn an_added_file_is_reported_as_extra() {
         &out,
         &[
             "extra      sub/new.txt: not in the manifest",
-            "3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 1 extra; 1 lacking provenance",
+            "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 1 extra; 1 lacking provenance",
         ],
     );
 }
 
 #[test]
-fn a_renamed_file_is_reported_as_missing_and_extra() {
+fn a_renamed_file_is_reported_as_moved_from_its_sealed_path() {
     let env = TestEnv::sealed();
     std::fs::rename(env.join("col/a.txt"), env.join("col/renamed.txt")).unwrap();
     let out = env.run(["verify", MANIFEST]);
     assert_verify_fails(
         &out,
         &[
+            "moved      a.txt -> renamed.txt",
+            "3 sealed files: 2 ok, 0 modified, 1 moved, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance",
+        ],
+    );
+    assert!(
+        !stdout(&out).contains("missing    a.txt"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_renamed_file_whose_content_also_changed_is_missing_plus_extra() {
+    let env = TestEnv::sealed();
+    std::fs::rename(env.join("col/a.txt"), env.join("col/renamed.txt")).unwrap();
+    std::fs::write(env.join("col/renamed.txt"), "different content").unwrap();
+    let out = env.run(["verify", MANIFEST]);
+    assert_verify_fails(
+        &out,
+        &[
             "missing    a.txt",
             "extra      renamed.txt: not in the manifest",
-            "3 sealed files: 2 ok, 0 modified, 1 missing, 0 unreadable; 1 extra; 1 lacking provenance",
+            "3 sealed files: 2 ok, 0 modified, 0 moved, 1 missing, 0 unreadable; 1 extra; 1 lacking provenance",
         ],
     );
 }

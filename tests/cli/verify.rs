@@ -21,7 +21,7 @@ fn verify_of_an_untouched_collection_succeeds_and_lists_every_file() {
              ok         a.txt\n\
              ok         b.txt\n\
              ok         sub/c.txt\n\
-             3 sealed files: 3 ok, 0 modified, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance\n\
+             3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance\n\
              verified\n"
         )
     );
@@ -101,6 +101,7 @@ fn verify_json_follows_the_documented_schema() {
             missing: 0,
             extra: 0,
             unreadable: 0,
+            moved: 0,
             lacking_provenance: 1,
         }
     );
