@@ -13,6 +13,14 @@ use sha2::{Digest as _, Sha256};
 /// Size of the read buffer used when hashing a file.
 pub const HASH_BUFFER_SIZE: usize = 128 * 1024;
 
+/// Files at least this large are read on a second thread while the first one hashes, so that a
+/// single large file is hashed at the speed of SHA-256 rather than of read + SHA-256.
+pub const PIPELINE_MIN_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Buffers in flight between the reading and the hashing thread, and their size.
+const PIPELINE_BUFFERS: usize = 4;
+const PIPELINE_BUFFER_SIZE: usize = 256 * 1024;
+
 /// A SHA-256 digest. Displayed and parsed as exactly 64 lower-case hexadecimal digits.
 #[derive(Clone, Copy, Eq, PartialOrd, Ord)]
 pub struct Sha256Digest([u8; 32]);
@@ -120,15 +128,61 @@ pub fn hash_reader<R: Read>(mut reader: R, buf: &mut [u8]) -> io::Result<(Sha256
     Ok((Sha256Digest(hasher.finalize().into()), total))
 }
 
+/// Hashes everything `reader` yields, reading on a second thread while this one hashes.
+/// Memory use is bounded by a few fixed buffers, whatever the input's size.
+pub fn hash_reader_pipelined<R: Read + Send>(mut reader: R) -> io::Result<(Sha256Digest, u64)> {
+    use std::sync::mpsc::sync_channel;
+    let (full_tx, full_rx) = sync_channel::<io::Result<(Vec<u8>, usize)>>(PIPELINE_BUFFERS);
+    let (empty_tx, empty_rx) = sync_channel::<Vec<u8>>(PIPELINE_BUFFERS);
+    for _ in 0..PIPELINE_BUFFERS {
+        // Cannot fail: the channel has room for every buffer and its receiver is alive.
+        let _ = empty_tx.send(vec![0u8; PIPELINE_BUFFER_SIZE]);
+    }
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while let Ok(mut buf) = empty_rx.recv() {
+                let result = loop {
+                    match reader.read(&mut buf) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        other => break other,
+                    }
+                };
+                let done = !matches!(result, Ok(n) if n > 0);
+                if full_tx.send(result.map(|n| (buf, n))).is_err() || done {
+                    return;
+                }
+            }
+        });
+        let mut hasher = Sha256::new();
+        let mut total = 0u64;
+        // The hashing side: ends at end of input, on a read error, or if the reader vanished.
+        while let Ok(msg) = full_rx.recv() {
+            let (buf, n) = msg?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            total += n as u64;
+            let _ = empty_tx.send(buf);
+        }
+        Ok((Sha256Digest(hasher.finalize().into()), total))
+    })
+}
+
 /// Hashes the file at `path` without following a symbolic link at its last component.
 /// Returns the digest and the number of bytes read (which is the size that is recorded).
+/// Large files are read and hashed on two threads ([`hash_reader_pipelined`]).
 pub fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
-    let file = open_no_follow(path)?;
-    hash_reader(file, buf)
+    let (file, len) = open_no_follow(path)?;
+    if len >= PIPELINE_MIN_SIZE {
+        hash_reader_pipelined(file)
+    } else {
+        hash_reader(file, buf)
+    }
 }
 
 #[cfg(unix)]
-fn open_no_follow(path: &Path) -> io::Result<File> {
+fn open_no_follow(path: &Path) -> io::Result<(File, u64)> {
     use std::os::unix::fs::OpenOptionsExt;
     // O_NOFOLLOW: a symlink swapped in after the walk is refused, not followed.
     // O_NONBLOCK: a FIFO swapped in after the walk cannot make the open hang.
@@ -136,17 +190,18 @@ fn open_no_follow(path: &Path) -> io::Result<File> {
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)?;
-    if !file.metadata()?.is_file() {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "not a regular file",
         ));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 #[cfg(not(unix))]
-fn open_no_follow(path: &Path) -> io::Result<File> {
+fn open_no_follow(path: &Path) -> io::Result<(File, u64)> {
     let meta = std::fs::symlink_metadata(path)?;
     if !meta.is_file() {
         return Err(io::Error::new(
@@ -154,7 +209,7 @@ fn open_no_follow(path: &Path) -> io::Result<File> {
             "not a regular file",
         ));
     }
-    File::open(path)
+    Ok((File::open(path)?, meta.len()))
 }
 
 /// Lower-case hex of `bytes`.
@@ -207,6 +262,30 @@ mod tests {
         let (d, n) = hash_reader(&data[..], &mut buf).unwrap();
         assert_eq!(n, 10_000);
         assert_eq!(d, Sha256Digest::of(&data));
+    }
+
+    #[test]
+    fn pipelined_hash_matches_one_shot_hash_and_passes_on_read_errors() {
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        let (d, n) = hash_reader_pipelined(&data[..]).unwrap();
+        assert_eq!((d, n), (Sha256Digest::of(&data), 3_000_000));
+        assert_eq!(
+            hash_reader_pipelined(&b""[..]).unwrap().0,
+            Sha256Digest::of(b"")
+        );
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                self.0 -= 1;
+                buf[0] = 1;
+                Ok(1)
+            }
+        }
+        let err = hash_reader_pipelined(Failing(10)).unwrap_err();
+        assert_eq!(err.to_string(), "disk on fire");
     }
 
     #[test]

@@ -123,7 +123,10 @@ fn check_files(
 
 /// Gives every sealed entry and every present file a verdict. Shared by every kind of collection
 /// (folder or archive): they differ only in how the [`Inventory`] is made.
-pub fn judge(manifest: &Manifest, inventory: Inventory) -> (Vec<FileReport>, Vec<Skipped>) {
+pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>, Vec<Skipped>) {
+    // Moves are paired in path order, whatever order the inventory came in (archives list their
+    // entries in their own order). Already sorted input costs one linear pass.
+    inventory.files.sort_by(|a, b| a.path.cmp(&b.path));
     let present: HashMap<&str, &Measurement> = inventory
         .files
         .iter()
@@ -307,5 +310,120 @@ fn extra(path: String, actual: Option<Fixity>, detail: String) -> FileReport {
         origin: None,
         retrieved: None,
         detail: Some(detail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::Sha256Digest;
+    use crate::inventory::Measured;
+    use crate::manifest::{DigestAlgorithm, Header, canonical};
+    use crate::provenance::{Recorded, Timestamp};
+    use crate::relpath::RelPath;
+
+    fn entry(path: &str, content: &[u8]) -> FileEntry {
+        FileEntry {
+            path: RelPath::new(path).unwrap(),
+            size: content.len() as u64,
+            digest: Sha256Digest::of(content),
+            origin: Recorded::Unknown,
+            retrieved: Recorded::Unknown,
+        }
+    }
+
+    fn manifest(files: Vec<FileEntry>) -> Manifest {
+        let header = Header {
+            name: "t".into(),
+            digest_algorithm: DigestAlgorithm::Sha256,
+            created: Timestamp::now(),
+            tool: "test".into(),
+            collection: ".".into(),
+            sequence: None,
+            previous: None,
+            root: merkle::root(&files),
+        };
+        let text = canonical::body(&header, &files);
+        Manifest::parse(Path::new("m.toml"), text.as_bytes()).unwrap()
+    }
+
+    fn present(path: &str, content: &[u8]) -> Measured {
+        Measured {
+            path: RelPath::new(path).unwrap(),
+            measurement: Measurement::Hashed(Fixity {
+                size: content.len() as u64,
+                digest: Sha256Digest::of(content),
+            }),
+        }
+    }
+
+    fn verdicts(m: &Manifest, files: Vec<Measured>) -> Vec<(String, FileStatus, Option<String>)> {
+        let inv = Inventory {
+            files,
+            ..Inventory::default()
+        };
+        judge(m, inv)
+            .0
+            .into_iter()
+            .map(|r| (r.path, r.status, r.moved_from))
+            .collect()
+    }
+
+    #[test]
+    fn a_file_that_vanished_before_it_was_read_is_missing_never_ok() {
+        let m = manifest(vec![entry("a", b"x")]);
+        let gone = Measured {
+            path: RelPath::new("a").unwrap(),
+            measurement: Measurement::Vanished,
+        };
+        assert_eq!(
+            verdicts(&m, vec![gone]),
+            [("a".into(), FileStatus::Missing, None)]
+        );
+    }
+
+    #[test]
+    fn a_file_that_changed_size_while_being_read_is_modified() {
+        let m = manifest(vec![entry("a", b"sealed content")]);
+        let v = verdicts(&m, vec![present("a", b"sealed content, then it grew")]);
+        assert_eq!(v, [("a".into(), FileStatus::Modified, None)]);
+        let v = verdicts(&m, vec![present("a", b"sealed")]);
+        assert_eq!(v, [("a".into(), FileStatus::Modified, None)]);
+    }
+
+    #[test]
+    fn moves_of_identical_contents_are_paired_in_path_order_and_leftovers_stay_missing() {
+        // Two sealed entries with one content; both gone; one new file with that content.
+        let m = manifest(vec![entry("a", b"same"), entry("b", b"same")]);
+        let v = verdicts(&m, vec![present("z", b"same")]);
+        assert_eq!(
+            v,
+            [
+                ("b".into(), FileStatus::Missing, None),
+                ("z".into(), FileStatus::Moved, Some("a".into())),
+            ]
+        );
+        // Two new files, two gone entries: a -> x, b -> y.
+        let v = verdicts(&m, vec![present("y", b"same"), present("x", b"same")]);
+        assert_eq!(
+            v,
+            [
+                ("x".into(), FileStatus::Moved, Some("a".into())),
+                ("y".into(), FileStatus::Moved, Some("b".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_copy_of_a_file_still_in_place_is_extra_not_moved() {
+        let m = manifest(vec![entry("a", b"same")]);
+        let v = verdicts(&m, vec![present("a", b"same"), present("copy", b"same")]);
+        assert_eq!(
+            v,
+            [
+                ("a".into(), FileStatus::Ok, None),
+                ("copy".into(), FileStatus::Extra, None),
+            ]
+        );
     }
 }
