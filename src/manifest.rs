@@ -12,11 +12,10 @@ use toml::Spanned;
 
 use crate::digest::{Sha256Digest, from_hex};
 use crate::error::{Error, Result};
-use crate::fsio;
 use crate::keys::KeyId;
 use crate::provenance::{OriginUrl, Recorded, Timestamp, de_origin, de_time_canonical};
 use crate::relpath::RelPath;
-use crate::signature::ManifestSignature;
+use crate::signature::{ManifestSignature, SIGNED_PREFIX};
 
 /// The manifest format version this docseal reads and writes.
 pub const FORMAT_VERSION: i64 = 1;
@@ -103,8 +102,11 @@ pub struct Manifest {
     pub files: Vec<FileEntry>,
     /// The signatures, in the order they appear.
     pub signatures: Vec<ManifestSignature>,
-    /// The signed body: every byte before the first `[[signature]]` line.
-    pub body: Vec<u8>,
+    /// [`SIGNED_PREFIX`] followed by the whole manifest file, so that the signed message is one
+    /// slice and never copied (it is most of a large manifest's size).
+    text: String,
+    /// The length of the signed body, which starts the file.
+    body_len: usize,
 }
 
 #[derive(Deserialize)]
@@ -119,8 +121,6 @@ struct RawBody {
     root: Sha256Digest,
     sequence: Option<Spanned<i64>>,
     previous: Option<Sha256Digest>,
-    #[serde(default)]
-    file: Vec<RawFile>,
 }
 
 #[derive(Deserialize)]
@@ -160,8 +160,22 @@ struct VersionProbe {
 impl Manifest {
     /// Reads and parses the manifest at `path`.
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes = fsio::read(path)?;
-        Self::parse(path, &bytes)
+        use std::io::Read;
+        let mut buf = SIGNED_PREFIX.to_vec();
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut buf))
+            .map_err(|e| Error::io(path, "cannot read", e))?;
+        Self::parse_prefixed(path, buf)
+    }
+
+    /// The signed body: every byte before the first `[[signature]]` line.
+    pub fn body(&self) -> &[u8] {
+        &self.signed_message()[SIGNED_PREFIX.len()..]
+    }
+
+    /// The exact message the signatures cover: [`SIGNED_PREFIX`] then the body.
+    pub fn signed_message(&self) -> &[u8] {
+        &self.text.as_bytes()[..SIGNED_PREFIX.len() + self.body_len]
     }
 
     /// Parses manifest bytes; `path` is only used in error messages.
@@ -170,31 +184,44 @@ impl Manifest {
     /// It does not check signatures, the order of entries or the root digest: those are
     /// verification results (see [`crate::verify`]), not parse errors.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let text = std::str::from_utf8(bytes).map_err(|e| Error::Parse {
-            path: path.to_path_buf(),
-            line: crate::error::line_of(
-                &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
-                e.valid_up_to(),
-            ),
-            message: "manifest is not valid UTF-8 text".to_string(),
+        let mut buf = Vec::with_capacity(SIGNED_PREFIX.len() + bytes.len());
+        buf.extend_from_slice(SIGNED_PREFIX);
+        buf.extend_from_slice(bytes);
+        Self::parse_prefixed(path, buf)
+    }
+
+    /// [`Manifest::parse`] of `buf`, which holds [`SIGNED_PREFIX`] then the file's bytes.
+    fn parse_prefixed(path: &Path, buf: Vec<u8>) -> Result<Self> {
+        let skip = SIGNED_PREFIX.len();
+        let text = String::from_utf8(buf).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = &e.as_bytes()[skip..];
+            let valid = valid - skip;
+            Error::Parse {
+                path: path.to_path_buf(),
+                line: bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1,
+                message: "manifest is not valid UTF-8 text".to_string(),
+            }
         })?;
-        if let Some(offset) = text.find('\r') {
+        let file = &text[skip..];
+        if let Some(offset) = file.find('\r') {
             return Err(Error::at_offset(
                 path,
-                text,
+                file,
                 offset,
                 "manifest has CR (Windows) line endings, which change the signed bytes; restore the original file (in git, mark manifests \"-text\" in .gitattributes)",
             ));
         }
-        let (body, sigs, sig_offset) = canonical::split(text);
-        let header_and_files = parse_body(path, body)?;
-        let signatures = parse_signatures(path, text, sigs, sig_offset)?;
-        let (header, files) = header_and_files;
+        let (body, sigs, sig_offset) = canonical::split(file);
+        let (header, files) = parse_body(path, body)?;
+        let signatures = parse_signatures(path, file, sigs, sig_offset)?;
+        let body_len = body.len();
         Ok(Manifest {
             header,
             files,
             signatures,
-            body: body.as_bytes().to_vec(),
+            text,
+            body_len,
         })
     }
 
@@ -209,11 +236,39 @@ impl Manifest {
     }
 }
 
+/// The line that starts each entry. The body is read as a header document followed by batches of
+/// `[[file]]` tables, each batch parsed as a TOML document of its own (in parallel): no tree of the
+/// whole manifest is ever built, which keeps memory and time per entry small at 10⁶ entries.
+const FILE_LINE: &str = "[[file]]";
+
+/// Entries per batch document.
+const BATCH: usize = 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFiles {
+    file: Vec<RawFile>,
+}
+
+/// Byte offsets of the lines that are exactly `[[file]]`.
+fn file_line_starts(body: &str) -> Vec<usize> {
+    let bytes = body.as_bytes();
+    body.match_indices(FILE_LINE)
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            let end = i + FILE_LINE.len();
+            (i == 0 || bytes[i - 1] == b'\n') && (end == bytes.len() || bytes[end] == b'\n')
+        })
+        .collect()
+}
+
 fn parse_body(path: &Path, body: &str) -> Result<(Header, Vec<FileEntry>)> {
-    let raw: RawBody = toml::from_str(body).map_err(|e| {
+    let starts = file_line_starts(body);
+    let header_text = &body[..starts.first().copied().unwrap_or(body.len())];
+    let raw: RawBody = toml::from_str(header_text).map_err(|e| {
         if let Ok(VersionProbe {
             format_version: Some(v),
-        }) = toml::from_str::<VersionProbe>(body)
+        }) = toml::from_str::<VersionProbe>(header_text)
             && *v.get_ref() != FORMAT_VERSION
         {
             return unsupported_version(path, body, &v);
@@ -244,29 +299,8 @@ fn parse_body(path: &Path, body: &str) -> Result<(Header, Vec<FileEntry>)> {
                 })?,
         ),
     };
-    let mut files: Vec<FileEntry> = Vec::with_capacity(raw.file.len());
-    let mut seen = std::collections::HashMap::with_capacity(raw.file.len());
-    for f in raw.file {
-        let span = f.path.span();
-        let rel = f.path.into_inner();
-        if let Some(first) = seen.insert(rel.clone(), span.start) {
-            return Err(at(
-                span,
-                format!(
-                    "duplicate path \"{}\" (first at line {}); a manifest lists each file once",
-                    rel.as_str().escape_debug(),
-                    crate::error::line_of(body, first)
-                ),
-            ));
-        }
-        files.push(FileEntry {
-            path: rel,
-            size: f.size,
-            digest: f.digest,
-            origin: f.origin,
-            retrieved: f.retrieved,
-        });
-    }
+    let (files, offsets) = parse_files(path, body, &starts)?;
+    check_duplicates(path, body, &files, &offsets)?;
     let header = Header {
         name: raw.name.into_inner(),
         digest_algorithm: raw.digest_algorithm,
@@ -278,6 +312,74 @@ fn parse_body(path: &Path, body: &str) -> Result<(Header, Vec<FileEntry>)> {
         root: raw.root,
     };
     Ok((header, files))
+}
+
+/// Parses the `[[file]]` tables in batches, in parallel. Returns the entries in document order and
+/// the byte offset of each entry's `path` value (for messages).
+fn parse_files(path: &Path, body: &str, starts: &[usize]) -> Result<(Vec<FileEntry>, Vec<usize>)> {
+    use rayon::prelude::*;
+    let batches: Vec<Result<Vec<(FileEntry, usize)>>> = starts
+        .par_chunks(BATCH)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let from = chunk[0];
+            let to = starts.get((i + 1) * BATCH).copied().unwrap_or(body.len());
+            let text = &body[from..to];
+            let raw: RawFiles = toml::from_str(text).map_err(|e| {
+                let offset = e.span().map_or(from, |s| from + s.start);
+                let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+                Error::at_offset(path, body, offset, message)
+            })?;
+            Ok(raw
+                .file
+                .into_iter()
+                .map(|f| {
+                    let offset = from + f.path.span().start;
+                    let entry = FileEntry {
+                        path: f.path.into_inner(),
+                        size: f.size,
+                        digest: f.digest,
+                        origin: f.origin,
+                        retrieved: f.retrieved,
+                    };
+                    (entry, offset)
+                })
+                .collect())
+        })
+        .collect();
+    let mut files = Vec::with_capacity(starts.len());
+    let mut offsets = Vec::with_capacity(starts.len());
+    for batch in batches {
+        for (entry, offset) in batch? {
+            files.push(entry);
+            offsets.push(offset);
+        }
+    }
+    Ok((files, offsets))
+}
+
+/// Refuses a path listed twice. Sorted entries (the normal case) need one linear pass.
+fn check_duplicates(path: &Path, body: &str, files: &[FileEntry], offsets: &[usize]) -> Result<()> {
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    if !files.windows(2).all(|w| w[0].path < w[1].path) {
+        order.sort_by(|&a, &b| files[a].path.cmp(&files[b].path).then(a.cmp(&b)));
+    }
+    for w in order.windows(2) {
+        let (first, second) = (w[0], w[1]);
+        if files[first].path == files[second].path {
+            return Err(Error::at_offset(
+                path,
+                body,
+                offsets[second],
+                format!(
+                    "duplicate path \"{}\" (first at line {}); a manifest lists each file once",
+                    files[second].path.as_str().escape_debug(),
+                    crate::error::line_of(body, offsets[first])
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn unsupported_version(path: &Path, body: &str, v: &Spanned<i64>) -> Error {

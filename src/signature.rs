@@ -85,7 +85,16 @@ pub fn check(
     signatures: &[ManifestSignature],
     trusted: &[PublicKey],
 ) -> SignatureReport {
-    let message = signed_message(body);
+    check_message(&signed_message(body), signatures, trusted)
+}
+
+/// Like [`check`], given the whole signed message ([`SIGNED_PREFIX`] then the body) — which a
+/// loaded [`crate::manifest::Manifest`] holds without a copy.
+pub fn check_message(
+    message: &[u8],
+    signatures: &[ManifestSignature],
+    trusted: &[PublicKey],
+) -> SignatureReport {
     let mut report = SignatureReport {
         status: SignatureStatus::Unsigned,
         signers: Vec::new(),
@@ -101,7 +110,7 @@ pub fn check(
         let signature = ed25519_dalek::Signature::from_bytes(&sig.bytes);
         match candidates.iter().find(|k| {
             k.verifying_key()
-                .verify_strict(&message, &signature)
+                .verify_strict(message, &signature)
                 .is_ok()
         }) {
             Some(k) => report.signers.push(Signer {

@@ -51,7 +51,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
             ),
         ));
     }
-    let sig = signature::check(&manifest.body, &manifest.signatures, &trusted);
+    let sig = signature::check_message(manifest.signed_message(), &manifest.signatures, &trusted);
     let mut report = VerifyReport {
         report_version: REPORT_VERSION,
         manifest: opts.manifest.display().to_string(),
@@ -140,9 +140,11 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
     let unreadable_dirs: Vec<&walk::Problem> =
         inventory.problems.iter().filter(|p| p.unreadable).collect();
     let mut sealed_skips = HashSet::new();
-    let mut reports = Vec::with_capacity(manifest.files.len());
-    // Sealed entries that are gone, by content: candidates for a move.
-    let mut gone: HashMap<([u8; 32], u64), VecDeque<&FileEntry>> = HashMap::new();
+    // One slot per sealed entry, in manifest order; a missing entry that turns out to have moved
+    // gives up its slot to the moved report.
+    let mut slots: Vec<Option<FileReport>> = Vec::with_capacity(manifest.files.len());
+    // Sealed entries that are gone, by content (slot indices in path order): candidates for a move.
+    let mut gone: HashMap<([u8; 32], u64), VecDeque<usize>> = HashMap::new();
     let mut ok_by_content: HashMap<([u8; 32], u64), &FileEntry> = HashMap::new();
 
     for entry in &manifest.files {
@@ -181,17 +183,20 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
                         Some(format!("in {}: {}", p.path, p.reason)),
                     )
                 } else {
-                    gone.entry(content_key(entry)).or_default().push_back(entry);
-                    continue;
+                    gone.entry(content_key(entry))
+                        .or_default()
+                        .push_back(slots.len());
+                    verdict(entry, FileStatus::Missing, None, None)
                 }
             }
         };
-        reports.push(report);
+        slots.push(Some(report));
     }
 
     let sealed: HashSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
     // Present files that are not sealed, in path order: each one either completes a move (same
     // size and digest as a sealed entry that is gone; pairs are made in path order) or is extra.
+    let mut others = Vec::new();
     for m in &inventory.files {
         if sealed.contains(m.path.as_str()) {
             continue;
@@ -201,7 +206,11 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
             Measurement::Hashed(fx) => {
                 let key = (*fx.digest.as_bytes(), fx.size);
                 match gone.get_mut(&key).and_then(VecDeque::pop_front) {
-                    Some(from) => moved(from, path, *fx),
+                    Some(slot) => {
+                        slots[slot] = None;
+                        // Slots are pushed once per entry, so a slot index is an entry index.
+                        moved(&manifest.files[slot], path, *fx)
+                    }
                     None => {
                         let detail = match ok_by_content.get(&key) {
                             Some(orig) => {
@@ -220,16 +229,11 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
                 format!("not in the manifest, and cannot read: {why}"),
             ),
         };
-        reports.push(report);
-    }
-    for entries in gone.into_values() {
-        for entry in entries {
-            reports.push(verdict(entry, FileStatus::Missing, None, None));
-        }
+        others.push(report);
     }
     for p in &inventory.problems {
         if !p.unreadable {
-            reports.push(extra(p.path.clone(), None, p.reason.clone()));
+            others.push(extra(p.path.clone(), None, p.reason.clone()));
         }
     }
     let skipped = inventory
@@ -237,6 +241,9 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
         .into_iter()
         .filter(|s| !sealed_skips.contains(s.path.as_str()))
         .collect();
+    // Two runs that are each (nearly) sorted: the stable sort merges them in linear time.
+    let mut reports: Vec<FileReport> = slots.into_iter().flatten().collect();
+    reports.append(&mut others);
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     (reports, skipped)
 }
