@@ -108,11 +108,10 @@ pub fn check_message(
             continue;
         }
         let signature = ed25519_dalek::Signature::from_bytes(&sig.bytes);
-        match candidates.iter().find(|k| {
-            k.verifying_key()
-                .verify_strict(message, &signature)
-                .is_ok()
-        }) {
+        match candidates
+            .iter()
+            .find(|k| k.verifying_key().verify_strict(message, &signature).is_ok())
+        {
             Some(k) => report.signers.push(Signer {
                 key_id: k.id(),
                 name: k.name().to_string(),

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::inventory::{self, HashOptions, Inventory, Measurement, Progress};
+use crate::inventory::{self, HashOptions, Inventory, Measured, Measurement, Progress};
 use crate::keys;
 use crate::manifest::{FileEntry, Manifest, merkle};
 use crate::report::{FileReport, FileStatus, Fixity, REPORT_VERSION, Totals, VerifyReport};
@@ -143,20 +143,13 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
     // One slot per sealed entry, in manifest order; a missing entry that turns out to have moved
     // gives up its slot to the moved report.
     let mut slots: Vec<Option<FileReport>> = Vec::with_capacity(manifest.files.len());
-    // Sealed entries that are gone, by content (slot indices in path order): candidates for a move.
-    let mut gone: HashMap<([u8; 32], u64), VecDeque<usize>> = HashMap::new();
-    let mut ok_by_content: HashMap<([u8; 32], u64), &FileEntry> = HashMap::new();
+    // Slots of sealed entries that are gone: candidates for a move.
+    let mut gone_slots: Vec<usize> = Vec::new();
 
     for entry in &manifest.files {
         let path = entry.path.as_str();
         let report = match present.get(path) {
-            Some(Measurement::Hashed(fx)) => {
-                let r = compare(entry, *fx);
-                if r.status == FileStatus::Ok {
-                    ok_by_content.entry(content_key(entry)).or_insert(entry);
-                }
-                r
-            }
+            Some(Measurement::Hashed(fx)) => compare(entry, *fx),
             Some(Measurement::Unreadable(why)) => verdict(
                 entry,
                 FileStatus::Unreadable,
@@ -183,9 +176,7 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
                         Some(format!("in {}: {}", p.path, p.reason)),
                     )
                 } else {
-                    gone.entry(content_key(entry))
-                        .or_default()
-                        .push_back(slots.len());
+                    gone_slots.push(slots.len());
                     verdict(entry, FileStatus::Missing, None, None)
                 }
             }
@@ -193,14 +184,33 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
         slots.push(Some(report));
     }
 
-    let sealed: HashSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+    let unsealed: Vec<&Measured> = {
+        let sealed: HashSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+        let unsealed = inventory
+            .files
+            .iter()
+            .filter(|m| !sealed.contains(m.path.as_str()));
+        unsealed.collect()
+    };
+    // Only when files that are not sealed are present are the contents of the sealed entries
+    // indexed: by content, the gone ones (in path order) and the ones still in place.
+    let mut gone: HashMap<([u8; 32], u64), VecDeque<usize>> = HashMap::new();
+    let mut ok_by_content: HashMap<([u8; 32], u64), &FileEntry> = HashMap::new();
+    if !unsealed.is_empty() {
+        for &slot in &gone_slots {
+            let key = content_key(&manifest.files[slot]);
+            gone.entry(key).or_default().push_back(slot);
+        }
+        for (entry, slot) in manifest.files.iter().zip(&slots) {
+            if slot.as_ref().is_some_and(|r| r.status == FileStatus::Ok) {
+                ok_by_content.entry(content_key(entry)).or_insert(entry);
+            }
+        }
+    }
     // Present files that are not sealed, in path order: each one either completes a move (same
     // size and digest as a sealed entry that is gone; pairs are made in path order) or is extra.
     let mut others = Vec::new();
-    for m in &inventory.files {
-        if sealed.contains(m.path.as_str()) {
-            continue;
-        }
+    for m in unsealed {
         let path = m.path.as_str().to_string();
         let report = match &m.measurement {
             Measurement::Hashed(fx) => {
@@ -324,7 +334,6 @@ fn extra(path: String, actual: Option<Fixity>, detail: String) -> FileReport {
 mod tests {
     use super::*;
     use crate::digest::Sha256Digest;
-    use crate::inventory::Measured;
     use crate::manifest::{DigestAlgorithm, Header, canonical};
     use crate::provenance::{Recorded, Timestamp};
     use crate::relpath::RelPath;
