@@ -98,7 +98,7 @@ pub fn scan_dir(
         found
             .files
             .iter()
-            .filter_map(|f| std::fs::symlink_metadata(&f.fs_path).ok())
+            .filter_map(|p| std::fs::symlink_metadata(p.under(root)).ok())
             .map(|m| m.len())
             .sum()
     } else {
@@ -113,11 +113,11 @@ pub fn scan_dir(
     let files: Vec<Measured> = pool.install(|| {
         found
             .files
-            .par_iter()
+            .into_par_iter()
             .map_init(
                 || vec![0u8; HASH_BUFFER_SIZE],
-                |buf, f| {
-                    let measurement = match hash_file(&f.fs_path, buf) {
+                |buf, path| {
+                    let measurement = match hash_file(&path.under(root), buf) {
                         Ok((digest, size)) => Measurement::Hashed(Fixity { size, digest }),
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Measurement::Vanished,
                         Err(e) => Measurement::Unreadable(describe_io(&e)),
@@ -127,10 +127,7 @@ pub fn scan_dir(
                     } else {
                         progress.file_done(0);
                     }
-                    Measured {
-                        path: f.path.clone(),
-                        measurement,
-                    }
+                    Measured { path, measurement }
                 },
             )
             .collect()

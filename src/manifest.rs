@@ -225,6 +225,11 @@ impl Manifest {
         })
     }
 
+    /// The header and the entries, freeing the manifest's text (which is most of its memory).
+    pub fn into_parts(self) -> (Header, Vec<FileEntry>) {
+        (self.header, self.files)
+    }
+
     /// Finds the entry for `path`, if sealed.
     pub fn entry(&self, path: &str) -> Option<&FileEntry> {
         self.files.iter().find(|f| f.path.as_str() == path)

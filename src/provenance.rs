@@ -107,6 +107,12 @@ impl OriginUrl {
     }
 }
 
+impl From<OriginUrl> for String {
+    fn from(u: OriginUrl) -> String {
+        u.0
+    }
+}
+
 impl fmt::Display for OriginUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -138,6 +144,14 @@ pub enum Recorded<T> {
 impl<T> Recorded<T> {
     /// The value, if known.
     pub fn known(&self) -> Option<&T> {
+        match self {
+            Recorded::Known(v) => Some(v),
+            Recorded::Unknown => None,
+        }
+    }
+
+    /// The value, if known, by value.
+    pub fn into_known(self) -> Option<T> {
         match self {
             Recorded::Known(v) => Some(v),
             Recorded::Unknown => None,

@@ -72,14 +72,11 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
     };
     if report.signature.is_valid() {
         report.manifest_problems = consistency_problems(&manifest);
-        check_files(
-            &manifest,
-            &root,
-            &opts.manifest,
-            opts.hashing,
-            progress,
-            &mut report,
-        )?;
+        let exclude = walk::path_inside(&root, &opts.manifest);
+        // The manifest's text is not needed past this point: free it before hashing.
+        let (_, entries) = manifest.into_parts();
+        let inventory = inventory::scan_dir(&root, exclude.as_ref(), opts.hashing, progress)?;
+        (report.files, report.skipped) = judge(entries, inventory);
         report.files_checked = true;
     }
     report.finish();
@@ -105,25 +102,10 @@ fn consistency_problems(manifest: &Manifest) -> Vec<String> {
     problems
 }
 
-fn check_files(
-    manifest: &Manifest,
-    root: &Path,
-    manifest_path: &Path,
-    hashing: HashOptions,
-    progress: &dyn Progress,
-    report: &mut VerifyReport,
-) -> Result<()> {
-    let exclude = walk::path_inside(root, manifest_path);
-    let inventory = inventory::scan_dir(root, exclude.as_ref(), hashing, progress)?;
-    let (files, skipped) = judge(manifest, inventory);
-    report.files = files;
-    report.skipped = skipped;
-    Ok(())
-}
-
 /// Gives every sealed entry and every present file a verdict. Shared by every kind of collection
-/// (folder or archive): they differ only in how the [`Inventory`] is made.
-pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>, Vec<Skipped>) {
+/// (folder or archive): they differ only in how the [`Inventory`] is made. The entries are
+/// consumed: their paths and provenance move into the reports.
+pub fn judge(entries: Vec<FileEntry>, mut inventory: Inventory) -> (Vec<FileReport>, Vec<Skipped>) {
     // Moves are paired in path order, whatever order the inventory came in (archives list their
     // entries in their own order). Already sorted input costs one linear pass.
     inventory.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -139,42 +121,31 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
         .collect();
     let unreadable_dirs: Vec<&walk::Problem> =
         inventory.problems.iter().filter(|p| p.unreadable).collect();
-    let mut sealed_skips = HashSet::new();
-    // One slot per sealed entry, in manifest order; a missing entry that turns out to have moved
-    // gives up its slot to the moved report.
-    let mut slots: Vec<Option<FileReport>> = Vec::with_capacity(manifest.files.len());
-    // Slots of sealed entries that are gone: candidates for a move.
+    let mut sealed_skips: HashSet<String> = HashSet::new();
+    // One verdict per sealed entry, in manifest order; a missing entry that turns out to have
+    // moved gives up its slot to the moved report.
+    let mut slots: Vec<Option<FileReport>> = Vec::with_capacity(entries.len());
     let mut gone_slots: Vec<usize> = Vec::new();
 
-    for entry in &manifest.files {
+    for entry in entries {
         let path = entry.path.as_str();
         let report = match present.get(path) {
             Some(Measurement::Hashed(fx)) => compare(entry, *fx),
-            Some(Measurement::Unreadable(why)) => verdict(
-                entry,
-                FileStatus::Unreadable,
-                None,
-                Some(format!("cannot read: {why}")),
-            ),
+            Some(Measurement::Unreadable(why)) => {
+                let why = format!("cannot read: {why}");
+                verdict(entry, FileStatus::Unreadable, None, Some(why))
+            }
             Some(Measurement::Vanished) | None => {
                 if let Some(s) = skipped.get(path) {
-                    sealed_skips.insert(path);
-                    verdict(
-                        entry,
-                        FileStatus::Unreadable,
-                        None,
-                        Some(format!("is now a {}", s.kind.describe())),
-                    )
+                    sealed_skips.insert(path.to_string());
+                    let why = format!("is now a {}", s.kind.describe());
+                    verdict(entry, FileStatus::Unreadable, None, Some(why))
                 } else if let Some(p) = unreadable_dirs
                     .iter()
                     .find(|p| p.path.is_empty() || path.starts_with(&format!("{}/", p.path)))
                 {
-                    verdict(
-                        entry,
-                        FileStatus::Unreadable,
-                        None,
-                        Some(format!("in {}: {}", p.path, p.reason)),
-                    )
+                    let why = format!("in {}: {}", p.path, p.reason);
+                    verdict(entry, FileStatus::Unreadable, None, Some(why))
                 } else {
                     gone_slots.push(slots.len());
                     verdict(entry, FileStatus::Missing, None, None)
@@ -185,25 +156,28 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
     }
 
     let unsealed: Vec<&Measured> = {
-        let sealed: HashSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+        let sealed: HashSet<&str> = slots.iter().flatten().map(|r| r.path.as_str()).collect();
         let unsealed = inventory
             .files
             .iter()
             .filter(|m| !sealed.contains(m.path.as_str()));
         unsealed.collect()
     };
-    // Only when files that are not sealed are present are the contents of the sealed entries
-    // indexed: by content, the gone ones (in path order) and the ones still in place.
+    // Only when files that are not sealed are present are the sealed contents indexed: the gone
+    // ones (slot indices, in path order) and the ones still in place.
     let mut gone: HashMap<([u8; 32], u64), VecDeque<usize>> = HashMap::new();
-    let mut ok_by_content: HashMap<([u8; 32], u64), &FileEntry> = HashMap::new();
+    let mut in_place: HashMap<([u8; 32], u64), usize> = HashMap::new();
     if !unsealed.is_empty() {
         for &slot in &gone_slots {
-            let key = content_key(&manifest.files[slot]);
-            gone.entry(key).or_default().push_back(slot);
+            if let Some(key) = slots[slot].as_ref().and_then(content_key) {
+                gone.entry(key).or_default().push_back(slot);
+            }
         }
-        for (entry, slot) in manifest.files.iter().zip(&slots) {
-            if slot.as_ref().is_some_and(|r| r.status == FileStatus::Ok) {
-                ok_by_content.entry(content_key(entry)).or_insert(entry);
+        for (slot, report) in slots.iter().enumerate() {
+            if let Some(r) = report.as_ref().filter(|r| r.status == FileStatus::Ok)
+                && let Some(key) = content_key(r)
+            {
+                in_place.entry(key).or_insert(slot);
             }
         }
     }
@@ -215,14 +189,12 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
         let report = match &m.measurement {
             Measurement::Hashed(fx) => {
                 let key = (*fx.digest.as_bytes(), fx.size);
-                match gone.get_mut(&key).and_then(VecDeque::pop_front) {
-                    Some(slot) => {
-                        slots[slot] = None;
-                        // Slots are pushed once per entry, so a slot index is an entry index.
-                        moved(&manifest.files[slot], path, *fx)
-                    }
+                let from = gone.get_mut(&key).and_then(VecDeque::pop_front);
+                match from.and_then(|slot| slots[slot].take()) {
+                    Some(sealed) => moved(sealed, path, *fx),
                     None => {
-                        let detail = match ok_by_content.get(&key) {
+                        let original = in_place.get(&key).and_then(|&i| slots[i].as_ref());
+                        let detail = match original {
                             Some(orig) => {
                                 format!("not in the manifest (a copy of sealed {})", orig.path)
                             }
@@ -246,10 +218,11 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
             others.push(extra(p.path.clone(), None, p.reason.clone()));
         }
     }
+    drop(present);
     let skipped = inventory
         .skipped
         .into_iter()
-        .filter(|s| !sealed_skips.contains(s.path.as_str()))
+        .filter(|s| !sealed_skips.contains(&s.path))
         .collect();
     // Two runs that are each (nearly) sorted: the stable sort merges them in linear time.
     let mut reports: Vec<FileReport> = slots.into_iter().flatten().collect();
@@ -258,19 +231,21 @@ pub fn judge(manifest: &Manifest, mut inventory: Inventory) -> (Vec<FileReport>,
     (reports, skipped)
 }
 
-fn content_key(entry: &FileEntry) -> ([u8; 32], u64) {
-    (*entry.digest.as_bytes(), entry.size)
+/// The sealed size and digest of a sealed entry's report.
+fn content_key(report: &FileReport) -> Option<([u8; 32], u64)> {
+    report.expected.map(|fx| (*fx.digest.as_bytes(), fx.size))
 }
 
-fn moved(from: &FileEntry, to: String, actual: Fixity) -> FileReport {
-    let mut r = verdict(from, FileStatus::Moved, Some(actual), None);
-    r.moved_from = Some(r.path.clone());
-    r.detail = Some(format!("sealed as {}", from.path));
-    r.path = to;
-    r
+/// The report of a sealed entry that is gone, turned into a move to `to`.
+fn moved(mut sealed: FileReport, to: String, actual: Fixity) -> FileReport {
+    sealed.detail = Some(format!("sealed as {}", sealed.path));
+    sealed.moved_from = Some(std::mem::replace(&mut sealed.path, to));
+    sealed.status = FileStatus::Moved;
+    sealed.actual = Some(actual);
+    sealed
 }
 
-fn compare(entry: &FileEntry, actual: Fixity) -> FileReport {
+fn compare(entry: FileEntry, actual: Fixity) -> FileReport {
     if actual.size == entry.size && actual.digest == entry.digest {
         return verdict(entry, FileStatus::Ok, Some(actual), None);
     }
@@ -297,13 +272,12 @@ fn short(hex: &str) -> &str {
 }
 
 fn verdict(
-    entry: &FileEntry,
+    entry: FileEntry,
     status: FileStatus,
     actual: Option<Fixity>,
     detail: Option<String>,
 ) -> FileReport {
     FileReport {
-        path: entry.path.as_str().to_string(),
         status,
         moved_from: None,
         expected: Some(Fixity {
@@ -311,9 +285,10 @@ fn verdict(
             digest: entry.digest,
         }),
         actual,
-        origin: entry.origin.known().map(ToString::to_string),
+        origin: entry.origin.into_known().map(String::from),
         retrieved: entry.retrieved.known().map(ToString::to_string),
         detail,
+        path: entry.path.into(),
     }
 }
 
@@ -378,7 +353,7 @@ mod tests {
             files,
             ..Inventory::default()
         };
-        judge(m, inv)
+        judge(m.files.clone(), inv)
             .0
             .into_iter()
             .map(|r| (r.path, r.status, r.moved_from))

@@ -10,15 +10,6 @@ use serde::Serialize;
 use crate::error::{Error, Result, describe_io};
 use crate::relpath::RelPath;
 
-/// A regular file found under the root.
-#[derive(Clone, Debug)]
-pub struct WalkedFile {
-    /// Its path inside the collection.
-    pub path: RelPath,
-    /// Its path on disk.
-    pub fs_path: PathBuf,
-}
-
 /// What a skipped entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,8 +64,9 @@ pub struct Problem {
 /// Everything found under a root.
 #[derive(Clone, Debug, Default)]
 pub struct Walk {
-    /// Regular files, sorted by path.
-    pub files: Vec<WalkedFile>,
+    /// Regular files, sorted by path. (Their paths on disk are [`RelPath::under`] the root: not
+    /// kept, as they would double the memory per file.)
+    pub files: Vec<RelPath>,
     /// Entries that are not regular files, sorted by path.
     pub skipped: Vec<Skipped>,
     /// Entries that could not be listed or named.
@@ -153,7 +145,7 @@ pub fn walk(root: &Path, exclude: Option<&RelPath>) -> Result<Walk> {
             } else if file_type.is_file() {
                 match RelPath::new(&rel) {
                     Ok(path) if Some(&path) == exclude => {}
-                    Ok(path) => out.files.push(WalkedFile { path, fs_path }),
+                    Ok(path) => out.files.push(path),
                     Err(reason) => out.problems.push(Problem {
                         path: rel,
                         fs_path,
@@ -169,7 +161,7 @@ pub fn walk(root: &Path, exclude: Option<&RelPath>) -> Result<Walk> {
             }
         }
     }
-    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    out.files.sort();
     out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     out.problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
@@ -243,7 +235,7 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc/passwd", root.join("link")).unwrap();
         let w = walk(root, None).unwrap();
-        let names: Vec<_> = w.files.iter().map(|f| f.path.as_str()).collect();
+        let names: Vec<_> = w.files.iter().map(RelPath::as_str).collect();
         assert_eq!(names, ["a.txt", "b.txt", "b/c/z.txt"]);
         #[cfg(unix)]
         assert_eq!(w.skipped[0].kind, SkipKind::Symlink);
