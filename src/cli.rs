@@ -61,7 +61,7 @@ pub enum Command {
         archive: Option<PathBuf>,
         /// Strip exactly N leading folders from the archive's entry paths [default: strip a single
         /// folder that wraps every entry; 0 keeps the paths as they are].
-        #[arg(long, value_name = "N", requires = "archive")]
+        #[arg(long, value_name = "N")]
         strip_components: Option<usize>,
         /// The secret key: a file, or the name of a key made by `docseal keygen`.
         #[arg(long, value_name = "SECRET")]
@@ -168,6 +168,9 @@ pub fn seal_collection(
     strip_components: Option<usize>,
 ) -> Result<Collection> {
     match (dir, archive) {
+        (Some(_), None) if strip_components.is_some() => Err(Error::Usage(
+            "--strip-components applies to archives; use it with --archive FILE".to_string(),
+        )),
         (Some(dir), None) => Ok(Collection::Folder(dir)),
         (None, Some(path)) => Ok(Collection::Archive {
             path,

@@ -74,6 +74,7 @@ pub(super) fn read(path: &Path, progress: &dyn Progress) -> Result<Vec<RawEntry>
         listed.push(item);
     }
     check_no_overlap(path, &listed)?;
+    let hidden = hidden_duplicates(&mut local, path, zip.central_directory_start(), &listed)?;
 
     let mut found = Vec::with_capacity(listed.len());
     let mut buf = vec![0u8; HASH_BUFFER_SIZE];
@@ -103,7 +104,56 @@ pub(super) fn read(path: &Path, progress: &dyn Progress) -> Result<Vec<RawEntry>
         };
         found.push(RawEntry::new(&item.name, kind));
     }
+    for (name, kind) in hidden {
+        found.push(RawEntry::new(&name, kind));
+    }
     Ok(found)
+}
+
+/// The central directory records that the `zip` crate folds together because they repeat a
+/// name (it keeps only the last): one entry each, so that the name is reported as ambiguous.
+fn hidden_duplicates<R: Read + Seek>(
+    local: &mut R,
+    path: &Path,
+    start: u64,
+    listed: &[Listed],
+) -> Result<Vec<(Vec<u8>, EntryKind)>> {
+    const CENTRAL_SIGNATURE: &[u8; 4] = b"PK\x01\x02";
+    const CENTRAL_LEN: usize = 46;
+    let broken = || damaged(path, "zip central directory is cut off");
+    local.seek(SeekFrom::Start(start)).map_err(|_| broken())?;
+    let mut names: Vec<Vec<u8>> = Vec::with_capacity(listed.len());
+    let mut fixed = [0u8; CENTRAL_LEN];
+    loop {
+        match local.read_exact(&mut fixed) {
+            Ok(()) if &fixed[..4] == CENTRAL_SIGNATURE => {}
+            _ => break,
+        }
+        let len = |o: usize| u16::from_le_bytes([fixed[o], fixed[o + 1]]);
+        let mut name = vec![0u8; usize::from(len(28))];
+        local.read_exact(&mut name).map_err(|_| broken())?;
+        let skip = i64::from(len(30)) + i64::from(len(32));
+        local.seek(SeekFrom::Current(skip)).map_err(|_| broken())?;
+        names.push(name);
+    }
+    if names.len() <= listed.len() {
+        return Ok(Vec::new());
+    }
+    let mut hidden = Vec::new();
+    for item in listed {
+        let copies = names.iter().filter(|n| **n == item.name).count();
+        for _ in 1..copies {
+            let kind = match item.kind {
+                Kind::Dir => EntryKind::Dir,
+                Kind::Skip(k) => EntryKind::Skip(k),
+                Kind::File => EntryKind::File(Measurement::Unreadable(
+                    "the archive holds several entries with this name".to_string(),
+                )),
+            };
+            hidden.push((item.name.clone(), kind));
+        }
+    }
+    Ok(hidden)
 }
 
 /// What hashing an entry of declared size `declared` gave.
@@ -125,18 +175,18 @@ fn measure(hashed: io::Result<(crate::digest::Sha256Digest, u64)>, declared: u64
     }
 }
 
-/// The kind of an entry from its name and Unix mode bits.
+/// The kind of an entry from its name and Unix mode bits. Zip has no device, FIFO or socket
+/// entries: their mode bits are an accident of how the data was read (`zip` records a FIFO for
+/// data read from a pipe, `printf x | zip out.zip -`), and Info-ZIP's `unzip` extracts such an
+/// entry as a regular file with its data — so docseal reads it as one too. Only folders and
+/// symbolic links are not files.
 fn classify(is_dir: bool, mode: Option<u32>) -> Kind {
     const S_IFMT: u32 = 0o170_000;
     match mode.map(|m| m & S_IFMT) {
         _ if is_dir => Kind::Dir,
         Some(0o040_000) => Kind::Dir,
         Some(0o120_000) => Kind::Skip(SkipKind::Symlink),
-        Some(0o010_000) => Kind::Skip(SkipKind::Fifo),
-        Some(0o140_000) => Kind::Skip(SkipKind::Socket),
-        Some(0o020_000 | 0o060_000) => Kind::Skip(SkipKind::Device),
-        Some(0 | 0o100_000) | None => Kind::File,
-        Some(_) => Kind::Skip(SkipKind::Other),
+        _ => Kind::File,
     }
 }
 
@@ -231,9 +281,8 @@ mod tests {
         assert!(classify(true, Some(0o100_644)) == Kind::Dir);
         assert!(classify(false, Some(0o040_755)) == Kind::Dir);
         assert!(classify(false, Some(0o120_777)) == Kind::Skip(SkipKind::Symlink));
-        assert!(classify(false, Some(0o010_644)) == Kind::Skip(SkipKind::Fifo));
-        assert!(classify(false, Some(0o020_644)) == Kind::Skip(SkipKind::Device));
-        assert!(classify(false, Some(0o060_644)) == Kind::Skip(SkipKind::Device));
+        assert!(classify(false, Some(0o010_600)) == Kind::File);
+        assert!(classify(false, Some(0o020_644)) == Kind::File);
     }
 
     #[test]
