@@ -3,8 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgGroup, Parser, Subcommand};
 
+use docseal::archive::{self, LeadingFolder};
+use docseal::collection::Collection;
 use docseal::error::{Error, Result};
 use docseal::inventory::{self, HashOptions};
 use docseal::keys;
@@ -46,18 +48,29 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Hash every regular file under DIR, attach its provenance and write a signed manifest.
+    /// Hash every regular file under DIR (or every regular-file entry of an archive), attach its
+    /// provenance and write a signed manifest.
     #[command(after_help = EXIT_STATUS)]
+    #[command(group(ArgGroup::new("collection").required(true).args(["dir", "archive"])))]
     Seal {
         /// The collection folder.
-        dir: PathBuf,
+        dir: Option<PathBuf>,
+        /// Seal the entries of a .tar, .tar.gz/.tgz, .tar.zst or .zip file instead of a folder,
+        /// exactly as if it had been unpacked (nothing is unpacked or written but the manifest).
+        #[arg(long, value_name = "FILE")]
+        archive: Option<PathBuf>,
+        /// Strip exactly N leading folders from the archive's entry paths [default: strip a single
+        /// folder that wraps every entry; 0 keeps the paths as they are].
+        #[arg(long, value_name = "N")]
+        strip_components: Option<usize>,
         /// The secret key: a file, or the name of a key made by `docseal keygen`.
         #[arg(long, value_name = "SECRET")]
         key: PathBuf,
         /// TOML sources list: one [[source]] table (path, url, retrieved) per file.
         #[arg(long, value_name = "SOURCES")]
         sources: Option<PathBuf>,
-        /// The collection name [default: DIR's folder name].
+        /// The collection name [default: DIR's folder name, or the archive's file name without
+        /// its extensions].
         #[arg(long)]
         name: Option<String>,
         /// Where to write the manifest [default: manifests/NAME.toml].
@@ -78,9 +91,18 @@ pub enum Command {
     Verify {
         /// The manifest.
         manifest: PathBuf,
-        /// The collection folder [default: the manifest's `collection`, relative to the manifest].
+        /// The collection folder [default: the manifest's `collection`, relative to the manifest;
+        /// when that names a file, it is read as an archive].
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Verify the entries of a .tar, .tar.gz/.tgz, .tar.zst or .zip file instead of a folder,
+        /// without unpacking it.
+        #[arg(long, value_name = "FILE", conflicts_with = "root")]
+        archive: Option<PathBuf>,
+        /// Strip exactly N leading folders from the archive's entry paths [default: strip a single
+        /// folder that wraps every entry, unless the manifest's paths all lie in it too].
+        #[arg(long, value_name = "N")]
+        strip_components: Option<usize>,
         /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
         #[arg(long, value_name = "KEY_OR_DIR")]
         trust: Vec<PathBuf>,
@@ -139,9 +161,32 @@ pub fn keygen_args(
     })
 }
 
+/// The collection to seal: DIR, or `--archive FILE` (clap makes sure exactly one is given).
+pub fn seal_collection(
+    dir: Option<PathBuf>,
+    archive: Option<PathBuf>,
+    strip_components: Option<usize>,
+) -> Result<Collection> {
+    match (dir, archive) {
+        (Some(_), None) if strip_components.is_some() => Err(Error::Usage(
+            "--strip-components applies to archives; use it with --archive FILE".to_string(),
+        )),
+        (Some(dir), None) => Ok(Collection::Folder(dir)),
+        (None, Some(path)) => Ok(Collection::Archive {
+            path,
+            leading: strip_components.map_or(LeadingFolder::Detect { keep: None }, |n| {
+                LeadingFolder::Strip(n)
+            }),
+        }),
+        _ => Err(Error::Usage(
+            "name either a collection folder DIR or --archive FILE, not both".to_string(),
+        )),
+    }
+}
+
 /// Resolves seal defaults: the key by name, the collection name, the manifest path.
 pub fn seal_options(
-    dir: PathBuf,
+    collection: Collection,
     key: PathBuf,
     sources: Option<PathBuf>,
     name: Option<String>,
@@ -152,10 +197,14 @@ pub fn seal_options(
     let key = resolve_secret(key)?;
     let name = match name {
         Some(n) => n,
-        None => seal::default_name(&dir).ok_or_else(|| {
+        None => match &collection {
+            Collection::Folder(dir) => seal::default_name(dir),
+            Collection::Archive { path, .. } => archive::default_name(path),
+        }
+        .ok_or_else(|| {
             Error::Usage(format!(
                 "cannot name the collection after {}; pass --name NAME",
-                dir.display()
+                collection.path().display()
             ))
         })?,
     };
@@ -172,7 +221,7 @@ pub fn seal_options(
         }
     };
     Ok(SealOptions {
-        dir,
+        collection,
         key,
         sources,
         name,
@@ -213,9 +262,12 @@ fn resolve_secret(key: PathBuf) -> Result<PathBuf> {
 }
 
 /// Resolves verify defaults: trust ./keys when no --trust is given.
+#[allow(clippy::too_many_arguments)]
 pub fn verify_options(
     manifest: PathBuf,
     root: Option<PathBuf>,
+    archive: Option<PathBuf>,
+    strip_components: Option<usize>,
     trust: Vec<PathBuf>,
     require_provenance: bool,
     hashing: HashOptions,
@@ -228,6 +280,8 @@ pub fn verify_options(
     VerifyOptions {
         manifest,
         root,
+        archive,
+        strip_components,
         trust,
         require_provenance,
         hashing,

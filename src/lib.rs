@@ -7,6 +7,8 @@
 //! [`keys::keygen`], [`seal::seal`], [`verify::verify`] or [`show::show`], renders the result and
 //! maps it to an exit status. The manifest format is specified in `docs/manifest-format.md`.
 
+pub mod archive;
+pub mod collection;
 pub mod digest;
 pub mod error;
 pub mod fsio;

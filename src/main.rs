@@ -72,6 +72,8 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         }
         Command::Seal {
             dir,
+            archive,
+            strip_components,
             key,
             sources,
             name,
@@ -82,7 +84,8 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         } => {
             let bar = TermProgress::new(quiet);
             let hashing = cli::hash_options(jobs, bar.is_shown());
-            let opts = cli::seal_options(dir, key, sources, name, output, force, hashing)?;
+            let collection = cli::seal_collection(dir, archive, strip_components)?;
+            let opts = cli::seal_options(collection, key, sources, name, output, force, hashing)?;
             let done = seal::seal(&opts, &bar)?;
             let mut err = io::stderr().lock();
             for s in done.skipped.iter().filter(|_| !quiet) {
@@ -99,9 +102,16 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
                     "sealed {} files ({} bytes) from {} into {}",
                     done.files,
                     done.bytes,
-                    opts.dir.display(),
+                    opts.collection.path().display(),
                     done.manifest.display()
                 )?;
+                if let Some(folder) = &done.stripped {
+                    writeln!(
+                        out,
+                        "leading folder {}/ of every entry left out of the paths (--strip-components 0 keeps it)",
+                        escape(folder)
+                    )?;
+                }
                 writeln!(out, "signed by key {}; root {}", done.key_id, done.root)?;
                 if done.lacking_provenance > 0 {
                     writeln!(
@@ -124,6 +134,8 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Verify {
             manifest,
             root,
+            archive,
+            strip_components,
             trust,
             json,
             require_provenance,
@@ -132,7 +144,15 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         } => {
             let bar = TermProgress::new(quiet);
             let hashing = cli::hash_options(jobs, bar.is_shown());
-            let opts = cli::verify_options(manifest, root, trust, require_provenance, hashing);
+            let opts = cli::verify_options(
+                manifest,
+                root,
+                archive,
+                strip_components,
+                trust,
+                require_provenance,
+                hashing,
+            );
             let rep = verify::verify(&opts, &bar)?;
             write_out(|| {
                 if json {

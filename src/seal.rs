@@ -1,11 +1,13 @@
-//! Sealing: walk a collection folder, hash every regular file, attach provenance from the sources
-//! list, build the manifest with its root digest, sign it and write it atomically.
+//! Sealing: take stock of a collection (a folder, or an archive read in place), hash every regular
+//! file, attach provenance from the sources list, build the manifest with its root digest, sign it
+//! and write it atomically.
 
 use std::path::{Path, PathBuf};
 
+use crate::collection::{self, Collection};
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
-use crate::inventory::{self, HashOptions, Measurement, Progress};
+use crate::inventory::{HashOptions, Measurement, Progress};
 use crate::keys::{KeyId, SecretKey};
 use crate::manifest::{DigestAlgorithm, FileEntry, Header, canonical, merkle};
 use crate::provenance::Timestamp;
@@ -16,8 +18,8 @@ use crate::walk::{self, Skipped};
 /// What to seal and how.
 #[derive(Clone, Debug)]
 pub struct SealOptions {
-    /// The collection folder.
-    pub dir: PathBuf,
+    /// The collection: a folder or an archive file.
+    pub collection: Collection,
     /// The secret key file to sign with.
     pub key: PathBuf,
     /// The sources list, if any; files without an entry get unknown provenance.
@@ -49,6 +51,8 @@ pub struct SealOutcome {
     pub key_id: KeyId,
     /// The collection root digest.
     pub root: crate::digest::Sha256Digest,
+    /// For an archive: the leading folder stripped from every entry, if any.
+    pub stripped: Option<String>,
 }
 
 /// The default collection name for a folder: its last component (after resolving `.`).
@@ -57,7 +61,7 @@ pub fn default_name(dir: &Path) -> Option<String> {
     abs.file_name()?.to_str().map(str::to_string)
 }
 
-/// Seals `opts.dir` into a signed manifest at `opts.output`.
+/// Seals `opts.collection` into a signed manifest at `opts.output`.
 pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> {
     check_name(&opts.name)?;
     if !opts.force && std::fs::symlink_metadata(&opts.output).is_ok() {
@@ -71,10 +75,19 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
         Some(p) => Sources::load(p)?,
         None => Sources::default(),
     };
-    let exclude = walk::path_inside(&opts.dir, &opts.output);
-    let found = inventory::scan_dir(&opts.dir, exclude.as_ref(), opts.hashing, progress)?;
+    let exclude = match &opts.collection {
+        Collection::Folder(dir) => walk::path_inside(dir, &opts.output),
+        Collection::Archive { .. } => None,
+    };
+    let scanned = collection::scan(&opts.collection, exclude.as_ref(), opts.hashing, progress)?;
+    let found = scanned.inventory;
     if let Some(p) = found.problems.first() {
-        return Err(Error::invalid(&p.fs_path, p.reason.clone()));
+        let reason = if opts.collection.is_archive() {
+            format!("{}; rebuild the archive without it", p.reason)
+        } else {
+            p.reason.clone()
+        };
+        return Err(Error::invalid(&p.fs_path, reason));
     }
     sources.check_all_present(|p| found.files.binary_search_by(|f| f.path.cmp(p)).is_ok())?;
 
@@ -85,13 +98,19 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
             Measurement::Hashed(fx) => *fx,
             Measurement::Vanished => {
                 return Err(Error::invalid(
-                    f.path.under(&opts.dir),
+                    f.path.under(opts.collection.path()),
                     "disappeared while it was being sealed; seal again once the collection is still",
+                ));
+            }
+            Measurement::Unreadable(why) if opts.collection.is_archive() => {
+                return Err(Error::invalid(
+                    opts.collection.path(),
+                    format!("archive entry \"{}\" cannot be read: {why}", f.path),
                 ));
             }
             Measurement::Unreadable(why) => {
                 return Err(Error::invalid(
-                    f.path.under(&opts.dir),
+                    f.path.under(opts.collection.path()),
                     format!(
                         "cannot read: {why}; fix its permissions or move it out of the collection"
                     ),
@@ -109,7 +128,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
         });
     }
 
-    let collection = relative_collection(&opts.dir, &opts.output)?;
+    let collection = relative_collection(opts.collection.path(), &opts.output)?;
     let header = Header {
         name: opts.name.clone(),
         digest_algorithm: DigestAlgorithm::Sha256,
@@ -138,6 +157,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
         skipped: found.skipped,
         key_id: key.id(),
         root: header.root,
+        stripped: scanned.stripped,
     })
 }
 
@@ -151,12 +171,12 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// The collection folder relative to the manifest's folder, `/`-separated.
+/// The collection folder or archive file relative to the manifest's folder, `/`-separated.
 fn relative_collection(dir: &Path, manifest: &Path) -> Result<String> {
     let fail = || {
         Error::invalid(
             dir,
-            "cannot express the collection folder relative to the manifest; put both on the same file system tree",
+            "cannot express the collection's path relative to the manifest; put both on the same file system tree",
         )
     };
     let dir = walk::absolute(dir).ok_or_else(fail)?;

@@ -4,8 +4,10 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
+use crate::archive::LeadingFolder;
+use crate::collection::{self, Collection};
 use crate::error::{Error, Result};
-use crate::inventory::{self, HashOptions, Inventory, Measured, Measurement, Progress};
+use crate::inventory::{HashOptions, Inventory, Measured, Measurement, Progress};
 use crate::keys;
 use crate::manifest::{FileEntry, Manifest, merkle};
 use crate::report::{FileReport, FileStatus, Fixity, REPORT_VERSION, Totals, VerifyReport};
@@ -19,6 +21,12 @@ pub struct VerifyOptions {
     pub manifest: PathBuf,
     /// The collection folder; by default the manifest's `collection`, relative to the manifest.
     pub root: Option<PathBuf>,
+    /// An archive file to verify instead of a folder (the default when the manifest's
+    /// `collection` names a file).
+    pub archive: Option<PathBuf>,
+    /// For an archive: strip exactly this many leading path segments from its entries, instead
+    /// of recognising a single wrapping folder.
+    pub strip_components: Option<usize>,
     /// Trusted public key files or folders of `.pub` files.
     pub trust: Vec<PathBuf>,
     /// Fail when any file's origin or retrieval time is unknown.
@@ -34,23 +42,8 @@ pub struct VerifyOptions {
 pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport> {
     let manifest = Manifest::load(&opts.manifest)?;
     let trusted = keys::load_trusted(&opts.trust)?;
-    let root = match &opts.root {
-        Some(r) => r.clone(),
-        None => opts
-            .manifest
-            .parent()
-            .unwrap_or(Path::new(""))
-            .join(&manifest.header.collection),
-    };
-    if !root.is_dir() {
-        return Err(Error::invalid(
-            &root,
-            format!(
-                "collection folder not found (the manifest says collection = \"{}\"); pass --root DIR",
-                manifest.header.collection.escape_debug()
-            ),
-        ));
-    }
+    let collection = locate(opts, &manifest)?;
+    let root = collection.path().to_path_buf();
     let sig = signature::check_message(manifest.signed_message(), &manifest.signatures, &trusted);
     let mut report = VerifyReport {
         report_version: REPORT_VERSION,
@@ -72,15 +65,83 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
     };
     if report.signature.is_valid() {
         report.manifest_problems = consistency_problems(&manifest);
-        let exclude = walk::path_inside(&root, &opts.manifest);
+        let exclude = match &collection {
+            Collection::Folder(root) => walk::path_inside(root, &opts.manifest),
+            Collection::Archive { .. } => None,
+        };
         // The manifest's text is not needed past this point: free it before hashing.
         let (_, entries) = manifest.into_parts();
-        let inventory = inventory::scan_dir(&root, exclude.as_ref(), opts.hashing, progress)?;
-        (report.files, report.skipped) = judge(entries, inventory);
+        let scanned = collection::scan(&collection, exclude.as_ref(), opts.hashing, progress)?;
+        (report.files, report.skipped) = judge(entries, scanned.inventory);
         report.files_checked = true;
     }
     report.finish();
     Ok(report)
+}
+
+/// The collection to check: `--archive`, `--root`, or the manifest's `collection` (relative to
+/// the manifest), which is read as an archive when it names a file.
+fn locate(opts: &VerifyOptions, manifest: &Manifest) -> Result<Collection> {
+    let leading = match opts.strip_components {
+        Some(n) => LeadingFolder::Strip(n),
+        None => LeadingFolder::Detect {
+            keep: common_folder(manifest),
+        },
+    };
+    if let Some(path) = &opts.archive {
+        return Ok(Collection::Archive {
+            path: path.clone(),
+            leading,
+        });
+    }
+    let (root, given) = match &opts.root {
+        Some(r) => (r.clone(), true),
+        None => (
+            opts.manifest
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(&manifest.header.collection),
+            false,
+        ),
+    };
+    if root.is_dir() {
+        if opts.strip_components.is_some() {
+            return Err(Error::Usage(format!(
+                "--strip-components applies to archives, and {} is a folder; leave it out",
+                root.display()
+            )));
+        }
+        return Ok(Collection::Folder(root));
+    }
+    if root.is_file() && !given {
+        return Ok(Collection::Archive {
+            path: root,
+            leading,
+        });
+    }
+    if root.is_file() {
+        return Err(Error::invalid(
+            &root,
+            "is a file, not a folder; pass an archive with --archive FILE",
+        ));
+    }
+    Err(Error::invalid(
+        &root,
+        format!(
+            "collection not found (the manifest says collection = \"{}\"); pass --root DIR or --archive FILE",
+            manifest.header.collection.escape_debug()
+        ),
+    ))
+}
+
+/// The first path segment that every sealed path shares, if all of them lie below one folder.
+fn common_folder(manifest: &Manifest) -> Option<String> {
+    let mut firsts = manifest
+        .files
+        .iter()
+        .map(|f| f.path.as_str().split_once('/').map(|(first, _)| first));
+    let first = firsts.next()??;
+    firsts.all(|f| f == Some(first)).then(|| first.to_string())
 }
 
 /// Problems that only a faulty signer could produce: entries out of order, a wrong root digest.

@@ -16,6 +16,8 @@ use crate::relpath::RelPath;
 pub enum SkipKind {
     /// A symbolic link (never followed).
     Symlink,
+    /// A hard link entry of an archive (never followed; the file it names is read on its own).
+    Hardlink,
     /// A named pipe.
     Fifo,
     /// A Unix socket.
@@ -31,6 +33,7 @@ impl SkipKind {
     pub fn describe(self) -> &'static str {
         match self {
             SkipKind::Symlink => "symbolic link (not followed)",
+            SkipKind::Hardlink => "hard link (not followed)",
             SkipKind::Fifo => "named pipe",
             SkipKind::Socket => "socket",
             SkipKind::Device => "device file",

@@ -246,7 +246,7 @@ fn verify_of_a_missing_collection_folder_is_refused() {
     let out = env.run(["verify", MANIFEST]);
     assert_error_is(
         &out,
-        "manifests/../col: collection folder not found (the manifest says collection = \"../col\"); pass --root DIR",
+        "manifests/../col: collection not found (the manifest says collection = \"../col\"); pass --root DIR or --archive FILE",
     );
 }
 

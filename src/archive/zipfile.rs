@@ -1,0 +1,301 @@
+//! Zip archives, read with the `zip` crate through the central directory of the (seekable) file.
+//!
+//! Before any data is read, every entry's local header is checked against the central directory
+//! (signature, name, and — unless the entry is streamed with a data descriptor — CRC-32 and
+//! sizes), and the entries' byte ranges are checked not to overlap: an archive that shows one
+//! thing to a reader of its central directory and another to a streaming reader, or whose entries
+//! share data (the overlapping "zip bomb" construction), is refused as damaged. Then each
+//! regular-file entry is streamed through the hasher, reading at most one byte more than its
+//! declared size: an entry whose data is not what the central directory declares (size or
+//! CRC-32) is unreadable, with the reason.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::ops::Range;
+use std::path::Path;
+
+use zip::result::ZipError;
+
+use super::{EntryKind, RawEntry, damaged};
+use crate::digest::{Fixity, HASH_BUFFER_SIZE, hash_reader};
+use crate::error::{Error, Result, describe_io};
+use crate::inventory::{Measurement, Progress};
+use crate::walk::SkipKind;
+
+const LOCAL_HEADER_SIGNATURE: u32 = 0x0403_4b50;
+const LOCAL_HEADER_LEN: usize = 30;
+/// The flag bit saying that CRC-32 and sizes follow the data (a streamed entry).
+const DATA_DESCRIPTOR_FLAG: u16 = 1 << 3;
+/// A 32-bit size field with this value is in the zip64 extra field instead.
+const ZIP64_MARKER: u32 = u32::MAX;
+
+/// What the central directory says about one entry.
+struct Listed {
+    name: Vec<u8>,
+    size: u64,
+    compressed_size: u64,
+    crc32: u32,
+    header_start: u64,
+    data_start: u64,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+    Skip(SkipKind),
+}
+
+/// Reads every entry of the zip archive at `path`.
+pub(super) fn read(path: &Path, progress: &dyn Progress) -> Result<Vec<RawEntry>> {
+    let open = || {
+        File::open(path)
+            .map(|f| BufReader::with_capacity(HASH_BUFFER_SIZE, f))
+            .map_err(|e| Error::io(path, "cannot read archive", e))
+    };
+    let mut zip = zip::ZipArchive::new(open()?).map_err(|e| zip_failure(path, e))?;
+    let mut local = open()?;
+    let mut listed = Vec::with_capacity(zip.len());
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| zip_failure(path, e))?;
+        let kind = classify(entry.is_dir(), entry.unix_mode());
+        let item = Listed {
+            name: entry.name_raw().to_vec(),
+            size: entry.size(),
+            compressed_size: entry.compressed_size(),
+            crc32: entry.crc32(),
+            header_start: entry.header_start(),
+            data_start: entry.data_start().unwrap_or(entry.header_start()),
+            kind,
+        };
+        drop(entry);
+        check_local_header(&mut local, path, i, &item)?;
+        listed.push(item);
+    }
+    check_no_overlap(path, &listed)?;
+    let hidden = hidden_duplicates(&mut local, path, zip.central_directory_start(), &listed)?;
+
+    let mut found = Vec::with_capacity(listed.len());
+    let mut buf = vec![0u8; HASH_BUFFER_SIZE];
+    for (i, item) in listed.iter().enumerate() {
+        let kind = match item.kind {
+            Kind::Dir => EntryKind::Dir,
+            Kind::Skip(k) => EntryKind::Skip(k),
+            Kind::File => {
+                let measurement = match zip.by_index(i) {
+                    Ok(mut data) => {
+                        let limited = (&mut data).take(item.size.saturating_add(1));
+                        measure(hash_reader(limited, &mut buf), item.size)
+                    }
+                    Err(ZipError::UnsupportedArchive(why)) => Measurement::Unreadable(format!(
+                        "docseal cannot read this zip entry ({}); rebuild the archive with plain deflate, unencrypted",
+                        why.to_lowercase()
+                    )),
+                    Err(e) => return Err(zip_failure(path, e)),
+                };
+                if let Measurement::Hashed(fx) = &measurement {
+                    progress.file_done(fx.size);
+                } else {
+                    progress.file_done(0);
+                }
+                EntryKind::File(measurement)
+            }
+        };
+        found.push(RawEntry::new(&item.name, kind));
+    }
+    for (name, kind) in hidden {
+        found.push(RawEntry::new(&name, kind));
+    }
+    Ok(found)
+}
+
+/// The central directory records that the `zip` crate folds together because they repeat a
+/// name (it keeps only the last): one entry each, so that the name is reported as ambiguous.
+fn hidden_duplicates<R: Read + Seek>(
+    local: &mut R,
+    path: &Path,
+    start: u64,
+    listed: &[Listed],
+) -> Result<Vec<(Vec<u8>, EntryKind)>> {
+    const CENTRAL_SIGNATURE: &[u8; 4] = b"PK\x01\x02";
+    const CENTRAL_LEN: usize = 46;
+    let broken = || damaged(path, "zip central directory is cut off");
+    local.seek(SeekFrom::Start(start)).map_err(|_| broken())?;
+    let mut names: Vec<Vec<u8>> = Vec::with_capacity(listed.len());
+    let mut fixed = [0u8; CENTRAL_LEN];
+    loop {
+        match local.read_exact(&mut fixed) {
+            Ok(()) if &fixed[..4] == CENTRAL_SIGNATURE => {}
+            _ => break,
+        }
+        let len = |o: usize| u16::from_le_bytes([fixed[o], fixed[o + 1]]);
+        let mut name = vec![0u8; usize::from(len(28))];
+        local.read_exact(&mut name).map_err(|_| broken())?;
+        let skip = i64::from(len(30)) + i64::from(len(32));
+        local.seek(SeekFrom::Current(skip)).map_err(|_| broken())?;
+        names.push(name);
+    }
+    if names.len() <= listed.len() {
+        return Ok(Vec::new());
+    }
+    let mut hidden = Vec::new();
+    for item in listed {
+        let copies = names.iter().filter(|n| **n == item.name).count();
+        for _ in 1..copies {
+            let kind = match item.kind {
+                Kind::Dir => EntryKind::Dir,
+                Kind::Skip(k) => EntryKind::Skip(k),
+                Kind::File => EntryKind::File(Measurement::Unreadable(
+                    "the archive holds several entries with this name".to_string(),
+                )),
+            };
+            hidden.push((item.name.clone(), kind));
+        }
+    }
+    Ok(hidden)
+}
+
+/// What hashing an entry of declared size `declared` gave.
+fn measure(hashed: io::Result<(crate::digest::Sha256Digest, u64)>, declared: u64) -> Measurement {
+    match hashed {
+        Ok((digest, size)) if size == declared => Measurement::Hashed(Fixity { size, digest }),
+        Ok((_, size)) => Measurement::Unreadable(format!(
+            "damaged in the archive: the central directory declares {declared} bytes but the entry holds {}",
+            if size > declared {
+                "more".to_string()
+            } else {
+                size.to_string()
+            }
+        )),
+        Err(e) if e.to_string().contains("checksum") => Measurement::Unreadable(
+            "damaged in the archive: its data does not match its CRC-32".to_string(),
+        ),
+        Err(e) => Measurement::Unreadable(format!("damaged in the archive: {}", describe_io(&e))),
+    }
+}
+
+/// The kind of an entry from its name and Unix mode bits. Zip has no device, FIFO or socket
+/// entries: their mode bits are an accident of how the data was read (`zip` records a FIFO for
+/// data read from a pipe, `printf x | zip out.zip -`), and Info-ZIP's `unzip` extracts such an
+/// entry as a regular file with its data — so docseal reads it as one too. Only folders and
+/// symbolic links are not files.
+fn classify(is_dir: bool, mode: Option<u32>) -> Kind {
+    const S_IFMT: u32 = 0o170_000;
+    match mode.map(|m| m & S_IFMT) {
+        _ if is_dir => Kind::Dir,
+        Some(0o040_000) => Kind::Dir,
+        Some(0o120_000) => Kind::Skip(SkipKind::Symlink),
+        _ => Kind::File,
+    }
+}
+
+/// Checks that the local header of entry `i` says what the central directory says.
+fn check_local_header<R: Read + Seek>(
+    local: &mut R,
+    path: &Path,
+    i: usize,
+    item: &Listed,
+) -> Result<()> {
+    let shown = String::from_utf8_lossy(&item.name);
+    let disagree = |what: &str| {
+        damaged(
+            path,
+            format!(
+                "zip entry {} (\"{}\"): its local header and the central directory disagree about its {what}",
+                i + 1,
+                shown.escape_debug()
+            ),
+        )
+    };
+    let mut fixed = [0u8; LOCAL_HEADER_LEN];
+    local
+        .seek(SeekFrom::Start(item.header_start))
+        .and_then(|_| local.read_exact(&mut fixed))
+        .map_err(|_| disagree("position (no local header there)"))?;
+    let u16_at = |o: usize| u16::from_le_bytes([fixed[o], fixed[o + 1]]);
+    let u32_at =
+        |o: usize| u32::from_le_bytes([fixed[o], fixed[o + 1], fixed[o + 2], fixed[o + 3]]);
+    if u32_at(0) != LOCAL_HEADER_SIGNATURE {
+        return Err(disagree("position (no local header there)"));
+    }
+    let mut name = vec![0u8; usize::from(u16_at(26))];
+    local.read_exact(&mut name).map_err(|_| disagree("name"))?;
+    if name != item.name {
+        return Err(disagree("name"));
+    }
+    if u16_at(6) & DATA_DESCRIPTOR_FLAG == 0 {
+        if u32_at(14) != item.crc32 {
+            return Err(disagree("CRC-32"));
+        }
+        let sizes = [(u32_at(18), item.compressed_size), (u32_at(22), item.size)];
+        if sizes
+            .iter()
+            .any(|&(local, central)| local != ZIP64_MARKER && u64::from(local) != central)
+        {
+            return Err(disagree("size"));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an archive in which two entries share bytes.
+fn check_no_overlap(path: &Path, listed: &[Listed]) -> Result<()> {
+    let mut ranges: Vec<Range<u64>> = listed
+        .iter()
+        .map(|l| l.header_start..l.data_start.saturating_add(l.compressed_size))
+        .collect();
+    ranges.sort_by_key(|r| r.start);
+    if ranges.windows(2).any(|w| w[1].start < w[0].end) {
+        return Err(damaged(
+            path,
+            "zip entries overlap one another (a crafted archive, such as an overlapping zip bomb)",
+        ));
+    }
+    Ok(())
+}
+
+fn zip_failure(path: &Path, err: ZipError) -> Error {
+    match err {
+        ZipError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            damaged(path, "zip archive ends early (truncated)")
+        }
+        ZipError::Io(e) => Error::io(path, "cannot read archive", e),
+        ZipError::InvalidArchive(why) => damaged(path, format!("zip archive is invalid ({why})")),
+        ZipError::UnsupportedArchive(why) => Error::invalid(
+            path,
+            format!("docseal cannot read this zip archive ({why}); rebuild it as a plain zip"),
+        ),
+        other => damaged(path, format!("zip archive is invalid ({other})")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_mode_bits_decide_what_an_entry_is() {
+        assert!(classify(false, None) == Kind::File);
+        assert!(classify(false, Some(0o100_644)) == Kind::File);
+        assert!(classify(true, Some(0o100_644)) == Kind::Dir);
+        assert!(classify(false, Some(0o040_755)) == Kind::Dir);
+        assert!(classify(false, Some(0o120_777)) == Kind::Skip(SkipKind::Symlink));
+        assert!(classify(false, Some(0o010_600)) == Kind::File);
+        assert!(classify(false, Some(0o020_644)) == Kind::File);
+    }
+
+    #[test]
+    fn a_short_long_or_corrupt_entry_is_unreadable() {
+        let d = crate::digest::Sha256Digest::of(b"");
+        assert!(matches!(measure(Ok((d, 5)), 5), Measurement::Hashed(_)));
+        assert!(
+            matches!(measure(Ok((d, 4)), 5), Measurement::Unreadable(w) if w.contains("holds 4"))
+        );
+        assert!(
+            matches!(measure(Ok((d, 6)), 5), Measurement::Unreadable(w) if w.contains("holds more"))
+        );
+        let crc = io::Error::new(io::ErrorKind::InvalidData, "Invalid checksum");
+        assert!(matches!(measure(Err(crc), 5), Measurement::Unreadable(w) if w.contains("CRC-32")));
+    }
+}
