@@ -12,6 +12,7 @@ caught (exit 1).
 
 mod bad_input;
 mod bad_manifest;
+mod help;
 mod keygen;
 mod schema;
 mod seal;

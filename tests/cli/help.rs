@@ -1,0 +1,54 @@
+/*!
+Snapshots of `--help` for docseal and each subcommand, so that a reviewer reads the exact text a
+user sees and every change to it shows up in a diff. Run with `DOCSEAL_UPDATE_SNAPSHOTS=1` to
+rewrite the files in `tests/cli/snapshots/` after an intended change.
+*/
+
+use std::path::PathBuf;
+
+use crate::util::*;
+
+fn check_snapshot(name: &str, args: &[&str]) {
+    let env = TestEnv::new();
+    let out = env.run(args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let actual = stdout(&out);
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/cli/snapshots/{name}.txt"));
+    if std::env::var_os("DOCSEAL_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&file, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with DOCSEAL_UPDATE_SNAPSHOTS=1",
+            file.display()
+        )
+    });
+    assert_eq!(
+        actual,
+        expected,
+        "help text of `docseal {}` changed; review it and run with DOCSEAL_UPDATE_SNAPSHOTS=1",
+        args.join(" ")
+    );
+}
+
+#[test]
+fn top_level_help_matches_its_snapshot_and_states_the_exit_statuses() {
+    check_snapshot("help", &["--help"]);
+    let out = TestEnv::new().run(["--help"]);
+    for line in [
+        "  0  success: everything verified",
+        "  1  verification failed: bad, untrusted or missing signature, or a file not ok",
+        "  2  docseal could not run: bad arguments, unreadable or malformed input, missing key",
+    ] {
+        assert!(stdout(&out).contains(line), "{line}");
+    }
+}
+
+#[test]
+fn subcommand_help_matches_its_snapshot() {
+    for cmd in ["keygen", "seal", "verify", "show"] {
+        check_snapshot(&format!("help-{cmd}"), &[cmd, "--help"]);
+    }
+}
