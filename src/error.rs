@@ -103,7 +103,7 @@ impl Error {
 
     /// Turns a `toml` parse error into a one-line [`Error::Parse`] naming `path` and the line.
     pub fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> Self {
-        let message = one_line(err.message());
+        let message = with_hint(&one_line(err.message()));
         match err.span() {
             Some(span) => Error::at_offset(path, text, span.start, message),
             None => Error::invalid(path, message),
@@ -119,6 +119,46 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+/// Adds what to do to serde's "unknown field `x`, expected one of `a`, `b`" message: the
+/// closest known field, if one is close.
+pub(crate) fn with_hint(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((field, expected)) = rest.split_once("`, expected ") else {
+        return message.to_string();
+    };
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let closest = known
+        .iter()
+        .map(|k| (edit_distance(field, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min();
+    match closest {
+        Some((_, k)) => format!("unknown field \"{field}\"; did you mean \"{k}\"?"),
+        None => format!(
+            "unknown field \"{field}\"; docseal refuses fields it does not know (known here: {})",
+            known.join(", ")
+        ),
+    }
+}
+
+/// Levenshtein distance, for suggestions between short field names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// Collapses a possibly multi-line message into one line.
@@ -173,6 +213,22 @@ mod tests {
         assert_eq!(line_of(text, 2), 2);
         assert_eq!(line_of(text, 4), 3);
         assert_eq!(line_of(text, 100), 3);
+    }
+
+    #[test]
+    fn unknown_fields_get_the_closest_known_field_as_a_hint() {
+        let m = "unknown field `digets`, expected one of `path`, `size`, `digest`";
+        assert_eq!(
+            with_hint(m),
+            "unknown field \"digets\"; did you mean \"digest\"?"
+        );
+        let m = "unknown field `colour`, expected `path` or `size`";
+        assert!(
+            with_hint(m).starts_with("unknown field \"colour\"; docseal refuses"),
+            "{}",
+            with_hint(m)
+        );
+        assert_eq!(with_hint("invalid type"), "invalid type");
     }
 
     #[test]

@@ -332,7 +332,9 @@ fn parse_files(path: &Path, body: &str, starts: &[usize]) -> Result<(Vec<FileEnt
             let text = &body[from..to];
             let raw: RawFiles = toml::from_str(text).map_err(|e| {
                 let offset = e.span().map_or(from, |s| from + s.start);
-                let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+                let message = crate::error::with_hint(
+                    &e.message().split_whitespace().collect::<Vec<_>>().join(" "),
+                );
                 Error::at_offset(path, body, offset, message)
             })?;
             Ok(raw
@@ -408,7 +410,8 @@ fn parse_signatures(
     // Parse the block on its own, but report lines of the whole file.
     let raw: RawSignatures = toml::from_str(block).map_err(|e| {
         let shifted = e.span().map(|s| s.start + offset).unwrap_or(offset);
-        let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+        let message =
+            crate::error::with_hint(&e.message().split_whitespace().collect::<Vec<_>>().join(" "));
         Error::at_offset(
             path,
             text,

@@ -137,7 +137,11 @@ fn an_unknown_field_in_the_manifest_header_is_refused() {
         "sequence = 1\n",
         "sequence = 1\ncomment = \"hi\"\n",
     );
-    assert_refused(&env, "comment = ", "unknown field `comment`");
+    assert_refused(
+        &env,
+        "comment = ",
+        "unknown field \"comment\"; docseal refuses fields it does not know",
+    );
 }
 
 #[test]
@@ -148,7 +152,11 @@ fn an_unknown_field_in_a_file_entry_is_refused() {
         "path = \"b.txt\"\n",
         "path = \"b.txt\"\nsha265 = \"0000\"\n",
     );
-    assert_refused(&env, "sha265", "unknown field `sha265`");
+    assert_refused(
+        &env,
+        "sha265",
+        "unknown field \"sha265\"; docseal refuses fields it does not know",
+    );
 }
 
 #[test]
