@@ -19,7 +19,7 @@ pub const PIPELINE_MIN_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Buffers in flight between the reading and the hashing thread, and their size.
 const PIPELINE_BUFFERS: usize = 4;
-const PIPELINE_BUFFER_SIZE: usize = 256 * 1024;
+const PIPELINE_BUFFER_SIZE: usize = 1024 * 1024;
 
 /// A SHA-256 digest. Displayed and parsed as exactly 64 lower-case hexadecimal digits.
 #[derive(Clone, Copy, Eq, PartialOrd, Ord)]
@@ -101,6 +101,43 @@ impl<'de> Deserialize<'de> for Sha256Digest {
     }
 }
 
+/// A read buffer whose start is aligned to a page. The kernel copies file data into it with
+/// `rep movsb`, which on some CPUs (AMD EPYC measured here) runs at a quarter of its speed when
+/// the destination's offset within a cache line differs from the page cache's: a plain `Vec`
+/// from `malloc` starts 16 bytes into a page, and reading into it cost more than hashing.
+pub struct ReadBuffer {
+    storage: Vec<u8>,
+    offset: usize,
+    len: usize,
+}
+
+impl ReadBuffer {
+    /// Alignment of the buffer's start.
+    const ALIGN: usize = 4096;
+
+    /// A zeroed buffer of `len` bytes starting at a page boundary.
+    pub fn new(len: usize) -> Self {
+        let storage = vec![0u8; len + Self::ALIGN];
+        let misalign = storage.as_ptr() as usize % Self::ALIGN;
+        let offset = (Self::ALIGN - misalign) % Self::ALIGN;
+        ReadBuffer {
+            storage,
+            offset,
+            len,
+        }
+    }
+
+    /// The buffer.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut self.storage[self.offset..self.offset + self.len]
+    }
+
+    /// The first `n` bytes.
+    pub fn filled(&self, n: usize) -> &[u8] {
+        &self.storage[self.offset..self.offset + n]
+    }
+}
+
 /// A size and digest pair: what docseal measures of a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Fixity {
@@ -132,17 +169,17 @@ pub fn hash_reader<R: Read>(mut reader: R, buf: &mut [u8]) -> io::Result<(Sha256
 /// Memory use is bounded by a few fixed buffers, whatever the input's size.
 pub fn hash_reader_pipelined<R: Read + Send>(mut reader: R) -> io::Result<(Sha256Digest, u64)> {
     use std::sync::mpsc::sync_channel;
-    let (full_tx, full_rx) = sync_channel::<io::Result<(Vec<u8>, usize)>>(PIPELINE_BUFFERS);
-    let (empty_tx, empty_rx) = sync_channel::<Vec<u8>>(PIPELINE_BUFFERS);
+    let (full_tx, full_rx) = sync_channel::<io::Result<(ReadBuffer, usize)>>(PIPELINE_BUFFERS);
+    let (empty_tx, empty_rx) = sync_channel::<ReadBuffer>(PIPELINE_BUFFERS);
     for _ in 0..PIPELINE_BUFFERS {
         // Cannot fail: the channel has room for every buffer and its receiver is alive.
-        let _ = empty_tx.send(vec![0u8; PIPELINE_BUFFER_SIZE]);
+        let _ = empty_tx.send(ReadBuffer::new(PIPELINE_BUFFER_SIZE));
     }
     std::thread::scope(|scope| {
         scope.spawn(move || {
             while let Ok(mut buf) = empty_rx.recv() {
                 let result = loop {
-                    match reader.read(&mut buf) {
+                    match reader.read(buf.as_mut_slice()) {
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                         other => break other,
                     }
@@ -161,7 +198,7 @@ pub fn hash_reader_pipelined<R: Read + Send>(mut reader: R) -> io::Result<(Sha25
             if n == 0 {
                 break;
             }
-            hasher.update(&buf[..n]);
+            hasher.update(buf.filled(n));
             total += n as u64;
             let _ = empty_tx.send(buf);
         }

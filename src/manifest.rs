@@ -3,6 +3,7 @@
 //! errors; paths that could leave the collection are refused) and written back canonically.
 
 pub mod canonical;
+mod fast;
 pub mod merkle;
 
 use std::path::Path;
@@ -330,6 +331,9 @@ fn parse_files(path: &Path, body: &str, starts: &[usize]) -> Result<(Vec<FileEnt
             let from = chunk[0];
             let to = starts.get((i + 1) * BATCH).copied().unwrap_or(body.len());
             let text = &body[from..to];
+            if let Some(entries) = fast::parse_batch(text, from) {
+                return Ok(entries);
+            }
             let raw: RawFiles = toml::from_str(text).map_err(|e| {
                 let offset = e.span().map_or(from, |s| from + s.start);
                 let message = crate::error::with_hint(

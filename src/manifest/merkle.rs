@@ -41,11 +41,30 @@ fn push_field(out: &mut Vec<u8>, value: Option<String>) {
     }
 }
 
-/// The leaf hash: SHA-256(0x00 || leaf bytes).
+/// The leaf hash: SHA-256(0x00 || leaf bytes), fed to the hasher piece by piece.
 pub fn leaf_hash(entry: &FileEntry) -> [u8; 32] {
+    fn field(h: &mut Sha256, value: Option<&str>) {
+        match value {
+            None => h.update([0x00]),
+            Some(v) => {
+                h.update([0x01]);
+                len_prefixed(h, v.as_bytes());
+            }
+        }
+    }
+    fn len_prefixed(h: &mut Sha256, s: &[u8]) {
+        let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
+        h.update(len.to_be_bytes());
+        h.update(s);
+    }
     let mut h = Sha256::new();
     h.update([0x00]);
-    h.update(leaf_bytes(entry));
+    len_prefixed(&mut h, entry.path.as_str().as_bytes());
+    h.update(entry.size.to_be_bytes());
+    h.update(entry.digest.as_bytes());
+    field(&mut h, entry.origin.known().map(|u| u.as_str()));
+    let time = entry.retrieved.known().map(ToString::to_string);
+    field(&mut h, time.as_deref());
     h.finalize().into()
 }
 
@@ -83,9 +102,10 @@ fn split_point(n: usize) -> usize {
     k
 }
 
-/// The collection root digest of entries already in manifest order.
+/// The collection root digest of entries already in manifest order (leaves hashed in parallel).
 pub fn root(entries: &[FileEntry]) -> Sha256Digest {
-    let leaves: Vec<[u8; 32]> = entries.iter().map(leaf_hash).collect();
+    use rayon::prelude::*;
+    let leaves: Vec<[u8; 32]> = entries.par_iter().map(leaf_hash).collect();
     root_of_leaves(&leaves)
 }
 
@@ -95,6 +115,30 @@ mod tests {
 
     fn h(bytes: &[u8]) -> [u8; 32] {
         Sha256::digest(bytes).into()
+    }
+
+    #[test]
+    fn leaf_hash_is_the_hash_of_the_specified_leaf_bytes() {
+        use crate::provenance::{OriginUrl, Recorded, Timestamp};
+        use crate::relpath::RelPath;
+        for (origin, retrieved) in [
+            (Recorded::Unknown, Recorded::Unknown),
+            (
+                Recorded::Known(OriginUrl::parse("https://example.org/x").unwrap()),
+                Recorded::Known(Timestamp::parse("2024-09-30T12:00:00Z").unwrap()),
+            ),
+        ] {
+            let entry = FileEntry {
+                path: RelPath::new("dir/ü.txt").unwrap(),
+                size: 4666,
+                digest: Sha256Digest::of(b"content"),
+                origin,
+                retrieved,
+            };
+            let mut data = vec![0x00];
+            data.extend(leaf_bytes(&entry));
+            assert_eq!(leaf_hash(&entry), h(&data));
+        }
     }
 
     #[test]
