@@ -324,46 +324,52 @@ fn parse_body(path: &Path, body: &str) -> Result<(Header, Vec<FileEntry>)> {
 /// the byte offset of each entry's `path` value (for messages).
 fn parse_files(path: &Path, body: &str, starts: &[usize]) -> Result<(Vec<FileEntry>, Vec<usize>)> {
     use rayon::prelude::*;
-    let batches: Vec<Result<Vec<(FileEntry, usize)>>> = starts
-        .par_chunks(BATCH)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let from = chunk[0];
-            let to = starts.get((i + 1) * BATCH).copied().unwrap_or(body.len());
-            let text = &body[from..to];
-            if let Some(entries) = fast::parse_batch(text, from) {
-                return Ok(entries);
-            }
-            let raw: RawFiles = toml::from_str(text).map_err(|e| {
-                let offset = e.span().map_or(from, |s| from + s.start);
-                let message = crate::error::with_hint(
-                    &e.message().split_whitespace().collect::<Vec<_>>().join(" "),
-                );
-                Error::at_offset(path, body, offset, message)
-            })?;
-            Ok(raw
-                .file
-                .into_iter()
-                .map(|f| {
-                    let offset = from + f.path.span().start;
-                    let entry = FileEntry {
-                        path: f.path.into_inner(),
-                        size: f.size,
-                        digest: f.digest,
-                        origin: f.origin,
-                        retrieved: f.retrieved,
-                    };
-                    (entry, offset)
-                })
-                .collect())
-        })
-        .collect();
+    // Batches are parsed in parallel, a group at a time, so that at most one group's parsed
+    // entries exist twice (in their batch and in `files`) at any moment.
+    const GROUP: usize = 16;
+    let parse_batch = |i: usize| -> Result<Vec<(FileEntry, usize)>> {
+        let chunk = &starts[i * BATCH..((i + 1) * BATCH).min(starts.len())];
+        let from = chunk[0];
+        let to = starts.get((i + 1) * BATCH).copied().unwrap_or(body.len());
+        let text = &body[from..to];
+        if let Some(entries) = fast::parse_batch(text, from) {
+            return Ok(entries);
+        }
+        let raw: RawFiles = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(from, |s| from + s.start);
+            let message = crate::error::with_hint(
+                &e.message().split_whitespace().collect::<Vec<_>>().join(" "),
+            );
+            Error::at_offset(path, body, offset, message)
+        })?;
+        Ok(raw
+            .file
+            .into_iter()
+            .map(|f| {
+                let offset = from + f.path.span().start;
+                let entry = FileEntry {
+                    path: f.path.into_inner(),
+                    size: f.size,
+                    digest: f.digest,
+                    origin: f.origin,
+                    retrieved: f.retrieved,
+                };
+                (entry, offset)
+            })
+            .collect())
+    };
+    let batch_count = starts.len().div_ceil(BATCH);
     let mut files = Vec::with_capacity(starts.len());
     let mut offsets = Vec::with_capacity(starts.len());
-    for batch in batches {
-        for (entry, offset) in batch? {
-            files.push(entry);
-            offsets.push(offset);
+    for first in (0..batch_count).step_by(GROUP) {
+        let group = first..(first + GROUP).min(batch_count);
+        let parsed: Vec<Result<Vec<(FileEntry, usize)>>> =
+            group.into_par_iter().map(parse_batch).collect();
+        for batch in parsed {
+            for (entry, offset) in batch? {
+                files.push(entry);
+                offsets.push(offset);
+            }
         }
     }
     Ok((files, offsets))
@@ -482,4 +488,65 @@ pub fn check_collection(value: &str) -> std::result::Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provenance::Recorded;
+
+    fn body_of(n: usize) -> String {
+        let files: Vec<FileEntry> = (0..n)
+            .map(|i| FileEntry {
+                path: RelPath::new(&format!("d/{i:05}.txt")).unwrap(),
+                size: i as u64,
+                digest: Sha256Digest::of(&i.to_be_bytes()),
+                origin: Recorded::Unknown,
+                retrieved: Recorded::Unknown,
+            })
+            .collect();
+        let header = Header {
+            name: "t".into(),
+            digest_algorithm: DigestAlgorithm::Sha256,
+            created: Timestamp::now(),
+            tool: "test".into(),
+            collection: ".".into(),
+            sequence: None,
+            previous: None,
+            root: merkle::root(&files),
+        };
+        canonical::body(&header, &files)
+    }
+
+    #[test]
+    fn entries_across_many_batches_keep_their_order() {
+        let m = Manifest::parse(Path::new("m.toml"), body_of(2 * BATCH + 7).as_bytes()).unwrap();
+        assert_eq!(m.files.len(), 2 * BATCH + 7);
+        assert!(m.files.windows(2).all(|w| w[0].path < w[1].path));
+        assert_eq!(m.files[BATCH + 3].size, (BATCH + 3) as u64);
+    }
+
+    #[test]
+    fn an_error_in_a_later_batch_names_its_own_line() {
+        let body = body_of(BATCH + 10);
+        let bad = body.replacen("size = 1030\n", "size = 1030\ncolour = 1\n", 1);
+        let line = crate::error::line_of(&bad, bad.find("colour").unwrap());
+        let err = Manifest::parse(Path::new("m.toml"), bad.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("m.toml:{line}: unknown field \"colour\"")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_in_another_batch_is_found() {
+        let body = body_of(BATCH + 10);
+        let dup = body.replacen("d/01030.txt", "d/00002.txt", 1);
+        let err = Manifest::parse(Path::new("m.toml"), dup.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().contains("duplicate path \"d/00002.txt\""),
+            "{err}"
+        );
+    }
 }
