@@ -262,3 +262,64 @@ fn seal_name_option_sets_the_collection_name_and_default_manifest_path() {
     assert!(report.success);
     assert_eq!(report.collection, "letters-1990");
 }
+
+#[test]
+fn the_manifest_is_byte_identical_whatever_the_number_of_hashing_threads() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    let mut col = env.collection("col");
+    // Around the 128 KiB read buffer, and one file big enough to be read on a second thread.
+    let sizes = [0usize, 1, 131_071, 131_072, 131_073, 17 << 20];
+    for i in 0..60 {
+        let size = sizes.get(i).copied().unwrap_or(1000 + i * 37);
+        col = col.file(&format!("d{}/f{i:02}.bin", i % 7), vec![i as u8; size]);
+    }
+    let without_time = |text: String| -> String {
+        text.lines()
+            .filter(|l| !l.starts_with("created = ") && !l.starts_with("signature = "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut manifests = Vec::new();
+    for jobs in ["1", "2", "7"] {
+        let out = format!("m{jobs}.toml");
+        assert_ok(&env.run(["seal", "col", "--key", "k", "-o", &out, "--jobs", jobs]));
+        manifests.push(without_time(env.read(&out)));
+    }
+    assert_eq!(manifests[0], manifests[1]);
+    assert_eq!(manifests[0], manifests[2]);
+    for jobs in ["1", "3"] {
+        let out = env.run(["verify", "m1.toml", "--jobs", jobs, "--quiet"]);
+        assert_ok(&out);
+    }
+}
+
+#[test]
+fn an_empty_collection_seals_and_verifies() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    std::fs::create_dir(env.join("empty")).unwrap();
+    let out = env.run(["seal", "empty", "--key", "k"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).starts_with("sealed 0 files (0 bytes) from empty"),
+        "{}",
+        stdout(&out)
+    );
+    let manifest = env.read("manifests/empty.toml");
+    // The root of no entries is the SHA-256 of the empty string.
+    assert!(
+        manifest.contains(
+            "root = \"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""
+        ),
+        "{manifest}"
+    );
+    assert!(!manifest.contains("[[file]]"));
+    let (_, report) = env.verify_json(&["manifests/empty.toml"]);
+    assert!(report.success);
+    assert_eq!(report.totals.sealed, 0);
+    env.write("empty/new.txt", "x");
+    let (out, report) = env.verify_json(&["manifests/empty.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(report.totals.extra, 1);
+}
