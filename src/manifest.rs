@@ -491,9 +491,24 @@ pub fn check_collection(value: &str) -> std::result::Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::provenance::Recorded;
+
+    /// An unsigned manifest body over `files` (a test fixture, also used by `verify`'s tests).
+    pub(crate) fn unsigned_body(files: &[FileEntry]) -> String {
+        let header = Header {
+            name: "t".into(),
+            digest_algorithm: DigestAlgorithm::Sha256,
+            created: Timestamp::now(),
+            tool: "test".into(),
+            collection: ".".into(),
+            sequence: None,
+            previous: None,
+            root: merkle::root(files),
+        };
+        canonical::body(&header, files)
+    }
 
     fn body_of(n: usize) -> String {
         let files: Vec<FileEntry> = (0..n)
@@ -505,17 +520,7 @@ mod tests {
                 retrieved: Recorded::Unknown,
             })
             .collect();
-        let header = Header {
-            name: "t".into(),
-            digest_algorithm: DigestAlgorithm::Sha256,
-            created: Timestamp::now(),
-            tool: "test".into(),
-            collection: ".".into(),
-            sequence: None,
-            previous: None,
-            root: merkle::root(&files),
-        };
-        canonical::body(&header, &files)
+        unsigned_body(&files)
     }
 
     #[test]

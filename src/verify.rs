@@ -373,8 +373,7 @@ fn extra(path: String, actual: Option<Fixity>, detail: String) -> FileReport {
 mod tests {
     use super::*;
     use crate::digest::Sha256Digest;
-    use crate::manifest::{DigestAlgorithm, Header, canonical};
-    use crate::provenance::{Recorded, Timestamp};
+    use crate::provenance::Recorded;
     use crate::relpath::RelPath;
 
     fn entry(path: &str, content: &[u8]) -> FileEntry {
@@ -388,17 +387,7 @@ mod tests {
     }
 
     fn manifest(files: Vec<FileEntry>) -> Manifest {
-        let header = Header {
-            name: "t".into(),
-            digest_algorithm: DigestAlgorithm::Sha256,
-            created: Timestamp::now(),
-            tool: "test".into(),
-            collection: ".".into(),
-            sequence: None,
-            previous: None,
-            root: merkle::root(&files),
-        };
-        let text = canonical::body(&header, &files);
+        let text = crate::manifest::tests::unsigned_body(&files);
         Manifest::parse(Path::new("m.toml"), text.as_bytes()).unwrap()
     }
 
