@@ -16,7 +16,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use super::{ArchiveFormat, EntryKind, RawEntry, damaged};
-use crate::digest::{Fixity, HASH_BUFFER_SIZE, hash_reader};
+use crate::digest::{Fixity, HASH_BUFFER_SIZE, ReadBuffer, hash_reader};
 use crate::error::{Error, Result};
 use crate::inventory::{Measurement, Progress};
 use crate::walk::SkipKind;
@@ -117,7 +117,7 @@ pub(super) fn read(
     }
     let mut archive = tar::Archive::new(io::Cursor::new(head).chain(metered));
     let mut found = Vec::new();
-    let mut buf = vec![0u8; HASH_BUFFER_SIZE];
+    let mut buf = ReadBuffer::new(HASH_BUFFER_SIZE);
     for item in archive.entries().map_err(fail)? {
         let mut entry = item.map_err(fail)?;
         meter.outside.set(0);
@@ -126,7 +126,7 @@ pub(super) fn read(
         meter.in_data.set(true);
         let kind = if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() {
             let declared = entry.size();
-            let (digest, size) = hash_reader(&mut entry, &mut buf).map_err(fail)?;
+            let (digest, size) = hash_reader(&mut entry, buf.as_mut_slice()).map_err(fail)?;
             if size != declared {
                 return Err(truncated(path, format));
             }

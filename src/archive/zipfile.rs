@@ -17,7 +17,7 @@ use std::path::Path;
 use zip::result::ZipError;
 
 use super::{EntryKind, RawEntry, damaged};
-use crate::digest::{Fixity, HASH_BUFFER_SIZE, hash_reader};
+use crate::digest::{Fixity, HASH_BUFFER_SIZE, ReadBuffer, hash_reader};
 use crate::error::{Error, Result, describe_io};
 use crate::inventory::{Measurement, Progress};
 use crate::walk::SkipKind;
@@ -77,7 +77,7 @@ pub(super) fn read(path: &Path, progress: &dyn Progress) -> Result<Vec<RawEntry>
     let hidden = hidden_duplicates(&mut local, path, zip.central_directory_start(), &listed)?;
 
     let mut found = Vec::with_capacity(listed.len());
-    let mut buf = vec![0u8; HASH_BUFFER_SIZE];
+    let mut buf = ReadBuffer::new(HASH_BUFFER_SIZE);
     for (i, item) in listed.iter().enumerate() {
         let kind = match item.kind {
             Kind::Dir => EntryKind::Dir,
@@ -86,7 +86,7 @@ pub(super) fn read(path: &Path, progress: &dyn Progress) -> Result<Vec<RawEntry>
                 let measurement = match zip.by_index(i) {
                     Ok(mut data) => {
                         let limited = (&mut data).take(item.size.saturating_add(1));
-                        measure(hash_reader(limited, &mut buf), item.size)
+                        measure(hash_reader(limited, buf.as_mut_slice()), item.size)
                     }
                     Err(ZipError::UnsupportedArchive(why)) => Measurement::Unreadable(format!(
                         "docseal cannot read this zip entry ({}); rebuild the archive with plain deflate, unencrypted",

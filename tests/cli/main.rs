@@ -10,6 +10,7 @@ caught (exit 1).
 */
 #![allow(clippy::unwrap_used)]
 
+mod archive;
 mod bad_input;
 mod bad_manifest;
 mod help;

@@ -111,6 +111,20 @@ pub enum FileStatus {
     Moved,
 }
 
+impl FileStatus {
+    /// The word in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Ok => "ok",
+            FileStatus::Modified => "modified",
+            FileStatus::Missing => "missing",
+            FileStatus::Extra => "extra",
+            FileStatus::Unreadable => "unreadable",
+            FileStatus::Moved => "moved",
+        }
+    }
+}
+
 #[derive(Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fixity {
@@ -118,7 +132,7 @@ pub struct Fixity {
     pub digest: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Skipped {
     pub path: String,
@@ -129,10 +143,31 @@ pub struct Skipped {
 #[serde(rename_all = "snake_case")]
 pub enum SkipKind {
     Symlink,
+    Hardlink,
     Fifo,
     Socket,
     Device,
     Other,
+}
+
+impl SkipKind {
+    /// The word in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipKind::Symlink => "symlink",
+            SkipKind::Hardlink => "hardlink",
+            SkipKind::Fifo => "fifo",
+            SkipKind::Socket => "socket",
+            SkipKind::Device => "device",
+            SkipKind::Other => "other",
+        }
+    }
+}
+
+impl From<&str> for SkipKind {
+    fn from(word: &str) -> Self {
+        serde_json::from_value(serde_json::Value::from(word)).unwrap()
+    }
 }
 
 #[derive(Debug, PartialEq, Eq, Deserialize)]

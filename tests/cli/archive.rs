@@ -3,8 +3,6 @@
 //! `zip` crates, and on hostile and broken archives. Every verification also checks that nothing
 //! was written to disk.
 
-#![allow(clippy::unwrap_used)]
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -12,7 +10,6 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::SystemTime;
 
-use serde::Deserialize;
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------------------------
@@ -58,8 +55,14 @@ impl Run {
         self
     }
 
+    /// The `--json` report, parsed with the strict schema of `schema.rs`.
     fn json(&self) -> Report {
-        serde_json::from_str(&self.stdout).unwrap()
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "verify --json does not match the schema: {e}\n{}",
+                self.stdout
+            )
+        })
     }
 }
 
@@ -197,65 +200,16 @@ fn entries_and_root(manifest: &[u8]) -> (String, String) {
 // ---------------------------------------------------------------------------------------------
 // The JSON report (docs/json-report.md), parsed strictly.
 
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct Report {
-    report_version: u32,
-    manifest: String,
-    collection: String,
-    root: String,
-    signature: serde_json::Value,
-    files_checked: bool,
-    manifest_problems: Vec<String>,
-    files: Vec<FileReport>,
-    skipped: Vec<SkippedEntry>,
-    totals: Totals,
-    require_provenance: bool,
-    success: bool,
+use crate::schema::{Skipped as SkippedEntry, Totals, VerifyReport as Report};
+
+/// The verdict on one path, as the words of the JSON report.
+trait StatusOf {
+    fn status_of(&self, path: &str) -> (&'static str, Option<&str>);
 }
 
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct FileReport {
-    path: String,
-    status: String,
-    moved_from: Option<String>,
-    expected: Option<serde_json::Value>,
-    actual: Option<serde_json::Value>,
-    origin: Option<String>,
-    retrieved: Option<String>,
-    detail: Option<String>,
-}
-
-#[derive(Deserialize, Debug, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-struct SkippedEntry {
-    path: String,
-    kind: String,
-}
-
-#[derive(Deserialize, Debug, Default, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-struct Totals {
-    sealed: usize,
-    ok: usize,
-    modified: usize,
-    moved: usize,
-    missing: usize,
-    extra: usize,
-    unreadable: usize,
-    lacking_provenance: usize,
-}
-
-impl Report {
-    fn status_of(&self, path: &str) -> (&str, Option<&str>) {
-        let f = self
-            .files
-            .iter()
-            .find(|f| f.path == path)
-            .unwrap_or_else(|| panic!("no report for {path}: {self:#?}"));
+impl StatusOf for Report {
+    fn status_of(&self, path: &str) -> (&'static str, Option<&str>) {
+        let f = self.file(path);
         (f.status.as_str(), f.detail.as_deref())
     }
 }
@@ -558,7 +512,7 @@ fn path_traversal_and_absolute_entries_are_extra_in_verify_and_refused_by_seal()
         .iter()
         .find(|f| f.path.ends_with("/col/../outside.txt") && f.path.starts_with('/'))
         .unwrap_or_else(|| panic!("{r:#?}\n{abs}"));
-    assert_eq!(abs_entry.status, "extra");
+    assert_eq!(abs_entry.status.as_str(), "extra");
     assert!(
         abs_entry
             .detail
@@ -649,7 +603,7 @@ fn symlink_and_hardlink_entries_are_skipped_and_never_followed() {
     let skipped = run.json().skipped;
     let want = |path: &str, kind: &str| SkippedEntry {
         path: path.to_string(),
-        kind: kind.to_string(),
+        kind: kind.into(),
     };
     assert_eq!(
         skipped,
