@@ -93,7 +93,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
 
     let mut files = Vec::with_capacity(found.files.len());
     let mut bytes = 0u64;
-    for f in &found.files {
+    for f in found.files {
         let fixity = match &f.measurement {
             Measurement::Hashed(fx) => *fx,
             Measurement::Vanished => {
@@ -120,7 +120,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
         bytes += fixity.size;
         let (origin, retrieved) = sources.provenance(&f.path);
         files.push(FileEntry {
-            path: f.path.clone(),
+            path: f.path,
             size: fixity.size,
             digest: fixity.digest,
             origin,
