@@ -23,7 +23,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::inventory::{Inventory, Measured, Measurement, Progress};
+use crate::inventory::{Expected, Inventory, Measured, Measurement, Progress};
 use crate::relpath::RelPath;
 use crate::walk::{Problem, SkipKind, Skipped};
 
@@ -138,10 +138,12 @@ impl RawEntry {
 }
 
 /// Reads the archive at `path` — recognising its format from its content — and hashes every
-/// regular-file entry as it streams past. Never writes anything.
+/// regular-file entry as it streams past. Never writes anything. `expected` is the progress
+/// total, when known (a manifest's).
 pub fn scan_archive(
     path: &Path,
     leading: &LeadingFolder,
+    expected: Option<Expected>,
     progress: &dyn Progress,
 ) -> Result<ArchiveScan> {
     let mut file = File::open(path).map_err(|e| Error::io(path, "cannot read archive", e))?;
@@ -160,7 +162,8 @@ pub fn scan_archive(
         .read_to_end(&mut head)
         .map_err(|e| Error::io(path, "cannot read archive", e))?;
     let format = ArchiveFormat::detect(&head).ok_or_else(|| not_an_archive(path, &head))?;
-    progress.start(0, 0);
+    let expected = expected.unwrap_or_default();
+    progress.start(expected.files, expected.bytes);
     let entries = match format {
         ArchiveFormat::Zip => zipfile::read(path, progress)?,
         _ => tarball::read(path, format, progress)?,

@@ -1,12 +1,12 @@
 //! Where a collection is — a folder on disk, or an archive file read in place — and the one call
 //! that takes stock of either, so that sealing and verifying treat both alike: they differ only in
-//! how the [`Inventory`] is made.
+//! how their items are listed.
 
 use std::path::{Path, PathBuf};
 
 use crate::archive::{self, LeadingFolder};
 use crate::error::Result;
-use crate::inventory::{self, HashOptions, Inventory, Progress};
+use crate::inventory::{self, Expected, HashOptions, Progress, Sink};
 use crate::relpath::RelPath;
 
 /// A collection to seal or verify.
@@ -37,35 +37,29 @@ impl Collection {
     }
 }
 
-/// What taking stock of a collection found.
-#[derive(Clone, Debug)]
-pub struct Scanned {
-    /// The files, skipped entries and problems.
-    pub inventory: Inventory,
-    /// For an archive: the leading folder stripped from every entry, if any.
-    pub stripped: Option<String>,
-}
-
-/// Lists and hashes the collection. `exclude` (the manifest itself, when it lies inside a
-/// collection folder) is left out; `hashing` applies to folders (an archive is one stream, read
-/// in order by one thread).
+/// Lists and hashes the collection, handing every item to `sink` in path order. `exclude` (the
+/// manifest itself, when it lies inside a collection folder) is left out; `hashing` applies to
+/// folders (an archive is one stream, read in order by one thread). `expected` is the progress
+/// total, when known. Returns, for an archive, the leading folder stripped from every entry.
 pub fn scan(
     collection: &Collection,
     exclude: Option<&RelPath>,
     hashing: HashOptions,
+    expected: Option<Expected>,
     progress: &dyn Progress,
-) -> Result<Scanned> {
+    sink: &mut Sink<'_>,
+) -> Result<Option<String>> {
     match collection {
-        Collection::Folder(dir) => Ok(Scanned {
-            inventory: inventory::scan_dir(dir, exclude, hashing, progress)?,
-            stripped: None,
-        }),
+        Collection::Folder(dir) => {
+            inventory::scan_dir(dir, exclude, hashing, expected, progress, sink)?;
+            Ok(None)
+        }
         Collection::Archive { path, leading } => {
-            let scan = archive::scan_archive(path, leading, progress)?;
-            Ok(Scanned {
-                inventory: scan.inventory,
-                stripped: scan.stripped,
-            })
+            let scan = archive::scan_archive(path, leading, expected, progress)?;
+            for item in scan.inventory.into_items() {
+                sink(item)?;
+            }
+            Ok(scan.stripped)
         }
     }
 }

@@ -260,24 +260,40 @@ pub fn to_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Parses exactly `N` bytes of lower-case hex; `None` for anything else.
-pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
-        }
+/// The value of each lower-case hex digit, and 0xFF for every other byte.
+const HEX_VALUES: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Parses exactly `N` bytes of lower-case hex; `None` for anything else. (Branch-free over the
+/// digits: a manifest of 10⁶ entries holds 64 million of them.)
+pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
     let s = s.as_bytes();
     if s.len() != N * 2 {
         return None;
     }
     let mut out = [0u8; N];
-    for (i, pair) in s.chunks_exact(2).enumerate() {
-        out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    let mut invalid = 0u8;
+    for (byte, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        let (high, low) = (
+            HEX_VALUES[usize::from(pair[0])],
+            HEX_VALUES[usize::from(pair[1])],
+        );
+        invalid |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
     }
-    Some(out)
+    (invalid & 0xF0 == 0).then_some(out)
 }
 
 #[cfg(test)]
@@ -333,6 +349,16 @@ mod tests {
         assert!(hex[..62].parse::<Sha256Digest>().is_err());
         assert!(format!("{hex}00").parse::<Sha256Digest>().is_err());
         assert!(from_hex::<1>("g0").is_none());
+        // Every byte that is not a lower-case hex digit is refused, in either place of a pair.
+        for b in 0..=255u8 {
+            let valid = b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+            for pair in [[b, b'0'], [b'0', b]] {
+                if let Ok(s) = std::str::from_utf8(&pair) {
+                    assert_eq!(from_hex::<1>(s).is_some(), valid, "{pair:?}");
+                }
+            }
+        }
+        assert_eq!(from_hex::<2>("0fa9"), Some([0x0f, 0xa9]));
     }
 
     #[test]

@@ -2,14 +2,16 @@
 //! and digest, hashed in parallel across files on a bounded pool of threads (one read buffer per
 //! thread, never a whole file in memory), in an order that does not depend on the thread count.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
 use crate::digest::{Fixity, HASH_BUFFER_SIZE, ReadBuffer, hash_file};
 use crate::error::{Error, Result, describe_io};
 use crate::relpath::RelPath;
-use crate::walk::{self, Problem, Skipped};
+use crate::walk::{self, Found, Problem, Skipped};
 
 /// Receives progress while files are hashed. Implementations must be cheap: `file_done` is called
 /// once per file from the hashing threads.
@@ -102,55 +104,200 @@ fn with_thread_buffer<T>(f: impl FnOnce(&mut [u8]) -> T) -> T {
     })
 }
 
-/// Lists and hashes every regular file under `root` (leaving out `exclude`).
+/// One thing in a collection, with a regular file measured.
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// A regular file and what reading it gave.
+    File(Measured),
+    /// An entry that is not a regular file (not read).
+    Skipped(Skipped),
+    /// An entry that could not be listed or named.
+    Problem(Problem),
+}
+
+impl Item {
+    /// The collection path this item is about.
+    pub fn path(&self) -> &str {
+        match self {
+            Item::File(m) => m.path.as_str(),
+            Item::Skipped(s) => &s.path,
+            Item::Problem(p) => &p.path,
+        }
+    }
+}
+
+impl Inventory {
+    /// Every file, skipped entry and problem, as one list sorted by path.
+    pub fn into_items(self) -> Vec<Item> {
+        let mut items: Vec<Item> = self.files.into_iter().map(Item::File).collect();
+        items.extend(self.skipped.into_iter().map(Item::Skipped));
+        items.extend(self.problems.into_iter().map(Item::Problem));
+        items.sort_by(|a, b| a.path().cmp(b.path()));
+        items
+    }
+}
+
+/// The totals a progress bar counts towards, when known before hashing (a manifest's).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// Number of files.
+    pub files: u64,
+    /// Number of bytes.
+    pub bytes: u64,
+}
+
+/// Receives the items of a collection one at a time, in path order; an error stops the scan.
+pub type Sink<'a> = dyn FnMut(Item) -> Result<()> + 'a;
+
+/// Files per hashing job. Jobs are spread over the pool and their results put back in order.
+const CHUNK: usize = 128;
+
+/// Walks `root` (leaving out `exclude`) and hashes every regular file on a pool of `opts.jobs`
+/// threads, handing every item to `sink` in path order, whatever the thread count. At most a few
+/// jobs of [`CHUNK`] files are in flight, so memory does not grow with the collection. The
+/// progress total is `expected`, else (with `opts.sizes_up_front`) counted by a first walk.
 pub fn scan_dir(
     root: &Path,
     exclude: Option<&RelPath>,
     opts: HashOptions,
+    expected: Option<Expected>,
     progress: &dyn Progress,
-) -> Result<Inventory> {
-    let found = walk::walk(root, exclude)?;
-    let total_bytes = if opts.sizes_up_front {
-        found
-            .files
-            .iter()
-            .filter_map(|p| std::fs::symlink_metadata(p.under(root)).ok())
-            .map(|m| m.len())
-            .sum()
-    } else {
-        0
+    sink: &mut Sink<'_>,
+) -> Result<()> {
+    let walker = walk::Walker::new(root, exclude)?;
+    let expected = match expected {
+        Some(e) => e,
+        None if opts.sizes_up_front => count(root, exclude)?,
+        None => Expected::default(),
     };
-    progress.start(found.files.len() as u64, total_bytes);
+    progress.start(expected.files, expected.bytes);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .thread_name(|i| format!("docseal-hash-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} hashing threads: {e}", opts.jobs)))?;
-    let files: Vec<Measured> = pool.install(|| {
-        found
-            .files
-            .into_par_iter()
-            .map(|path| {
-                let measurement =
-                    with_thread_buffer(|buf| match hash_file(&path.under(root), buf) {
-                        Ok((digest, size)) => Measurement::Hashed(Fixity { size, digest }),
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Measurement::Vanished,
-                        Err(e) => Measurement::Unreadable(describe_io(&e)),
-                    });
-                match &measurement {
-                    Measurement::Hashed(fx) => progress.file_done(fx.size),
-                    _ => progress.file_done(0),
-                }
-                Measured { path, measurement }
-            })
-            .collect()
+    let in_flight = 4 * opts.jobs.max(1) + 2;
+    let result = pool.in_place_scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, Vec<Item>)>();
+        let mut ordered = Reorder::new(sink);
+        let mut sent = 0;
+        let mut walker = walker.peekable();
+        while ordered.ok() && walker.peek().is_some() {
+            let chunk: Vec<Found> = walker.by_ref().take(CHUNK).collect();
+            while sent - ordered.next >= in_flight {
+                ordered.receive(&rx);
+            }
+            let tx = tx.clone();
+            let k = sent;
+            scope.spawn(move |_| {
+                let items = chunk
+                    .into_par_iter()
+                    .map(|found| measure(root, found, progress))
+                    .collect();
+                // The receiver outlives every job of the scope.
+                let _ = tx.send((k, items));
+            });
+            sent += 1;
+        }
+        drop(tx);
+        while ordered.next < sent {
+            ordered.receive(&rx);
+        }
+        ordered.result
     });
     progress.finish();
-    Ok(Inventory {
-        files,
-        skipped: found.skipped,
-        problems: found.problems,
-    })
+    result
+}
+
+/// Puts the results of hashing jobs back in order and hands them to the sink.
+struct Reorder<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+    waiting: BTreeMap<usize, Vec<Item>>,
+    next: usize,
+    result: Result<()>,
+}
+
+impl<'s, 'a> Reorder<'s, 'a> {
+    fn new(sink: &'s mut Sink<'a>) -> Self {
+        Reorder {
+            sink,
+            waiting: BTreeMap::new(),
+            next: 0,
+            result: Ok(()),
+        }
+    }
+
+    fn ok(&self) -> bool {
+        self.result.is_ok()
+    }
+
+    /// Waits for one job and delivers every job that is now next in line.
+    fn receive(&mut self, rx: &mpsc::Receiver<(usize, Vec<Item>)>) {
+        let Ok((k, items)) = rx.recv() else {
+            // Every sender is gone: nothing more will come.
+            self.next = usize::MAX;
+            return;
+        };
+        self.waiting.insert(k, items);
+        while let Some(items) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            for item in items {
+                if self.result.is_ok() {
+                    self.result = (self.sink)(item);
+                }
+            }
+        }
+    }
+}
+
+/// Hashes a file the walk found; other items pass through.
+fn measure(root: &Path, found: Found, progress: &dyn Progress) -> Item {
+    let path = match found {
+        Found::File(path) => path,
+        Found::Skipped(s) => return Item::Skipped(s),
+        Found::Problem(p) => return Item::Problem(p),
+    };
+    let measurement = with_thread_buffer(|buf| match hash_file(&path.under(root), buf) {
+        Ok((digest, size)) => Measurement::Hashed(Fixity { size, digest }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Measurement::Vanished,
+        Err(e) => Measurement::Unreadable(describe_io(&e)),
+    });
+    match &measurement {
+        Measurement::Hashed(fx) => progress.file_done(fx.size),
+        _ => progress.file_done(0),
+    }
+    Item::File(Measured { path, measurement })
+}
+
+/// Counts the regular files under `root` and their sizes (one `stat` each), for a progress total.
+fn count(root: &Path, exclude: Option<&RelPath>) -> Result<Expected> {
+    let mut total = Expected::default();
+    for found in walk::Walker::new(root, exclude)? {
+        if let Found::File(path) = found {
+            total.files += 1;
+            total.bytes += std::fs::symlink_metadata(path.under(root)).map_or(0, |m| m.len());
+        }
+    }
+    Ok(total)
+}
+
+/// Lists and hashes every regular file under `root` (leaving out `exclude`), collected.
+pub fn scan_dir_collect(
+    root: &Path,
+    exclude: Option<&RelPath>,
+    opts: HashOptions,
+    progress: &dyn Progress,
+) -> Result<Inventory> {
+    let mut inventory = Inventory::default();
+    scan_dir(root, exclude, opts, None, progress, &mut |item| {
+        match item {
+            Item::File(m) => inventory.files.push(m),
+            Item::Skipped(s) => inventory.skipped.push(s),
+            Item::Problem(p) => inventory.problems.push(p),
+        }
+        Ok(())
+    })?;
+    Ok(inventory)
 }
 
 #[cfg(test)]
@@ -174,7 +321,9 @@ mod tests {
                 jobs,
                 sizes_up_front: true,
             };
-            scan_dir(dir.path(), None, opts, &NoProgress).unwrap().files
+            scan_dir_collect(dir.path(), None, opts, &NoProgress)
+                .unwrap()
+                .files
         };
         let one: Vec<_> = scan(1)
             .into_iter()
@@ -196,7 +345,7 @@ mod tests {
         std::fs::write(dir.path().join("exact"), &exact).unwrap();
         std::fs::write(dir.path().join("over"), &over).unwrap();
         std::fs::write(dir.path().join("empty"), b"").unwrap();
-        let inv = scan_dir(dir.path(), None, HashOptions::default(), &NoProgress).unwrap();
+        let inv = scan_dir_collect(dir.path(), None, HashOptions::default(), &NoProgress).unwrap();
         let got: Vec<_> = inv.files.iter().map(|m| m.measurement.clone()).collect();
         let want = |data: &[u8]| {
             Measurement::Hashed(Fixity {

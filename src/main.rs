@@ -44,9 +44,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<Outcome, Error> {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    match cli.command {
+    // Buffered: a report of 10⁶ lines is written in large blocks, not a system call per line.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let outcome = match cli.command {
         Command::Keygen {
             name,
             secret,
@@ -189,7 +189,9 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
             })?;
             Ok(Outcome::Done)
         }
-    }
+    };
+    write_out(|| out.flush())?;
+    outcome
 }
 
 /// Runs an output step; a closed pipe (`docseal verify | head`) is not an error.

@@ -95,19 +95,53 @@ impl FileEntry {
 }
 
 /// A parsed manifest together with the exact bytes its signatures cover.
+///
+/// The entries are not kept parsed: a manifest of 10⁶ entries would take several times the size
+/// of its text. Loading checks every entry once and records what verification needs in a
+/// [`Summary`]; [`Manifest::entries`] parses them again, a batch at a time, from the text (which
+/// the signatures cover, so it is kept anyway).
 #[derive(Clone, Debug)]
 pub struct Manifest {
     /// The header.
     pub header: Header,
-    /// The entries, in the order they appear (which a valid manifest sorts by path).
-    pub files: Vec<FileEntry>,
     /// The signatures, in the order they appear.
     pub signatures: Vec<ManifestSignature>,
+    /// Facts about the entries, gathered while they were checked.
+    pub summary: Summary,
     /// [`SIGNED_PREFIX`] followed by the whole manifest file, so that the signed message is one
     /// slice and never copied (it is most of a large manifest's size).
     text: String,
     /// The length of the signed body, which starts the file.
     body_len: usize,
+    /// The byte ranges of the body that hold the batches of `[[file]]` tables, in order.
+    batches: Vec<std::ops::Range<usize>>,
+    /// The file it was read from, for messages.
+    path: std::path::PathBuf,
+}
+
+/// Facts about a manifest's entries, gathered in the one pass that checks them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Number of entries.
+    pub count: usize,
+    /// Sum of the sealed sizes.
+    pub bytes: u64,
+    /// Entries whose origin or retrieval time is unknown.
+    pub lacking_provenance: usize,
+    /// The root digest the entries give, in the order they appear (compare with the header's).
+    pub computed_root: Sha256Digest,
+    /// The first two neighbouring entries that are out of order, if any (a valid manifest sorts
+    /// its entries by path).
+    pub out_of_order: Option<(String, String)>,
+    /// The first path segment that every sealed path shares, if all lie below one folder.
+    pub common_folder: Option<String>,
+}
+
+impl Summary {
+    /// True when the entries are sorted by path (and so unique).
+    pub fn is_sorted(&self) -> bool {
+        self.out_of_order.is_none()
+    }
 }
 
 #[derive(Deserialize)]
@@ -214,31 +248,95 @@ impl Manifest {
             ));
         }
         let (body, sigs, sig_offset) = canonical::split(file);
-        let (header, files) = parse_body(path, body)?;
+        let (header, summary, batches) = parse_body(path, body)?;
         let signatures = parse_signatures(path, file, sigs, sig_offset)?;
         let body_len = body.len();
         Ok(Manifest {
             header,
-            files,
             signatures,
+            summary,
             text,
             body_len,
+            batches,
+            path: path.to_path_buf(),
         })
     }
 
-    /// The header and the entries, freeing the manifest's text (which is most of its memory).
-    pub fn into_parts(self) -> (Header, Vec<FileEntry>) {
-        (self.header, self.files)
+    /// The entries in the order they appear, parsed again from the text a group of batches at a
+    /// time (in parallel), so that only one group is ever held parsed. Loading checked them all,
+    /// so an error here would mean the text changed in memory; it is reported, not assumed away.
+    pub fn entries(&self) -> Entries<'_> {
+        Entries {
+            manifest: self,
+            next_batch: 0,
+            ready: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Every entry, collected (for small manifests and tests; large ones should stream with
+    /// [`Manifest::entries`]).
+    pub fn files(&self) -> Result<Vec<FileEntry>> {
+        self.entries().collect()
     }
 
     /// Finds the entry for `path`, if sealed.
-    pub fn entry(&self, path: &str) -> Option<&FileEntry> {
-        self.files.iter().find(|f| f.path.as_str() == path)
+    pub fn entry(&self, path: &str) -> Result<Option<FileEntry>> {
+        for entry in self.entries() {
+            let entry = entry?;
+            if entry.path.as_str() == path {
+                return Ok(Some(entry));
+            }
+        }
+        Ok(None)
     }
 
-    /// Number of entries whose origin or retrieval time is unknown.
-    pub fn count_lacking_provenance(&self) -> usize {
-        self.files.iter().filter(|f| !f.has_provenance()).count()
+    fn body_text(&self) -> &str {
+        &self.text[SIGNED_PREFIX.len()..SIGNED_PREFIX.len() + self.body_len]
+    }
+
+    /// The manifest's file name, for messages.
+    fn display_path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// The entries of a [`Manifest`], in the order they appear (see [`Manifest::entries`]).
+pub struct Entries<'a> {
+    manifest: &'a Manifest,
+    next_batch: usize,
+    ready: std::collections::VecDeque<FileEntry>,
+}
+
+impl Iterator for Entries<'_> {
+    type Item = Result<FileEntry>;
+
+    fn next(&mut self) -> Option<Result<FileEntry>> {
+        use rayon::prelude::*;
+        if let Some(entry) = self.ready.pop_front() {
+            return Some(Ok(entry));
+        }
+        let m = self.manifest;
+        if self.next_batch >= m.batches.len() {
+            return None;
+        }
+        let group = self.next_batch..(self.next_batch + GROUP).min(m.batches.len());
+        self.next_batch = group.end;
+        let body = m.body_text();
+        let parsed: Vec<Result<Vec<(FileEntry, usize)>>> = m.batches[group]
+            .par_iter()
+            .map(|range| parse_batch(m.display_path(), body, range.clone()))
+            .collect();
+        for batch in parsed {
+            match batch {
+                Ok(entries) => self.ready.extend(entries.into_iter().map(|(e, _)| e)),
+                Err(e) => {
+                    self.next_batch = m.batches.len();
+                    self.ready.clear();
+                    return Some(Err(e));
+                }
+            }
+        }
+        self.ready.pop_front().map(Ok)
     }
 }
 
@@ -268,7 +366,11 @@ fn file_line_starts(body: &str) -> Vec<usize> {
         .collect()
 }
 
-fn parse_body(path: &Path, body: &str) -> Result<(Header, Vec<FileEntry>)> {
+/// What parsing the body gives: the header, the summary of the entries, and the byte ranges of
+/// their batches.
+type ParsedBody = (Header, Summary, Vec<std::ops::Range<usize>>);
+
+fn parse_body(path: &Path, body: &str) -> Result<ParsedBody> {
     let starts = file_line_starts(body);
     let header_text = &body[..starts.first().copied().unwrap_or(body.len())];
     let raw: RawBody = toml::from_str(header_text).map_err(|e| {
@@ -305,8 +407,13 @@ fn parse_body(path: &Path, body: &str) -> Result<(Header, Vec<FileEntry>)> {
                 })?,
         ),
     };
-    let (files, offsets) = parse_files(path, body, &starts)?;
-    check_duplicates(path, body, &files, &offsets)?;
+    let batches: Vec<std::ops::Range<usize>> = starts
+        .chunks(BATCH)
+        .enumerate()
+        .map(|(i, chunk)| chunk[0]..starts.get((i + 1) * BATCH).copied().unwrap_or(body.len()))
+        .collect();
+    drop(starts);
+    let summary = check_files(path, body, &batches)?;
     let header = Header {
         name: raw.name.into_inner(),
         digest_algorithm: raw.digest_algorithm,
@@ -317,62 +424,117 @@ fn parse_body(path: &Path, body: &str) -> Result<(Header, Vec<FileEntry>)> {
         previous: raw.previous,
         root: raw.root,
     };
-    Ok((header, files))
+    Ok((header, summary, batches))
 }
 
-/// Parses the `[[file]]` tables in batches, in parallel. Returns the entries in document order and
-/// the byte offset of each entry's `path` value (for messages).
-fn parse_files(path: &Path, body: &str, starts: &[usize]) -> Result<(Vec<FileEntry>, Vec<usize>)> {
+/// Batches are parsed in parallel this many at a time, so that at most one group of batches is
+/// held parsed at any moment.
+const GROUP: usize = 16;
+
+/// Parses the batch of `[[file]]` tables at `range` of the body: each entry with the body offset of
+/// its `path` value (for messages).
+fn parse_batch(
+    path: &Path,
+    body: &str,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<(FileEntry, usize)>> {
+    let from = range.start;
+    let text = &body[range];
+    if let Some(entries) = fast::parse_batch(text, from) {
+        return Ok(entries);
+    }
+    let raw: RawFiles = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(from, |s| from + s.start);
+        let message =
+            crate::error::with_hint(&e.message().split_whitespace().collect::<Vec<_>>().join(" "));
+        Error::at_offset(path, body, offset, message)
+    })?;
+    Ok(raw
+        .file
+        .into_iter()
+        .map(|f| {
+            let offset = from + f.path.span().start;
+            let entry = FileEntry {
+                path: f.path.into_inner(),
+                size: f.size,
+                digest: f.digest,
+                origin: f.origin,
+                retrieved: f.retrieved,
+            };
+            (entry, offset)
+        })
+        .collect())
+}
+
+/// An entry with its Merkle leaf hash.
+type Leaf = (FileEntry, [u8; 32]);
+
+/// Parses every entry once (in parallel batches, keeping none) and gathers the [`Summary`]; a
+/// path listed twice is an error.
+fn check_files(path: &Path, body: &str, batches: &[std::ops::Range<usize>]) -> Result<Summary> {
     use rayon::prelude::*;
-    // Batches are parsed in parallel, a group at a time, so that at most one group's parsed
-    // entries exist twice (in their batch and in `files`) at any moment.
-    const GROUP: usize = 16;
-    let parse_batch = |i: usize| -> Result<Vec<(FileEntry, usize)>> {
-        let chunk = &starts[i * BATCH..((i + 1) * BATCH).min(starts.len())];
-        let from = chunk[0];
-        let to = starts.get((i + 1) * BATCH).copied().unwrap_or(body.len());
-        let text = &body[from..to];
-        if let Some(entries) = fast::parse_batch(text, from) {
-            return Ok(entries);
-        }
-        let raw: RawFiles = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map_or(from, |s| from + s.start);
-            let message = crate::error::with_hint(
-                &e.message().split_whitespace().collect::<Vec<_>>().join(" "),
-            );
-            Error::at_offset(path, body, offset, message)
-        })?;
-        Ok(raw
-            .file
-            .into_iter()
-            .map(|f| {
-                let offset = from + f.path.span().start;
-                let entry = FileEntry {
-                    path: f.path.into_inner(),
-                    size: f.size,
-                    digest: f.digest,
-                    origin: f.origin,
-                    retrieved: f.retrieved,
-                };
-                (entry, offset)
+    let mut count = 0;
+    let mut bytes = 0u64;
+    let mut lacking_provenance = 0;
+    let mut root = merkle::RootBuilder::default();
+    let mut out_of_order = None;
+    let mut previous: Option<RelPath> = None;
+    let mut common: Option<Option<String>> = None;
+    for group in batches.chunks(GROUP) {
+        let parsed: Vec<Result<Vec<Leaf>>> = group
+            .par_iter()
+            .map(|range| {
+                let entries = parse_batch(path, body, range.clone())?;
+                Ok(entries
+                    .into_iter()
+                    .map(|(e, _)| {
+                        let leaf = merkle::leaf_hash(&e);
+                        (e, leaf)
+                    })
+                    .collect())
             })
-            .collect())
-    };
-    let batch_count = starts.len().div_ceil(BATCH);
-    let mut files = Vec::with_capacity(starts.len());
-    let mut offsets = Vec::with_capacity(starts.len());
-    for first in (0..batch_count).step_by(GROUP) {
-        let group = first..(first + GROUP).min(batch_count);
-        let parsed: Vec<Result<Vec<(FileEntry, usize)>>> =
-            group.into_par_iter().map(parse_batch).collect();
+            .collect();
         for batch in parsed {
-            for (entry, offset) in batch? {
+            for (entry, leaf) in batch? {
+                count += 1;
+                bytes = bytes.saturating_add(entry.size);
+                lacking_provenance += usize::from(!entry.has_provenance());
+                root.push(leaf);
+                let first = entry.path.as_str().split_once('/').map(|(f, _)| f);
+                common = Some(match common {
+                    None => first.map(str::to_string),
+                    Some(c) => c.filter(|c| Some(c.as_str()) == first),
+                });
+                if let Some(prev) = &previous
+                    && out_of_order.is_none()
+                    && *prev >= entry.path
+                {
+                    out_of_order = Some((prev.to_string(), entry.path.to_string()));
+                }
+                previous = Some(entry.path);
+            }
+        }
+    }
+    if out_of_order.is_some() {
+        // Only an unsorted manifest can hold a path twice: look for one, with every entry.
+        let mut files = Vec::with_capacity(count);
+        let mut offsets = Vec::with_capacity(count);
+        for range in batches {
+            for (entry, offset) in parse_batch(path, body, range.clone())? {
                 files.push(entry);
                 offsets.push(offset);
             }
         }
+        check_duplicates(path, body, &files, &offsets)?;
     }
-    Ok((files, offsets))
+    Ok(Summary {
+        count,
+        bytes,
+        lacking_provenance,
+        computed_root: root.finish(),
+        out_of_order,
+        common_folder: common.flatten(),
+    })
 }
 
 /// Refuses a path listed twice. Sorted entries (the normal case) need one linear pass.
@@ -526,9 +688,14 @@ pub(crate) mod tests {
     #[test]
     fn entries_across_many_batches_keep_their_order() {
         let m = Manifest::parse(Path::new("m.toml"), body_of(2 * BATCH + 7).as_bytes()).unwrap();
-        assert_eq!(m.files.len(), 2 * BATCH + 7);
-        assert!(m.files.windows(2).all(|w| w[0].path < w[1].path));
-        assert_eq!(m.files[BATCH + 3].size, (BATCH + 3) as u64);
+        let files = m.files().unwrap();
+        assert_eq!(files.len(), 2 * BATCH + 7);
+        assert!(files.windows(2).all(|w| w[0].path < w[1].path));
+        assert_eq!(files[BATCH + 3].size, (BATCH + 3) as u64);
+        assert_eq!(m.summary.count, 2 * BATCH + 7);
+        assert_eq!(m.summary.computed_root, m.header.root);
+        assert!(m.summary.is_sorted());
+        assert_eq!(m.summary.common_folder.as_deref(), Some("d"));
     }
 
     #[test]

@@ -11,6 +11,8 @@ use crate::sanitize::escape;
 use crate::signature::{SignatureReport, SignatureStatus};
 use crate::walk::Skipped;
 
+pub use crate::verify::FileVerdicts;
+
 /// The version of the JSON report schema.
 pub const REPORT_VERSION: u32 = 1;
 
@@ -105,8 +107,9 @@ pub struct VerifyReport {
     pub files_checked: bool,
     /// Inconsistencies in a validly signed manifest (entry order, root digest).
     pub manifest_problems: Vec<String>,
-    /// One verdict per sealed or extra path, sorted by path.
-    pub files: Vec<FileReport>,
+    /// One verdict per sealed or extra path, sorted by path (produced one at a time, as the
+    /// report is written: see [`FileVerdicts`]).
+    pub files: FileVerdicts,
     /// Entries under the root that are not regular files and were not checked.
     pub skipped: Vec<Skipped>,
     /// Counts.
@@ -131,26 +134,31 @@ impl VerifyReport {
             && !(self.require_provenance && t.lacking_provenance > 0)
     }
 
-    /// Recounts the totals from `files` and sets `success`.
+    /// Takes the counts by status from `files` and sets `success`.
     pub fn finish(&mut self) {
-        let mut t = Totals {
+        self.totals = Totals {
             sealed: self.totals.sealed,
             lacking_provenance: self.totals.lacking_provenance,
-            ..Totals::default()
+            ..self.files.counts()
         };
-        for f in &self.files {
-            match f.status {
-                FileStatus::Ok => t.ok += 1,
-                FileStatus::Modified => t.modified += 1,
-                FileStatus::Missing => t.missing += 1,
-                FileStatus::Extra => t.extra += 1,
-                FileStatus::Unreadable => t.unreadable += 1,
-                FileStatus::Moved => t.moved += 1,
-            }
-        }
-        self.totals = t;
         self.success = self.is_success();
     }
+}
+
+/// Counts reports by status (the `sealed` and `lacking_provenance` fields stay 0).
+pub fn count_statuses<'a>(reports: impl IntoIterator<Item = &'a FileStatus>) -> Totals {
+    let mut t = Totals::default();
+    for status in reports {
+        match status {
+            FileStatus::Ok => t.ok += 1,
+            FileStatus::Modified => t.modified += 1,
+            FileStatus::Missing => t.missing += 1,
+            FileStatus::Extra => t.extra += 1,
+            FileStatus::Unreadable => t.unreadable += 1,
+            FileStatus::Moved => t.moved += 1,
+        }
+    }
+    t
 }
 
 /// How much of the report to print.
@@ -171,7 +179,8 @@ pub fn render<W: Write>(w: &mut W, report: &VerifyReport, verbosity: Verbosity) 
     for problem in &report.manifest_problems {
         writeln!(w, "manifest   {}", escape(problem))?;
     }
-    for f in &report.files {
+    for f in report.files.iter() {
+        let f = f.map_err(io::Error::other)?;
         if quiet && f.status == FileStatus::Ok {
             continue;
         }

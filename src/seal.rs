@@ -2,16 +2,19 @@
 //! file, attach provenance from the sources list, build the manifest with its root digest, sign it
 //! and write it atomically.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::collection::{self, Collection};
+use crate::digest::{Fixity, Sha256Digest};
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
-use crate::inventory::{HashOptions, Measurement, Progress};
+use crate::inventory::{HashOptions, Item, Measured, Measurement, Progress};
 use crate::keys::{KeyId, SecretKey};
 use crate::manifest::{DigestAlgorithm, FileEntry, Header, canonical, merkle};
 use crate::provenance::Timestamp;
-use crate::signature;
+use crate::relpath::RelPath;
+use crate::signature::{self, SIGNED_PREFIX};
 use crate::sources::Sources;
 use crate::walk::{self, Skipped};
 
@@ -79,57 +82,8 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
         Collection::Folder(dir) => walk::path_inside(dir, &opts.output),
         Collection::Archive { .. } => None,
     };
-    let scanned = collection::scan(&opts.collection, exclude.as_ref(), opts.hashing, progress)?;
-    let found = scanned.inventory;
-    if let Some(p) = found.problems.first() {
-        let reason = if opts.collection.is_archive() {
-            format!("{}; rebuild the archive without it", p.reason)
-        } else {
-            p.reason.clone()
-        };
-        return Err(Error::invalid(&p.fs_path, reason));
-    }
-    sources.check_all_present(|p| found.files.binary_search_by(|f| f.path.cmp(p)).is_ok())?;
-
-    let mut files = Vec::with_capacity(found.files.len());
-    let mut bytes = 0u64;
-    for f in found.files {
-        let fixity = match &f.measurement {
-            Measurement::Hashed(fx) => *fx,
-            Measurement::Vanished => {
-                return Err(Error::invalid(
-                    f.path.under(opts.collection.path()),
-                    "disappeared while it was being sealed; seal again once the collection is still",
-                ));
-            }
-            Measurement::Unreadable(why) if opts.collection.is_archive() => {
-                return Err(Error::invalid(
-                    opts.collection.path(),
-                    format!("archive entry \"{}\" cannot be read: {why}", f.path),
-                ));
-            }
-            Measurement::Unreadable(why) => {
-                return Err(Error::invalid(
-                    f.path.under(opts.collection.path()),
-                    format!(
-                        "cannot read: {why}; fix its permissions or move it out of the collection"
-                    ),
-                ));
-            }
-        };
-        bytes += fixity.size;
-        let (origin, retrieved) = sources.provenance(&f.path);
-        files.push(FileEntry {
-            path: f.path,
-            size: fixity.size,
-            digest: fixity.digest,
-            origin,
-            retrieved,
-        });
-    }
-
     let collection = relative_collection(opts.collection.path(), &opts.output)?;
-    let header = Header {
+    let mut header = Header {
         name: opts.name.clone(),
         digest_algorithm: DigestAlgorithm::Sha256,
         created: Timestamp::now(),
@@ -137,28 +91,114 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
         collection,
         sequence: Some(1),
         previous: None,
-        root: merkle::root(&files),
+        root: Sha256Digest::from_bytes([0; 32]),
     };
-    let body = canonical::body(&header, &files);
-    let sig = signature::sign(&key, body.as_bytes());
-    let text = format!("{body}{}", canonical::signature_block(&sig));
+    // The signed message is built in one buffer as the files are hashed, in path order: the
+    // prefix, the header (its root written once the entries are known, in place), the entries.
+    let mut text = String::from_utf8_lossy(SIGNED_PREFIX).into_owned();
+    text.push_str(&canonical::header_text(&header));
+    let root_at = text
+        .find(&format!("\n{}", canonical::ROOT_KEY))
+        .map(|i| i + 1 + canonical::ROOT_KEY.len())
+        .ok_or_else(|| Error::Usage("internal error: header without a root line".into()))?;
+    let mut acc = Accumulated::default();
+    let mut root = merkle::RootBuilder::default();
+    let archive = opts.collection.is_archive();
+    let stripped = collection::scan(
+        &opts.collection,
+        exclude.as_ref(),
+        opts.hashing,
+        None,
+        progress,
+        &mut |item| {
+            let m = match item {
+                Item::File(m) => m,
+                Item::Skipped(s) => {
+                    acc.skipped.push(s);
+                    return Ok(());
+                }
+                Item::Problem(p) => {
+                    let reason = if archive {
+                        format!("{}; rebuild the archive without it", p.reason)
+                    } else {
+                        p.reason
+                    };
+                    return Err(Error::invalid(&p.fs_path, reason));
+                }
+            };
+            let fixity = measured_fixity(opts, &m)?;
+            let (origin, retrieved) = sources.provenance(&m.path);
+            if sources.entries.contains_key(&m.path) {
+                acc.with_source.insert(m.path.clone());
+            }
+            let entry = FileEntry {
+                path: m.path,
+                size: fixity.size,
+                digest: fixity.digest,
+                origin,
+                retrieved,
+            };
+            acc.files += 1;
+            acc.bytes += fixity.size;
+            acc.lacking_provenance += usize::from(!entry.has_provenance());
+            root.push(merkle::leaf_hash(&entry));
+            canonical::push_entry(&mut text, &entry);
+            Ok(())
+        },
+    )?;
+    sources.check_all_present(|p| acc.with_source.contains(p))?;
+    text.push('\n');
+    header.root = root.finish();
+    text.replace_range(root_at..root_at + 64, &header.root.to_hex());
+    let sig = signature::sign_message(&key, text.as_bytes());
+    text.push_str(&canonical::signature_block(&sig));
     fsio::write_atomic(
         &opts.output,
-        text.as_bytes(),
+        &text.as_bytes()[SIGNED_PREFIX.len()..],
         Access::Public,
         opts.force,
         "manifest",
     )?;
     Ok(SealOutcome {
         manifest: opts.output.clone(),
-        files: files.len(),
-        bytes,
-        lacking_provenance: files.iter().filter(|f| !f.has_provenance()).count(),
-        skipped: found.skipped,
+        files: acc.files,
+        bytes: acc.bytes,
+        lacking_provenance: acc.lacking_provenance,
+        skipped: acc.skipped,
         key_id: key.id(),
         root: header.root,
-        stripped: scanned.stripped,
+        stripped,
     })
+}
+
+/// What sealing counts and collects while the files stream past.
+#[derive(Default)]
+struct Accumulated {
+    files: usize,
+    bytes: u64,
+    lacking_provenance: usize,
+    skipped: Vec<Skipped>,
+    /// The sealed paths that the sources list names.
+    with_source: HashSet<RelPath>,
+}
+
+/// The size and digest of a file being sealed, or why it cannot be sealed.
+fn measured_fixity(opts: &SealOptions, m: &Measured) -> Result<Fixity> {
+    match &m.measurement {
+        Measurement::Hashed(fx) => Ok(*fx),
+        Measurement::Vanished => Err(Error::invalid(
+            m.path.under(opts.collection.path()),
+            "disappeared while it was being sealed; seal again once the collection is still",
+        )),
+        Measurement::Unreadable(why) if opts.collection.is_archive() => Err(Error::invalid(
+            opts.collection.path(),
+            format!("archive entry \"{}\" cannot be read: {why}", m.path),
+        )),
+        Measurement::Unreadable(why) => Err(Error::invalid(
+            m.path.under(opts.collection.path()),
+            format!("cannot read: {why}; fix its permissions or move it out of the collection"),
+        )),
+    }
 }
 
 fn check_name(name: &str) -> Result<()> {

@@ -28,13 +28,16 @@ pub struct ShowReport {
 /// the manifest does not hold is an error.
 pub fn show(path: &Path, paths: &[String]) -> Result<ShowReport> {
     let manifest = Manifest::load(path)?;
+    let all = manifest.files()?;
     let files = if paths.is_empty() {
-        manifest.files.clone()
+        all
     } else {
         paths
             .iter()
             .map(|p| {
-                manifest.entry(p.trim_start_matches("./")).cloned().ok_or_else(|| {
+                let wanted = p.trim_start_matches("./");
+                let found = all.iter().find(|f| f.path.as_str() == wanted);
+                found.cloned().ok_or_else(|| {
                     Error::Usage(format!(
                         "{}: no file \"{}\" in this manifest; run `docseal show {}` to list its files",
                         path.display(),

@@ -29,9 +29,16 @@ pub fn signed_message(body: &[u8]) -> Vec<u8> {
 
 /// Signs a manifest body.
 pub fn sign(key: &SecretKey, body: &[u8]) -> ManifestSignature {
+    sign_message(key, &signed_message(body))
+}
+
+/// Signs a message that already is [`SIGNED_PREFIX`] followed by the body (no copy of a large
+/// body is made).
+pub fn sign_message(key: &SecretKey, message: &[u8]) -> ManifestSignature {
+    debug_assert!(message.starts_with(SIGNED_PREFIX));
     ManifestSignature {
         key_id: key.id(),
-        bytes: key.sign(&signed_message(body)),
+        bytes: key.sign(message),
     }
 }
 

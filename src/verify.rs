@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use crate::archive::LeadingFolder;
 use crate::collection::{self, Collection};
 use crate::error::{Error, Result};
-use crate::inventory::{HashOptions, Inventory, Measured, Measurement, Progress};
+use crate::inventory::{Expected, HashOptions, Item, Measurement, Progress, Sink};
 use crate::keys;
-use crate::manifest::{FileEntry, Manifest, merkle};
-use crate::report::{FileReport, FileStatus, Fixity, REPORT_VERSION, Totals, VerifyReport};
+use crate::manifest::{FileEntry, Manifest};
+use crate::report::{self, FileReport, FileStatus, Fixity, REPORT_VERSION, Totals, VerifyReport};
 use crate::signature;
 use crate::walk::{self, Skipped};
 
@@ -53,11 +53,11 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         files_checked: false,
         signature: sig,
         manifest_problems: Vec::new(),
-        files: Vec::new(),
+        files: FileVerdicts::default(),
         skipped: Vec::new(),
         totals: Totals {
-            sealed: manifest.files.len(),
-            lacking_provenance: manifest.count_lacking_provenance(),
+            sealed: manifest.summary.count,
+            lacking_provenance: manifest.summary.lacking_provenance,
             ..Totals::default()
         },
         require_provenance: opts.require_provenance,
@@ -69,10 +69,22 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
             Collection::Folder(root) => walk::path_inside(root, &opts.manifest),
             Collection::Archive { .. } => None,
         };
-        // The manifest's text is not needed past this point: free it before hashing.
-        let (_, entries) = manifest.into_parts();
-        let scanned = collection::scan(&collection, exclude.as_ref(), opts.hashing, progress)?;
-        (report.files, report.skipped) = judge(entries, scanned.inventory);
+        let expected = Expected {
+            files: manifest.summary.count as u64,
+            bytes: manifest.summary.bytes,
+        };
+        (report.files, report.skipped) = check(manifest, |sink| {
+            let hashing = opts.hashing;
+            collection::scan(
+                &collection,
+                exclude.as_ref(),
+                hashing,
+                Some(expected),
+                progress,
+                sink,
+            )
+            .map(|_| ())
+        })?;
         report.files_checked = true;
     }
     report.finish();
@@ -85,7 +97,7 @@ fn locate(opts: &VerifyOptions, manifest: &Manifest) -> Result<Collection> {
     let leading = match opts.strip_components {
         Some(n) => LeadingFolder::Strip(n),
         None => LeadingFolder::Detect {
-            keep: common_folder(manifest),
+            keep: manifest.summary.common_folder.clone(),
         },
     };
     if let Some(path) = &opts.archive {
@@ -134,179 +146,429 @@ fn locate(opts: &VerifyOptions, manifest: &Manifest) -> Result<Collection> {
     ))
 }
 
-/// The first path segment that every sealed path shares, if all of them lie below one folder.
-fn common_folder(manifest: &Manifest) -> Option<String> {
-    let mut firsts = manifest
-        .files
-        .iter()
-        .map(|f| f.path.as_str().split_once('/').map(|(first, _)| first));
-    let first = firsts.next()??;
-    firsts.all(|f| f == Some(first)).then(|| first.to_string())
-}
-
 /// Problems that only a faulty signer could produce: entries out of order, a wrong root digest.
 fn consistency_problems(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
-    if let Some(w) = manifest.files.windows(2).find(|w| w[0].path >= w[1].path) {
+    if let Some((before, after)) = &manifest.summary.out_of_order {
         problems.push(format!(
-            "entries are not sorted by path (\"{}\" comes before \"{}\")",
-            w[0].path, w[1].path
+            "entries are not sorted by path (\"{before}\" comes before \"{after}\")"
         ));
     }
-    let root = merkle::root(&manifest.files);
-    if root != manifest.header.root {
+    let computed = manifest.summary.computed_root;
+    if computed != manifest.header.root {
         problems.push(format!(
-            "root digest {} does not match the entries (which give {root})",
+            "root digest {} does not match the entries (which give {computed})",
             manifest.header.root
         ));
     }
     problems
 }
 
-/// Gives every sealed entry and every present file a verdict. Shared by every kind of collection
-/// (folder or archive): they differ only in how the [`Inventory`] is made. The entries are
-/// consumed: their paths and provenance move into the reports.
-pub fn judge(entries: Vec<FileEntry>, mut inventory: Inventory) -> (Vec<FileReport>, Vec<Skipped>) {
-    // Moves are paired in path order, whatever order the inventory came in (archives list their
-    // entries in their own order). Already sorted input costs one linear pass.
-    inventory.files.sort_by(|a, b| a.path.cmp(&b.path));
-    let present: HashMap<&str, &Measurement> = inventory
-        .files
-        .iter()
-        .map(|m| (m.path.as_str(), &m.measurement))
-        .collect();
-    let skipped: HashMap<&str, &Skipped> = inventory
-        .skipped
-        .iter()
-        .map(|s| (s.path.as_str(), s))
-        .collect();
-    let unreadable_dirs: Vec<&walk::Problem> =
-        inventory.problems.iter().filter(|p| p.unreadable).collect();
-    let mut sealed_skips: HashSet<String> = HashSet::new();
-    // One verdict per sealed entry, in manifest order; a missing entry that turns out to have
-    // moved gives up its slot to the moved report.
-    let mut slots: Vec<Option<FileReport>> = Vec::with_capacity(entries.len());
-    let mut gone_slots: Vec<usize> = Vec::new();
+/// The verdict on a sealed entry, one byte per entry while the collection is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Status {
+    Ok,
+    Modified,
+    Missing,
+    Unreadable,
+    /// Found under another path: its report is among the others, at the new path.
+    Moved,
+}
 
-    for entry in entries {
-        let path = entry.path.as_str();
-        let report = match present.get(path) {
-            Some(Measurement::Hashed(fx)) => compare(entry, *fx),
-            Some(Measurement::Unreadable(why)) => {
-                let why = format!("cannot read: {why}");
-                verdict(entry, FileStatus::Unreadable, None, Some(why))
+/// The sealed entries in path order: the manifest itself when it is sorted (the normal case,
+/// read again a batch at a time), else all its entries collected and sorted.
+#[derive(Clone, Debug, Default)]
+enum SortedEntries {
+    #[default]
+    None,
+    Manifest(Box<Manifest>),
+    Collected(Vec<FileEntry>),
+}
+
+type EntryIter<'a> = Box<dyn Iterator<Item = Result<FileEntry>> + Send + 'a>;
+
+impl SortedEntries {
+    fn of(manifest: Manifest) -> Result<Self> {
+        if manifest.summary.is_sorted() {
+            return Ok(SortedEntries::Manifest(Box::new(manifest)));
+        }
+        let mut files = manifest.files()?;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(SortedEntries::Collected(files))
+    }
+
+    fn iter(&self) -> EntryIter<'_> {
+        match self {
+            SortedEntries::None => Box::new(std::iter::empty()),
+            SortedEntries::Manifest(m) => Box::new(m.entries()),
+            SortedEntries::Collected(files) => Box::new(files.iter().cloned().map(Ok)),
+        }
+    }
+}
+
+/// Every verdict of a verification, produced one [`FileReport`] at a time in path order
+/// ([`FileVerdicts::iter`]) rather than held: what is kept per sealed entry is one status byte
+/// (and the manifest text, which the signatures cover), so that memory stays small at 10⁶ entries.
+/// Serialises as the JSON array of reports.
+#[derive(Clone, Debug, Default)]
+pub struct FileVerdicts {
+    entries: SortedEntries,
+    /// One status per entry, in path order.
+    status: Vec<Status>,
+    /// What was measured for the entries whose content changed.
+    changed: HashMap<usize, Fixity>,
+    /// Why entries could not be read.
+    reasons: HashMap<usize, String>,
+    /// Reports that are not about a sealed entry in place (moved and extra), sorted by path.
+    others: Vec<FileReport>,
+}
+
+impl FileVerdicts {
+    /// Counts by status.
+    pub fn counts(&self) -> Totals {
+        let from_status = self.status.iter().filter_map(|s| match s {
+            Status::Ok => Some(&FileStatus::Ok),
+            Status::Modified => Some(&FileStatus::Modified),
+            Status::Missing => Some(&FileStatus::Missing),
+            Status::Unreadable => Some(&FileStatus::Unreadable),
+            Status::Moved => None,
+        });
+        report::count_statuses(from_status.chain(self.others.iter().map(|r| &r.status)))
+    }
+
+    /// Every report, sorted by path. (An error means that the manifest text, which was read and
+    /// checked once, could not be read again; it does not happen with a sound program.)
+    pub fn iter(&self) -> impl Iterator<Item = Result<FileReport>> + '_ {
+        let sealed = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, entry)| match entry {
+                Err(e) => Some(Err(e)),
+                Ok(entry) => self.sealed_report(i, entry).map(Ok),
+            });
+        MergeByPath {
+            a: sealed.peekable(),
+            b: self.others.iter().cloned().map(Ok).peekable(),
+        }
+    }
+
+    /// The report on the sealed entry at `i`, unless it moved (then it is among the others).
+    fn sealed_report(&self, i: usize, entry: FileEntry) -> Option<FileReport> {
+        let status = self.status.get(i).copied().unwrap_or(Status::Missing);
+        Some(match status {
+            Status::Ok => {
+                let actual = Fixity {
+                    size: entry.size,
+                    digest: entry.digest,
+                };
+                verdict(entry, FileStatus::Ok, Some(actual), None)
             }
-            Some(Measurement::Vanished) | None => {
-                if let Some(s) = skipped.get(path) {
-                    sealed_skips.insert(path.to_string());
-                    let why = format!("is now a {}", s.kind.describe());
-                    verdict(entry, FileStatus::Unreadable, None, Some(why))
-                } else if let Some(p) = unreadable_dirs
-                    .iter()
-                    .find(|p| p.path.is_empty() || path.starts_with(&format!("{}/", p.path)))
-                {
-                    let why = format!("in {}: {}", p.path, p.reason);
-                    verdict(entry, FileStatus::Unreadable, None, Some(why))
-                } else {
-                    gone_slots.push(slots.len());
-                    verdict(entry, FileStatus::Missing, None, None)
+            Status::Modified => match self.changed.get(&i) {
+                Some(actual) => compare(entry, *actual),
+                None => verdict(entry, FileStatus::Modified, None, None),
+            },
+            Status::Missing => verdict(entry, FileStatus::Missing, None, None),
+            Status::Unreadable => {
+                let why = self.reasons.get(&i).cloned();
+                verdict(entry, FileStatus::Unreadable, None, why)
+            }
+            Status::Moved => return None,
+        })
+    }
+}
+
+impl serde::Serialize for FileVerdicts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let mut seq = s.serialize_seq(None)?;
+        for report in self.iter() {
+            seq.serialize_element(&report.map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
+
+/// Two iterators of reports, each sorted by path, merged into one (errors pass first).
+struct MergeByPath<A: Iterator, B: Iterator> {
+    a: std::iter::Peekable<A>,
+    b: std::iter::Peekable<B>,
+}
+
+impl<A, B> Iterator for MergeByPath<A, B>
+where
+    A: Iterator<Item = Result<FileReport>>,
+    B: Iterator<Item = Result<FileReport>>,
+{
+    type Item = Result<FileReport>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let take_a = match (self.a.peek(), self.b.peek()) {
+            (None, None) => return None,
+            (Some(_), None) | (Some(Err(_)), _) => true,
+            (None, Some(_)) | (_, Some(Err(_))) => false,
+            (Some(Ok(a)), Some(Ok(b))) => a.path <= b.path,
+        };
+        if take_a { self.a.next() } else { self.b.next() }
+    }
+}
+
+/// Checks the collection against the manifest's entries: `scan` hands every item of the
+/// collection to the sink it is given, in path order, and each is judged against the sealed
+/// entries as it comes (a merge of two sorted lists). Moves are paired at the end, from the files
+/// that are not sealed. Shared by every kind of collection: they differ only in how `scan` lists
+/// their items.
+pub fn check(
+    manifest: Manifest,
+    scan: impl FnOnce(&mut Sink<'_>) -> Result<()>,
+) -> Result<(FileVerdicts, Vec<Skipped>)> {
+    let capacity = manifest.summary.count;
+    let entries = SortedEntries::of(manifest)?;
+    let judged = {
+        let mut judge = Judge {
+            entries: entries.iter().peekable(),
+            next: 0,
+            found: Found {
+                status: Vec::with_capacity(capacity),
+                ..Found::default()
+            },
+        };
+        scan(&mut |item| judge.item(item))?;
+        judge.finish()?
+    };
+    let Found {
+        mut status,
+        changed,
+        reasons,
+        unsealed,
+        named,
+        skipped,
+        ..
+    } = judged;
+    let mut others = pair_moves(&entries, &mut status, unsealed)?;
+    others.extend(named.into_iter().map(|p| extra(p.path, None, p.reason)));
+    others.sort_by(|a, b| a.path.cmp(&b.path));
+    let verdicts = FileVerdicts {
+        entries,
+        status,
+        changed,
+        reasons,
+        others,
+    };
+    Ok((verdicts, skipped))
+}
+
+/// What judging the collection's items found.
+#[derive(Default)]
+struct Found {
+    status: Vec<Status>,
+    changed: HashMap<usize, Fixity>,
+    reasons: HashMap<usize, String>,
+    /// Folders that could not be read: (path followed by `/`, or empty for the root; path; why).
+    unreadable_dirs: Vec<(String, String, String)>,
+    /// Present files that are not sealed, in path order.
+    unsealed: Vec<(String, Measurement)>,
+    /// Entries whose names cannot be recorded.
+    named: Vec<walk::Problem>,
+    /// Entries that are not regular files and not sealed.
+    skipped: Vec<Skipped>,
+}
+
+/// The merge of the sorted entries with the collection's items.
+struct Judge<'a> {
+    entries: std::iter::Peekable<EntryIter<'a>>,
+    /// The index of the next entry.
+    next: usize,
+    found: Found,
+}
+
+impl Judge<'_> {
+    fn item(&mut self, item: Item) -> Result<()> {
+        if let Item::Problem(p) = &item
+            && !p.unreadable
+        {
+            if let Item::Problem(p) = item {
+                self.found.named.push(p);
+            }
+            return Ok(());
+        }
+        self.pass_entries_before(item.path())?;
+        let sealed = match self.entries.peek() {
+            Some(Ok(entry)) => entry.path.as_str() == item.path(),
+            Some(Err(_)) => return self.entries.next().map_or(Ok(()), |e| e.map(|_| ())),
+            None => false,
+        };
+        let entry = if sealed {
+            self.entries.next().transpose()?
+        } else {
+            None
+        };
+        let i = self.next;
+        match (item, entry) {
+            (Item::File(m), Some(entry)) => match m.measurement {
+                Measurement::Hashed(fx) => {
+                    if fx.size == entry.size && fx.digest == entry.digest {
+                        self.set(Status::Ok);
+                    } else {
+                        self.found.changed.insert(i, fx);
+                        self.set(Status::Modified);
+                    }
+                }
+                Measurement::Unreadable(why) => self.unreadable(format!("cannot read: {why}")),
+                Measurement::Vanished => self.not_found(&entry),
+            },
+            (Item::File(m), None) => {
+                if m.measurement != Measurement::Vanished {
+                    self.found.unsealed.push((m.path.into(), m.measurement));
                 }
             }
-        };
-        slots.push(Some(report));
+            (Item::Skipped(s), Some(_)) => {
+                self.unreadable(format!("is now a {}", s.kind.describe()));
+            }
+            (Item::Skipped(s), None) => self.found.skipped.push(s),
+            (Item::Problem(p), entry) => {
+                if entry.is_some() {
+                    self.unreadable(p.reason.clone());
+                }
+                let prefix = if p.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", p.path)
+                };
+                self.found.unreadable_dirs.push((prefix, p.path, p.reason));
+            }
+        }
+        Ok(())
     }
 
-    let unsealed: Vec<&Measured> = {
-        let sealed: HashSet<&str> = slots.iter().flatten().map(|r| r.path.as_str()).collect();
-        let unsealed = inventory
-            .files
-            .iter()
-            .filter(|m| !sealed.contains(m.path.as_str()));
-        unsealed.collect()
-    };
-    // Only when files that are not sealed are present are the sealed contents indexed: the gone
-    // ones (slot indices, in path order) and the ones still in place.
-    let mut gone: HashMap<([u8; 32], u64), VecDeque<usize>> = HashMap::new();
-    let mut in_place: HashMap<([u8; 32], u64), usize> = HashMap::new();
-    if !unsealed.is_empty() {
-        for &slot in &gone_slots {
-            if let Some(key) = slots[slot].as_ref().and_then(content_key) {
-                gone.entry(key).or_default().push_back(slot);
+    /// Gives a verdict to every entry before `path`: none of them was found.
+    fn pass_entries_before(&mut self, path: &str) -> Result<()> {
+        while let Some(next) = self.entries.peek() {
+            match next {
+                Ok(entry) if entry.path.as_str() < path => {}
+                Ok(_) => break,
+                Err(_) => return self.entries.next().map_or(Ok(()), |e| e.map(|_| ())),
+            }
+            if let Some(entry) = self.entries.next().transpose()? {
+                self.not_found(&entry);
             }
         }
-        for (slot, report) in slots.iter().enumerate() {
-            if let Some(r) = report.as_ref().filter(|r| r.status == FileStatus::Ok)
-                && let Some(key) = content_key(r)
-            {
-                in_place.entry(key).or_insert(slot);
+        Ok(())
+    }
+
+    /// A sealed entry that is not (or no longer) present: unreadable if it lies in a folder that
+    /// could not be read, else missing (and perhaps moved, which is found out at the end).
+    fn not_found(&mut self, entry: &FileEntry) {
+        let path = entry.path.as_str();
+        let dir = self
+            .found
+            .unreadable_dirs
+            .iter()
+            .find(|(prefix, _, _)| path.starts_with(prefix.as_str()));
+        match dir {
+            Some((_, dir, reason)) => {
+                let why = format!("in {dir}: {reason}");
+                self.unreadable(why);
+            }
+            None => self.set(Status::Missing),
+        }
+    }
+
+    fn unreadable(&mut self, why: String) {
+        self.found.reasons.insert(self.next, why);
+        self.set(Status::Unreadable);
+    }
+
+    /// Records the verdict on the next entry.
+    fn set(&mut self, status: Status) {
+        self.found.status.push(status);
+        self.next += 1;
+    }
+
+    /// Every entry left was not found.
+    fn finish(mut self) -> Result<Found> {
+        while let Some(entry) = self.entries.next().transpose()? {
+            self.not_found(&entry);
+        }
+        Ok(self.found)
+    }
+}
+
+type ContentKey = ([u8; 32], u64);
+
+/// Pairs present files that are not sealed with sealed entries that are missing and have the same
+/// size and digest (pairs are made in path order): each pair is a move. The other unsealed files
+/// are extra; one with the content of a sealed entry still in place is named as its copy. Reads
+/// the entries once more, only when there are unsealed files.
+fn pair_moves(
+    entries: &SortedEntries,
+    status: &mut [Status],
+    unsealed: Vec<(String, Measurement)>,
+) -> Result<Vec<FileReport>> {
+    let wanted: HashSet<ContentKey> = unsealed
+        .iter()
+        .filter_map(|(_, m)| match m {
+            Measurement::Hashed(fx) => Some((*fx.digest.as_bytes(), fx.size)),
+            _ => None,
+        })
+        .collect();
+    let mut gone: HashMap<ContentKey, VecDeque<(usize, FileEntry)>> = HashMap::new();
+    let mut in_place: HashMap<ContentKey, String> = HashMap::new();
+    if !wanted.is_empty() {
+        for (i, entry) in entries.iter().enumerate() {
+            let entry = entry?;
+            let key = (*entry.digest.as_bytes(), entry.size);
+            if !wanted.contains(&key) {
+                continue;
+            }
+            match status.get(i) {
+                Some(Status::Missing) => gone.entry(key).or_default().push_back((i, entry)),
+                Some(Status::Ok) => {
+                    in_place.entry(key).or_insert_with(|| entry.path.into());
+                }
+                _ => {}
             }
         }
     }
-    // Present files that are not sealed, in path order: each one either completes a move (same
-    // size and digest as a sealed entry that is gone; pairs are made in path order) or is extra.
-    let mut others = Vec::new();
-    for m in unsealed {
-        let path = m.path.as_str().to_string();
-        let report = match &m.measurement {
+    let mut others = Vec::with_capacity(unsealed.len());
+    for (path, measurement) in unsealed {
+        let report = match measurement {
             Measurement::Hashed(fx) => {
                 let key = (*fx.digest.as_bytes(), fx.size);
-                let from = gone.get_mut(&key).and_then(VecDeque::pop_front);
-                match from.and_then(|slot| slots[slot].take()) {
-                    Some(sealed) => moved(sealed, path, *fx),
+                match gone.get_mut(&key).and_then(VecDeque::pop_front) {
+                    Some((i, sealed)) => {
+                        status[i] = Status::Moved;
+                        moved(sealed, path, fx)
+                    }
                     None => {
-                        let original = in_place.get(&key).and_then(|&i| slots[i].as_ref());
-                        let detail = match original {
-                            Some(orig) => {
-                                format!("not in the manifest (a copy of sealed {})", orig.path)
-                            }
+                        let detail = match in_place.get(&key) {
+                            Some(orig) => format!("not in the manifest (a copy of sealed {orig})"),
                             None => "not in the manifest".to_string(),
                         };
-                        extra(path, Some(*fx), detail)
+                        extra(path, Some(fx), detail)
                     }
                 }
             }
-            Measurement::Vanished => continue,
             Measurement::Unreadable(why) => extra(
                 path,
                 None,
                 format!("not in the manifest, and cannot read: {why}"),
             ),
+            Measurement::Vanished => continue,
         };
         others.push(report);
     }
-    for p in &inventory.problems {
-        if !p.unreadable {
-            others.push(extra(p.path.clone(), None, p.reason.clone()));
-        }
-    }
-    drop(present);
-    drop(std::mem::take(&mut inventory.files));
-    let skipped = inventory
-        .skipped
-        .into_iter()
-        .filter(|s| !sealed_skips.contains(&s.path))
-        .collect();
-    // Paths are unique, so an unstable sort gives the one order, without the scratch buffer of
-    // half a million reports that a stable sort of 10^6 would allocate. Sealed reports are
-    // already in order (the usual case has no others): a sorted run is detected in one pass.
-    let mut reports: Vec<FileReport> = slots.into_iter().flatten().collect();
-    reports.append(&mut others);
-    reports.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    (reports, skipped)
+    Ok(others)
 }
 
-/// The sealed size and digest of a sealed entry's report.
-fn content_key(report: &FileReport) -> Option<([u8; 32], u64)> {
-    report.expected.map(|fx| (*fx.digest.as_bytes(), fx.size))
-}
-
-/// The report of a sealed entry that is gone, turned into a move to `to`.
-fn moved(mut sealed: FileReport, to: String, actual: Fixity) -> FileReport {
-    sealed.detail = Some(format!("sealed as {}", sealed.path));
-    sealed.moved_from = Some(std::mem::replace(&mut sealed.path, to));
-    sealed.status = FileStatus::Moved;
-    sealed.actual = Some(actual);
-    sealed
+/// The report of a sealed entry that is gone, as a move to `to`.
+fn moved(sealed: FileEntry, to: String, actual: Fixity) -> FileReport {
+    let from = sealed.path.to_string();
+    let mut report = verdict(sealed, FileStatus::Moved, Some(actual), None);
+    report.detail = Some(format!("sealed as {from}"));
+    report.path = to;
+    report.moved_from = Some(from);
+    report
 }
 
 fn compare(entry: FileEntry, actual: Fixity) -> FileReport {
@@ -373,6 +635,7 @@ fn extra(path: String, actual: Option<Fixity>, detail: String) -> FileReport {
 mod tests {
     use super::*;
     use crate::digest::Sha256Digest;
+    use crate::inventory::{Inventory, Measured};
     use crate::provenance::Recorded;
     use crate::relpath::RelPath;
 
@@ -406,9 +669,13 @@ mod tests {
             files,
             ..Inventory::default()
         };
-        judge(m.files.clone(), inv)
-            .0
-            .into_iter()
+        let (verdicts, _) = check(m.clone(), |sink| {
+            inv.into_items().into_iter().try_for_each(sink)
+        })
+        .unwrap();
+        verdicts
+            .iter()
+            .map(|r| r.unwrap())
             .map(|r| (r.path, r.status, r.moved_from))
             .collect()
     }

@@ -2,6 +2,7 @@
 //! sorted order. Symbolic links are never followed; links, FIFOs, sockets and devices are listed
 //! as skipped; names that cannot be recorded (not UTF-8, or breaking the path rules) are problems.
 
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -64,11 +65,197 @@ pub struct Problem {
     pub unreadable: bool,
 }
 
-/// Everything found under a root.
+/// One thing found under a root, in the order a [`Walker`] yields them.
+#[derive(Clone, Debug)]
+pub enum Found {
+    /// A regular file.
+    File(RelPath),
+    /// An entry that is not a regular file or a folder.
+    Skipped(Skipped),
+    /// An entry that cannot be recorded or a folder that cannot be read.
+    Problem(Problem),
+}
+
+impl Found {
+    /// The collection path this item is about (lossy for a name that is not UTF-8).
+    pub fn path(&self) -> &str {
+        match self {
+            Found::File(p) => p.as_str(),
+            Found::Skipped(s) => &s.path,
+            Found::Problem(p) => &p.path,
+        }
+    }
+}
+
+/// One listed entry of a folder, waiting to be yielded or descended into.
+struct Listed {
+    /// The name as bytes, with `/` appended for a folder: sorting these keys sorts the full
+    /// paths below the folder byte-wise (`a.txt` < `a/…` < `a0`).
+    key: Vec<u8>,
+    name: OsString,
+    kind: ListedKind,
+}
+
+enum ListedKind {
+    Dir,
+    File,
+    Other(SkipKind),
+    Unknown(String),
+}
+
+/// A folder being walked: the rest of its sorted listing.
+struct Level {
+    dir: PathBuf,
+    prefix: String,
+    rest: std::vec::IntoIter<Listed>,
+}
+
+/// Walks a folder depth-first and yields every entry below it in byte-wise order of its
+/// collection path, reading one folder listing at a time: memory grows with the depth and the
+/// size of the largest folder, never with the size of the collection. Symbolic links are never
+/// followed.
+pub struct Walker {
+    exclude: Option<RelPath>,
+    stack: Vec<Level>,
+    pending: Option<Found>,
+}
+
+impl Walker {
+    /// Starts a walk of `root`. `exclude` is a collection path to leave out (the manifest itself,
+    /// when it lies inside the collection). Fails only if `root` itself is not a readable folder.
+    pub fn new(root: &Path, exclude: Option<&RelPath>) -> Result<Walker> {
+        let meta =
+            fs::metadata(root).map_err(|e| Error::io(root, "cannot read collection folder", e))?;
+        if !meta.is_dir() {
+            return Err(Error::invalid(
+                root,
+                "is not a folder; name the collection folder",
+            ));
+        }
+        fs::read_dir(root).map_err(|e| Error::io(root, "cannot read collection folder", e))?;
+        let (listing, problem) = list(root, "");
+        Ok(Walker {
+            exclude: exclude.cloned(),
+            stack: vec![Level {
+                dir: root.to_path_buf(),
+                prefix: String::new(),
+                rest: listing.into_iter(),
+            }],
+            pending: problem,
+        })
+    }
+}
+
+/// Lists one folder, sorted; a folder that cannot be (fully) listed also gives a problem.
+fn list(dir: &Path, prefix: &str) -> (Vec<Listed>, Option<Found>) {
+    let problem = |what: &str, e: &std::io::Error| {
+        Some(Found::Problem(Problem {
+            path: prefix.trim_end_matches('/').to_string(),
+            fs_path: dir.to_path_buf(),
+            reason: format!("{what}: {}", describe_io(e)),
+            unreadable: true,
+        }))
+    };
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return (Vec::new(), problem("cannot read folder", &e)),
+    };
+    let mut listed = Vec::new();
+    let mut trouble = None;
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                trouble = problem("cannot list folder", &e);
+                continue;
+            }
+        };
+        let name = entry.file_name();
+        let kind = match entry.file_type() {
+            Ok(t) if t.is_dir() => ListedKind::Dir,
+            Ok(t) if t.is_file() => ListedKind::File,
+            Ok(t) => ListedKind::Other(skip_kind(&t)),
+            Err(e) => ListedKind::Unknown(format!("cannot read file type: {}", describe_io(&e))),
+        };
+        let mut key = name.as_encoded_bytes().to_vec();
+        if matches!(kind, ListedKind::Dir) {
+            key.push(b'/');
+        }
+        listed.push(Listed { key, name, kind });
+    }
+    listed.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    (listed, trouble)
+}
+
+impl Iterator for Walker {
+    type Item = Found;
+
+    fn next(&mut self) -> Option<Found> {
+        if let Some(found) = self.pending.take() {
+            return Some(found);
+        }
+        loop {
+            let level = self.stack.last_mut()?;
+            let Some(entry) = level.rest.next() else {
+                self.stack.pop();
+                continue;
+            };
+            let rel = format!("{}{}", level.prefix, crate::sanitize::os_text(&entry.name));
+            let fs_path = level.dir.join(&entry.name);
+            let Some(name) = entry.name.to_str() else {
+                return Some(Found::Problem(Problem {
+                    path: rel,
+                    fs_path,
+                    reason: "file name is not valid UTF-8; rename it (manifest paths are UTF-8)"
+                        .to_string(),
+                    unreadable: false,
+                }));
+            };
+            match entry.kind {
+                ListedKind::Dir => {
+                    let prefix = format!("{}{name}/", level.prefix);
+                    let (listing, problem) = list(&fs_path, &prefix);
+                    self.stack.push(Level {
+                        dir: fs_path,
+                        prefix,
+                        rest: listing.into_iter(),
+                    });
+                    if problem.is_some() {
+                        return problem;
+                    }
+                }
+                ListedKind::File => match RelPath::new(&rel) {
+                    Ok(path) if Some(&path) == self.exclude.as_ref() => {}
+                    Ok(path) => return Some(Found::File(path)),
+                    Err(reason) => {
+                        return Some(Found::Problem(Problem {
+                            path: rel,
+                            fs_path,
+                            reason: format!("{reason}; rename the file"),
+                            unreadable: false,
+                        }));
+                    }
+                },
+                ListedKind::Other(kind) => {
+                    return Some(Found::Skipped(Skipped { path: rel, kind }));
+                }
+                ListedKind::Unknown(reason) => {
+                    return Some(Found::Problem(Problem {
+                        path: rel,
+                        fs_path,
+                        reason,
+                        unreadable: true,
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Everything found under a root, collected (see [`Walker`] for the streaming form).
 #[derive(Clone, Debug, Default)]
 pub struct Walk {
-    /// Regular files, sorted by path. (Their paths on disk are [`RelPath::under`] the root: not
-    /// kept, as they would double the memory per file.)
+    /// Regular files, sorted by path.
     pub files: Vec<RelPath>,
     /// Entries that are not regular files, sorted by path.
     pub skipped: Vec<Skipped>,
@@ -76,97 +263,16 @@ pub struct Walk {
     pub problems: Vec<Problem>,
 }
 
-/// Walks `root`. `exclude` is a collection path to leave out (the manifest itself, when it lies
-/// inside the collection). Fails only if `root` itself is not a readable folder.
+/// Walks `root` to the end and collects what the [`Walker`] yields.
 pub fn walk(root: &Path, exclude: Option<&RelPath>) -> Result<Walk> {
-    let meta =
-        fs::metadata(root).map_err(|e| Error::io(root, "cannot read collection folder", e))?;
-    if !meta.is_dir() {
-        return Err(Error::invalid(
-            root,
-            "is not a folder; name the collection folder",
-        ));
-    }
     let mut out = Walk::default();
-    let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, prefix)) = stack.pop() {
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if prefix.is_empty() => {
-                return Err(Error::io(root, "cannot read collection folder", e));
-            }
-            Err(e) => {
-                out.problems.push(Problem {
-                    path: prefix.trim_end_matches('/').to_string(),
-                    fs_path: dir.clone(),
-                    reason: format!("cannot read folder: {}", describe_io(&e)),
-                    unreadable: true,
-                });
-                continue;
-            }
-        };
-        for entry in entries {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    out.problems.push(Problem {
-                        path: prefix.trim_end_matches('/').to_string(),
-                        fs_path: dir.clone(),
-                        reason: format!("cannot list folder: {}", describe_io(&e)),
-                        unreadable: true,
-                    });
-                    continue;
-                }
-            };
-            let fs_path = entry.path();
-            let name = entry.file_name();
-            let rel = format!("{prefix}{}", crate::sanitize::os_text(&name));
-            let Some(name) = name.to_str() else {
-                out.problems.push(Problem {
-                    path: rel,
-                    fs_path,
-                    reason: "file name is not valid UTF-8; rename it (manifest paths are UTF-8)"
-                        .to_string(),
-                    unreadable: false,
-                });
-                continue;
-            };
-            let file_type = match entry.file_type() {
-                Ok(t) => t,
-                Err(e) => {
-                    out.problems.push(Problem {
-                        path: rel,
-                        fs_path,
-                        reason: format!("cannot read file type: {}", describe_io(&e)),
-                        unreadable: true,
-                    });
-                    continue;
-                }
-            };
-            if file_type.is_dir() {
-                stack.push((fs_path, format!("{prefix}{name}/")));
-            } else if file_type.is_file() {
-                match RelPath::new(&rel) {
-                    Ok(path) if Some(&path) == exclude => {}
-                    Ok(path) => out.files.push(path),
-                    Err(reason) => out.problems.push(Problem {
-                        path: rel,
-                        fs_path,
-                        reason: format!("{reason}; rename the file"),
-                        unreadable: false,
-                    }),
-                }
-            } else {
-                out.skipped.push(Skipped {
-                    path: rel,
-                    kind: skip_kind(&file_type),
-                });
-            }
+    for found in Walker::new(root, exclude)? {
+        match found {
+            Found::File(p) => out.files.push(p),
+            Found::Skipped(s) => out.skipped.push(s),
+            Found::Problem(p) => out.problems.push(p),
         }
     }
-    out.files.sort();
-    out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    out.problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
@@ -244,6 +350,25 @@ mod tests {
         assert_eq!(w.skipped[0].kind, SkipKind::Symlink);
         let excluded = walk(root, Some(&RelPath::new("b.txt").unwrap())).unwrap();
         assert_eq!(excluded.files.len(), 2);
+    }
+
+    #[test]
+    fn the_walk_yields_paths_in_byte_order_of_the_whole_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for p in ["a/b", "a/c/d", "a.txt", "a0", "a-", "b", "a/c.txt"] {
+            let path = root.join(p);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, p).unwrap();
+        }
+        let got: Vec<String> = Walker::new(root, None)
+            .unwrap()
+            .map(|f| f.path().to_string())
+            .collect();
+        let mut want = got.clone();
+        want.sort();
+        assert_eq!(got, want);
+        assert_eq!(got.len(), 7);
     }
 
     #[test]

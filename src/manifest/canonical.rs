@@ -50,7 +50,18 @@ pub fn quote(s: &str) -> String {
 
 /// The signed body docseal writes for `header` and `files` (files must already be sorted).
 pub fn body(header: &Header, files: &[FileEntry]) -> String {
-    let mut out = String::with_capacity(256 + files.len() * 220);
+    let mut out = header_text(header);
+    out.reserve(files.len() * 220);
+    for f in files {
+        push_entry(&mut out, f);
+    }
+    out.push('\n');
+    out
+}
+
+/// The header part of the body docseal writes: everything before the first entry.
+pub fn header_text(header: &Header) -> String {
+    let mut out = String::with_capacity(512);
     out.push_str(
         "# docseal manifest (docs/manifest-format.md). Every byte above the first\n\
          # \"[[signature]]\" line is signed: any edit invalidates the signatures.\n",
@@ -65,26 +76,31 @@ pub fn body(header: &Header, files: &[FileEntry]) -> String {
     let _ = writeln!(out, "created = \"{}\"", header.created);
     let _ = writeln!(out, "tool = {}", quote(&header.tool));
     let _ = writeln!(out, "collection = {}", quote(&header.collection));
-    let _ = writeln!(out, "root = \"{}\"", header.root);
+    let _ = writeln!(out, "{ROOT_KEY}{}\"", header.root);
     if let Some(seq) = header.sequence {
         let _ = writeln!(out, "sequence = {seq}");
     }
     if let Some(prev) = &header.previous {
         let _ = writeln!(out, "previous = \"{prev}\"");
     }
-    for f in files {
-        let _ = write!(
-            out,
-            "\n[[file]]\npath = {}\nsize = {}\ndigest = \"{}\"\norigin = {}\nretrieved = {}\n",
-            quote(f.path.as_str()),
-            f.size,
-            f.digest,
-            quote(&f.origin.to_string()),
-            quote(&f.retrieved.to_string()),
-        );
-    }
-    out.push('\n');
     out
+}
+
+/// How the header's root line starts; the 64 hex digits follow. No other line of the header
+/// text can contain it after a newline (quoted values hold no newline).
+pub const ROOT_KEY: &str = "root = \"";
+
+/// Appends one `[[file]]` table (with the blank line before it).
+pub fn push_entry(out: &mut String, f: &FileEntry) {
+    let _ = write!(
+        out,
+        "\n[[file]]\npath = {}\nsize = {}\ndigest = \"{}\"\norigin = {}\nretrieved = {}\n",
+        quote(f.path.as_str()),
+        f.size,
+        f.digest,
+        quote(&f.origin.to_string()),
+        quote(&f.retrieved.to_string()),
+    );
 }
 
 /// One `[[signature]]` table.

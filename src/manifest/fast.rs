@@ -40,9 +40,20 @@ pub(super) fn parse_batch(text: &str, from: usize) -> Option<Vec<(FileEntry, usi
 /// `KEY"value"\n` with a value that means exactly its bytes in TOML.
 fn string_line<'a>(text: &'a str, key: &str) -> Option<(&'a str, &'a str)> {
     let rest = text.strip_prefix(key)?.strip_prefix('"')?;
-    let end = rest.find(['"', '\n'])?;
+    let bytes = rest.as_bytes();
+    // One pass over the bytes: printable ASCII is taken as is; a value with other bytes is
+    // checked character by character (a control character or an escape sends the batch to the
+    // strict reader).
+    let mut ascii = true;
+    let end = bytes.iter().position(|&b| {
+        ascii &= (0x20..0x7f).contains(&b);
+        b == b'"' || b == b'\n' || b == b'\\' || b < 0x20
+    })?;
+    if bytes[end] != b'"' {
+        return None;
+    }
     let value = &rest[..end];
-    if value.contains('\\') || value.chars().any(char::is_control) {
+    if !ascii && value.chars().any(char::is_control) {
         return None;
     }
     Some((value, rest[end..].strip_prefix("\"\n")?))
@@ -92,6 +103,8 @@ mod tests {
             ("a/b.txt", "a\\\\b.txt"),
             ("a/b.txt", "../b.txt"),
             ("a/b.txt", "a\tb.txt"),
+            ("a/b.txt", "a\u{85}b.txt"),
+            ("a/b.txt", "a\"b.txt"),
             ("size = 12\n", "size = 12\nextra = 1\n"),
             ("path = ", "path ="),
             ("\"unknown\"", "\"yesterday\""),

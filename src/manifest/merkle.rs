@@ -109,6 +109,42 @@ pub fn root(entries: &[FileEntry]) -> Sha256Digest {
     root_of_leaves(&leaves)
 }
 
+/// Builds the root digest from leaf hashes given one at a time, in order, holding only one
+/// subtree hash per set bit of the count (so 20 for 10⁶ leaves): the same root as
+/// [`root_of_leaves`], since RFC 9162's tree is the perfect subtrees of the count's powers of two,
+/// largest first, joined from the right.
+#[derive(Clone, Debug, Default)]
+pub struct RootBuilder {
+    /// Perfect subtrees, largest first: (hash, number of leaves).
+    stack: Vec<([u8; 32], usize)>,
+}
+
+impl RootBuilder {
+    /// Adds the next leaf hash.
+    pub fn push(&mut self, leaf: [u8; 32]) {
+        let mut top = (leaf, 1);
+        while let Some(&(left, size)) = self.stack.last()
+            && size == top.1
+        {
+            self.stack.pop();
+            top = (node_hash(&left, &top.0), size * 2);
+        }
+        self.stack.push(top);
+    }
+
+    /// The root of the leaves pushed so far.
+    pub fn finish(&self) -> Sha256Digest {
+        let mut subtrees = self.stack.iter().rev();
+        let Some(&(mut acc, _)) = subtrees.next() else {
+            return Sha256Digest::of(b"");
+        };
+        for (left, _) in subtrees {
+            acc = node_hash(left, &acc);
+        }
+        Sha256Digest::from_bytes(acc)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +184,18 @@ mod tests {
         assert_eq!(split_point(4), 2);
         assert_eq!(split_point(5), 4);
         assert_eq!(split_point(9), 8);
+    }
+
+    #[test]
+    fn the_streaming_root_equals_the_recursive_one_for_every_count() {
+        let leaves: Vec<[u8; 32]> = (0u32..70).map(|i| h(&i.to_be_bytes())).collect();
+        for n in 0..leaves.len() {
+            let mut b = RootBuilder::default();
+            for l in &leaves[..n] {
+                b.push(*l);
+            }
+            assert_eq!(b.finish(), root_of_leaves(&leaves[..n]), "{n} leaves");
+        }
     }
 
     #[test]
