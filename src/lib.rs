@@ -23,6 +23,7 @@ pub mod seal;
 pub mod show;
 pub mod signature;
 pub mod sources;
+pub mod timing;
 pub mod verify;
 pub mod walk;
 

@@ -191,6 +191,10 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         }
     };
     write_out(|| out.flush())?;
+    docseal::timing::lap("report");
+    if let Some(line) = docseal::timing::summary() {
+        let _ = writeln!(io::stderr(), "docseal: {line}");
+    }
     outcome
 }
 

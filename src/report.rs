@@ -179,25 +179,30 @@ pub fn render<W: Write>(w: &mut W, report: &VerifyReport, verbosity: Verbosity) 
     for problem in &report.manifest_problems {
         writeln!(w, "manifest   {}", escape(problem))?;
     }
-    for f in report.files.iter() {
-        let f = f.map_err(io::Error::other)?;
-        if quiet && f.status == FileStatus::Ok {
-            continue;
+    // Quiet and successful: every file is ok, so there is no line to print (and no need to
+    // produce 10⁶ reports to find that out).
+    let every_line_ok = quiet && report.success;
+    if !every_line_ok {
+        for f in report.files.iter() {
+            let f = f.map_err(io::Error::other)?;
+            if quiet && f.status == FileStatus::Ok {
+                continue;
+            }
+            match &f.moved_from {
+                Some(from) => write!(
+                    w,
+                    "{:<10} {} -> {}",
+                    f.status.as_str(),
+                    escape(from),
+                    escape(&f.path)
+                )?,
+                None => write!(w, "{:<10} {}", f.status.as_str(), escape(&f.path))?,
+            }
+            if let Some(detail) = f.detail.as_ref().filter(|_| f.moved_from.is_none()) {
+                write!(w, ": {}", escape(detail))?;
+            }
+            writeln!(w)?;
         }
-        match &f.moved_from {
-            Some(from) => write!(
-                w,
-                "{:<10} {} -> {}",
-                f.status.as_str(),
-                escape(from),
-                escape(&f.path)
-            )?,
-            None => write!(w, "{:<10} {}", f.status.as_str(), escape(&f.path))?,
-        }
-        if let Some(detail) = f.detail.as_ref().filter(|_| f.moved_from.is_none()) {
-            write!(w, ": {}", escape(detail))?;
-        }
-        writeln!(w)?;
     }
     if !quiet {
         for s in &report.skipped {

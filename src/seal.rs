@@ -16,6 +16,7 @@ use crate::provenance::Timestamp;
 use crate::relpath::RelPath;
 use crate::signature::{self, SIGNED_PREFIX};
 use crate::sources::Sources;
+use crate::timing;
 use crate::walk::{self, Skipped};
 
 /// What to seal and how.
@@ -66,6 +67,7 @@ pub fn default_name(dir: &Path) -> Option<String> {
 
 /// Seals `opts.collection` into a signed manifest at `opts.output`.
 pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> {
+    timing::start();
     check_name(&opts.name)?;
     if !opts.force && std::fs::symlink_metadata(&opts.output).is_ok() {
         return Err(Error::Exists {
@@ -146,6 +148,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
             Ok(())
         },
     )?;
+    timing::lap("files");
     sources.check_all_present(|p| acc.with_source.contains(p))?;
     text.push('\n');
     header.root = root.finish();
@@ -159,6 +162,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
         opts.force,
         "manifest",
     )?;
+    timing::lap("sign and write");
     Ok(SealOutcome {
         manifest: opts.output.clone(),
         files: acc.files,

@@ -9,9 +9,10 @@ use crate::collection::{self, Collection};
 use crate::error::{Error, Result};
 use crate::inventory::{Expected, HashOptions, Item, Measurement, Progress, Sink};
 use crate::keys;
-use crate::manifest::{FileEntry, Manifest};
+use crate::manifest::{EntryKey, FileEntry, Manifest};
 use crate::report::{self, FileReport, FileStatus, Fixity, REPORT_VERSION, Totals, VerifyReport};
 use crate::signature;
+use crate::timing;
 use crate::walk::{self, Skipped};
 
 /// What to verify and against which keys.
@@ -40,11 +41,14 @@ pub struct VerifyOptions {
 /// Returns `Ok` with a report whenever verification could run, whatever it found; `Err` only when
 /// it could not run (unreadable or malformed manifest, no trusted keys, no collection folder).
 pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport> {
-    let manifest = Manifest::load(&opts.manifest)?;
+    timing::start();
     let trusted = keys::load_trusted(&opts.trust)?;
+    let (manifest, sig) = Manifest::load_checking(&opts.manifest, |message, signatures| {
+        signature::check_message(message, signatures, &trusted)
+    })?;
+    timing::lap("manifest and signature");
     let collection = locate(opts, &manifest)?;
     let root = collection.path().to_path_buf();
-    let sig = signature::check_message(manifest.signed_message(), &manifest.signatures, &trusted);
     let mut report = VerifyReport {
         report_version: REPORT_VERSION,
         manifest: opts.manifest.display().to_string(),
@@ -86,6 +90,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
             .map(|_| ())
         })?;
         report.files_checked = true;
+        timing::lap("files");
     }
     report.finish();
     Ok(report)
@@ -186,6 +191,7 @@ enum SortedEntries {
 }
 
 type EntryIter<'a> = Box<dyn Iterator<Item = Result<FileEntry>> + Send + 'a>;
+type KeyIter<'a> = Box<dyn Iterator<Item = Result<EntryKey<'a>>> + 'a>;
 
 impl SortedEntries {
     fn of(manifest: Manifest) -> Result<Self> {
@@ -195,6 +201,15 @@ impl SortedEntries {
         let mut files = manifest.files()?;
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(SortedEntries::Collected(files))
+    }
+
+    /// What is compared of each entry, cheaply.
+    fn keys(&self) -> KeyIter<'_> {
+        match self {
+            SortedEntries::None => Box::new(std::iter::empty()),
+            SortedEntries::Manifest(m) => Box::new(m.keys()),
+            SortedEntries::Collected(files) => Box::new(files.iter().map(|f| Ok(f.into()))),
+        }
     }
 
     fn iter(&self) -> EntryIter<'_> {
@@ -326,7 +341,7 @@ pub fn check(
     let entries = SortedEntries::of(manifest)?;
     let judged = {
         let mut judge = Judge {
-            entries: entries.iter().peekable(),
+            entries: entries.keys().peekable(),
             next: 0,
             found: Found {
                 status: Vec::with_capacity(capacity),
@@ -376,7 +391,7 @@ struct Found {
 
 /// The merge of the sorted entries with the collection's items.
 struct Judge<'a> {
-    entries: std::iter::Peekable<EntryIter<'a>>,
+    entries: std::iter::Peekable<KeyIter<'a>>,
     /// The index of the next entry.
     next: usize,
     found: Found,
@@ -394,7 +409,7 @@ impl Judge<'_> {
         }
         self.pass_entries_before(item.path())?;
         let sealed = match self.entries.peek() {
-            Some(Ok(entry)) => entry.path.as_str() == item.path(),
+            Some(Ok(entry)) => entry.path == item.path(),
             Some(Err(_)) => return self.entries.next().map_or(Ok(()), |e| e.map(|_| ())),
             None => false,
         };
@@ -445,7 +460,7 @@ impl Judge<'_> {
     fn pass_entries_before(&mut self, path: &str) -> Result<()> {
         while let Some(next) = self.entries.peek() {
             match next {
-                Ok(entry) if entry.path.as_str() < path => {}
+                Ok(entry) if entry.path.as_ref() < path => {}
                 Ok(_) => break,
                 Err(_) => return self.entries.next().map_or(Ok(()), |e| e.map(|_| ())),
             }
@@ -458,8 +473,8 @@ impl Judge<'_> {
 
     /// A sealed entry that is not (or no longer) present: unreadable if it lies in a folder that
     /// could not be read, else missing (and perhaps moved, which is found out at the end).
-    fn not_found(&mut self, entry: &FileEntry) {
-        let path = entry.path.as_str();
+    fn not_found(&mut self, entry: &EntryKey<'_>) {
+        let path = entry.path.as_ref();
         let dir = self
             .found
             .unreadable_dirs

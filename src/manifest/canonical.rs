@@ -14,18 +14,17 @@ pub const SIGNATURE_LINE: &str = "[[signature]]";
 /// Splits manifest text into `(body, signature block, offset of the block)`. A manifest without a
 /// signature line is all body and an empty block.
 pub fn split(text: &str) -> (&str, &str, usize) {
-    let mut from = 0;
-    while let Some(i) = text[from..].find(SIGNATURE_LINE) {
-        let start = from + i;
+    let bytes = text.as_bytes();
+    let found = memchr::memmem::find_iter(bytes, SIGNATURE_LINE.as_bytes()).find(|&start| {
         let end = start + SIGNATURE_LINE.len();
-        let at_line_start = start == 0 || text.as_bytes()[start - 1] == b'\n';
-        let at_line_end = end == text.len() || text.as_bytes()[end] == b'\n';
-        if at_line_start && at_line_end {
-            return (&text[..start], &text[start..], start);
-        }
-        from = end;
+        let at_line_start = start == 0 || bytes[start - 1] == b'\n';
+        let at_line_end = end == bytes.len() || bytes[end] == b'\n';
+        at_line_start && at_line_end
+    });
+    match found {
+        Some(start) => (&text[..start], &text[start..], start),
+        None => (text, "", text.len()),
     }
-    (text, "", text.len())
 }
 
 /// A TOML basic string: quoted, with `"`, `\` and control characters escaped.

@@ -5,73 +5,157 @@
 //! anything else it gives up, and the strict TOML reader parses the batch (and reports the error,
 //! if there is one). So it changes how fast a manifest is read, never what it means.
 
-use crate::digest::Sha256Digest;
-use crate::manifest::FileEntry;
-use crate::provenance::{OriginUrl, Recorded, parse_recorded_time_canonical};
+use crate::digest::{Sha256Digest, from_hex};
+use crate::manifest::merkle::leaf_hash_of;
+use crate::manifest::{Checked, FileEntry};
+use crate::provenance::{OriginUrl, Recorded, Timestamp, UNKNOWN, parse_recorded_time_canonical};
 use crate::relpath::RelPath;
 
 /// Parses a batch of canonical `[[file]]` tables starting at byte `from` of the body. Returns the
 /// entries with the body offset of each `path` value, or `None` to leave the batch to the strict
 /// reader.
 pub(super) fn parse_batch(text: &str, from: usize) -> Option<Vec<(FileEntry, usize)>> {
-    let mut entries = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        rest = rest.strip_prefix("[[file]]\n")?;
-        let path_at = from + (text.len() - rest.len()) + "path = ".len();
-        let (path, r) = string_line(rest, "path = ")?;
-        let (size, r) = integer_line(r, "size = ")?;
-        let (digest, r) = string_line(r, "digest = ")?;
-        let (origin, r) = string_line(r, "origin = ")?;
-        let (retrieved, r) = string_line(r, "retrieved = ")?;
-        rest = r.strip_prefix('\n').unwrap_or(r);
+    let mut entries = Vec::with_capacity(text.len() / 128 + 1);
+    let mut at = 0;
+    while at < text.len() {
+        let (fields, next) = fields(text, at)?;
         let entry = FileEntry {
-            path: RelPath::new(path).ok()?,
-            size,
-            digest: digest.parse::<Sha256Digest>().ok()?,
-            origin: origin.parse::<Recorded<OriginUrl>>().ok()?,
-            retrieved: parse_recorded_time_canonical(retrieved).ok()?,
+            path: RelPath::new(fields.path).ok()?,
+            size: fields.size,
+            digest: Sha256Digest::from_bytes(fields.digest),
+            origin: fields.origin.parse::<Recorded<OriginUrl>>().ok()?,
+            retrieved: parse_recorded_time_canonical(fields.retrieved).ok()?,
         };
-        entries.push((entry, path_at));
+        entries.push((entry, from + fields.path_at));
+        at = next;
     }
     Some(entries)
 }
 
-/// `KEY"value"\n` with a value that means exactly its bytes in TOML.
-fn string_line<'a>(text: &'a str, key: &str) -> Option<(&'a str, &'a str)> {
-    let rest = text.strip_prefix(key)?.strip_prefix('"')?;
-    let bytes = rest.as_bytes();
-    // One pass over the bytes: printable ASCII is taken as is; a value with other bytes is
-    // checked character by character (a control character or an escape sends the batch to the
-    // strict reader).
-    let mut ascii = true;
-    let end = bytes.iter().position(|&b| {
-        ascii &= (0x20..0x7f).contains(&b);
-        b == b'"' || b == b'\n' || b == b'\\' || b < 0x20
-    })?;
-    if bytes[end] != b'"' {
-        return None;
+/// Checks each canonical `[[file]]` table of a batch as [`parse_batch`] does, without building
+/// the entries: what [`super::check_files`] needs of each, borrowed from the text. `None` for a
+/// batch that is not in the canonical layout or does not pass (the strict reader then says why).
+pub(super) fn check_batch(text: &str) -> Option<Vec<Checked<'_>>> {
+    let mut checked = Vec::with_capacity(text.len() / 128 + 1);
+    let mut at = 0;
+    while at < text.len() {
+        let (f, next) = fields(text, at)?;
+        crate::relpath::validate(f.path).ok()?;
+        let origin = known(f.origin);
+        if let Some(url) = origin {
+            OriginUrl::parse(url).ok()?;
+        }
+        let retrieved = known(f.retrieved);
+        if let Some(time) = retrieved {
+            Timestamp::parse_canonical(time).ok()?;
+        }
+        checked.push(Checked {
+            path: f.path.into(),
+            size: f.size,
+            provenance: origin.is_some() && retrieved.is_some(),
+            leaf: leaf_hash_of(f.path, f.size, &f.digest, origin, retrieved),
+        });
+        at = next;
     }
-    let value = &rest[..end];
-    if !ascii && value.chars().any(char::is_control) {
-        return None;
-    }
-    Some((value, rest[end..].strip_prefix("\"\n")?))
+    Some(checked)
 }
 
-/// `KEY123\n` with a plain decimal integer in TOML's (signed 64-bit) range.
-fn integer_line<'a>(text: &'a str, key: &str) -> Option<(u64, &'a str)> {
-    let rest = text.strip_prefix(key)?;
-    let end = rest.find('\n')?;
-    let digits = &rest[..end];
-    let plain = !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'));
-    if !plain {
+/// A recorded value, `None` when it is the word for unknown.
+fn known(value: &str) -> Option<&str> {
+    (value != UNKNOWN).then_some(value)
+}
+
+/// The path, size and digest of each canonical `[[file]]` table of a batch, borrowed from the
+/// text and not checked again (for a batch that [`parse_batch`] read before); `None` for a batch
+/// that is not in the canonical layout.
+pub(super) fn keys(text: &str) -> Option<Vec<(&str, u64, [u8; 32])>> {
+    let mut keys = Vec::with_capacity(text.len() / 128 + 1);
+    let mut at = 0;
+    while at < text.len() {
+        let (fields, next) = fields(text, at)?;
+        keys.push((fields.path, fields.size, fields.digest));
+        at = next;
+    }
+    Some(keys)
+}
+
+/// The values of one canonical `[[file]]` table, as they stand in the text.
+struct Fields<'a> {
+    path: &'a str,
+    /// Offset of the path value (its opening quote) in the batch text.
+    path_at: usize,
+    size: u64,
+    digest: [u8; 32],
+    origin: &'a str,
+    retrieved: &'a str,
+}
+
+/// Reads the table that starts at byte `at`; returns its values and where the next one starts.
+fn fields(text: &str, at: usize) -> Option<(Fields<'_>, usize)> {
+    let b = text.as_bytes();
+    let at = expect(b, at, b"[[file]]\npath = \"")?;
+    let path_at = at - 1;
+    let (path, at) = string_value(text, at)?;
+    let at = expect(b, at, b"size = ")?;
+    let (size, at) = integer_value(b, at)?;
+    let at = expect(b, at, b"digest = \"")?;
+    let digest = from_hex::<32>(text.get(at..at + 64)?)?;
+    let at = expect(b, at + 64, b"\"\norigin = \"")?;
+    let (origin, at) = string_value(text, at)?;
+    let at = expect(b, at, b"retrieved = \"")?;
+    let (retrieved, mut at) = string_value(text, at)?;
+    if b.get(at) == Some(&b'\n') {
+        at += 1;
+    }
+    let fields = Fields {
+        path,
+        path_at,
+        size,
+        digest,
+        origin,
+        retrieved,
+    };
+    Some((fields, at))
+}
+
+/// The position after `literal`, if the text has it at `at`.
+#[inline]
+fn expect(b: &[u8], at: usize, literal: &[u8]) -> Option<usize> {
+    let end = at + literal.len();
+    (b.get(at..end)? == literal).then_some(end)
+}
+
+/// A string value from `at` (just after its opening quote) to the closing quote that ends its
+/// line, if its TOML meaning is exactly its bytes (no escape, no control character); and the
+/// position after the line.
+fn string_value(text: &str, at: usize) -> Option<(&str, usize)> {
+    let b = text.as_bytes();
+    let end = at + memchr::memchr(b'"', b.get(at..)?)?;
+    let value = text.get(at..end)?;
+    let printable_ascii = value
+        .bytes()
+        .all(|c| (0x20..0x7f).contains(&c) && c != b'\\');
+    if !printable_ascii && (value.contains('\\') || value.chars().any(char::is_control)) {
         return None;
     }
-    let value: i64 = digits.parse().ok()?;
-    Some((u64::try_from(value).ok()?, &rest[end + 1..]))
+    Some((value, expect(b, end, b"\"\n")?))
+}
+
+/// A plain decimal integer in TOML's (signed 64-bit) range from `at` to the end of its line;
+/// and the position after the line.
+fn integer_value(b: &[u8], at: usize) -> Option<(u64, usize)> {
+    let end = at + memchr::memchr(b'\n', b.get(at..)?)?;
+    let digits = &b[at..end];
+    let plain = !digits.is_empty()
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits == b"0" || digits[0] != b'0');
+    if !plain || digits.len() > 19 {
+        return None;
+    }
+    let value = digits
+        .iter()
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    (i64::try_from(value).is_ok()).then_some((value, end + 1))
 }
 
 #[cfg(test)]

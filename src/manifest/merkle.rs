@@ -43,6 +43,25 @@ fn push_field(out: &mut Vec<u8>, value: Option<String>) {
 
 /// The leaf hash: SHA-256(0x00 || leaf bytes), fed to the hasher piece by piece.
 pub fn leaf_hash(entry: &FileEntry) -> [u8; 32] {
+    let time = entry.retrieved.known().map(ToString::to_string);
+    leaf_hash_of(
+        entry.path.as_str(),
+        entry.size,
+        entry.digest.as_bytes(),
+        entry.origin.known().map(|u| u.as_str()),
+        time.as_deref(),
+    )
+}
+
+/// [`leaf_hash`] of an entry given by its parts (`None` for an unknown origin or time; a time in
+/// its canonical form).
+pub fn leaf_hash_of(
+    path: &str,
+    size: u64,
+    digest: &[u8; 32],
+    origin: Option<&str>,
+    retrieved: Option<&str>,
+) -> [u8; 32] {
     fn field(h: &mut Sha256, value: Option<&str>) {
         match value {
             None => h.update([0x00]),
@@ -59,12 +78,11 @@ pub fn leaf_hash(entry: &FileEntry) -> [u8; 32] {
     }
     let mut h = Sha256::new();
     h.update([0x00]);
-    len_prefixed(&mut h, entry.path.as_str().as_bytes());
-    h.update(entry.size.to_be_bytes());
-    h.update(entry.digest.as_bytes());
-    field(&mut h, entry.origin.known().map(|u| u.as_str()));
-    let time = entry.retrieved.known().map(ToString::to_string);
-    field(&mut h, time.as_deref());
+    len_prefixed(&mut h, path.as_bytes());
+    h.update(size.to_be_bytes());
+    h.update(digest);
+    field(&mut h, origin);
+    field(&mut h, retrieved);
     h.finalize().into()
 }
 
@@ -74,6 +92,12 @@ fn node_hash(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
     h.update(left);
     h.update(right);
     h.finalize().into()
+}
+
+/// The root of a perfect subtree: `leaves.len()` must be a power of two.
+pub fn perfect_root(leaves: &[[u8; 32]]) -> [u8; 32] {
+    debug_assert!(leaves.len().is_power_of_two());
+    mth(leaves)
 }
 
 /// The Merkle Tree Hash over leaf hashes (RFC 9162 §2.1.1). The root of no entries is the
@@ -122,7 +146,16 @@ pub struct RootBuilder {
 impl RootBuilder {
     /// Adds the next leaf hash.
     pub fn push(&mut self, leaf: [u8; 32]) {
-        let mut top = (leaf, 1);
+        self.push_subtree(leaf, 1);
+    }
+
+    /// Adds the next `size` leaves at once by the root of their perfect subtree: `size` must be
+    /// a power of two that divides the number of leaves pushed so far (as for full batches of a
+    /// power-of-two size), so that the subtree is one of RFC 9162's.
+    pub fn push_subtree(&mut self, hash: [u8; 32], size: usize) {
+        debug_assert!(size.is_power_of_two());
+        debug_assert!(self.stack.iter().all(|&(_, s)| s >= size));
+        let mut top = (hash, size);
         while let Some(&(left, size)) = self.stack.last()
             && size == top.1
         {
@@ -195,6 +228,22 @@ mod tests {
                 b.push(*l);
             }
             assert_eq!(b.finish(), root_of_leaves(&leaves[..n]), "{n} leaves");
+        }
+        // Whole subtrees of 16, then single leaves, give the same root.
+        for n in 0..leaves.len() {
+            let mut b = RootBuilder::default();
+            let full = n / 16 * 16;
+            for chunk in leaves[..full].chunks(16) {
+                b.push_subtree(perfect_root(chunk), 16);
+            }
+            for l in &leaves[full..n] {
+                b.push(*l);
+            }
+            assert_eq!(
+                b.finish(),
+                root_of_leaves(&leaves[..n]),
+                "{n} leaves in subtrees"
+            );
         }
     }
 
