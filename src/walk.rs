@@ -379,4 +379,54 @@ mod tests {
         assert_eq!(inside.unwrap().as_str(), "m/x.toml");
         assert!(path_inside(&dir.path().join("col"), &dir.path().join("x.toml")).is_none());
     }
+
+    #[test]
+    fn the_walk_yields_byte_order_for_many_mixed_names_and_kinds_at_every_depth() {
+        // Folder names and other names are disjoint, so no name is both. Among them: `-` and `.`
+        // sort before `/`, `0` and `~` after it, upper case before lower case, a space first,
+        // and non-ASCII (UTF-8 bytes >= 0xC3) after everything ASCII.
+        let folders = ["a", "a0", "B", "\u{e9}", "a b"];
+        let names = ["a-", "a.txt", "a0x", "b", "\u{e9}.txt", "A", "a~", "a b.c"];
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % 1000) as usize
+        };
+        let mut want: Vec<String> = Vec::new();
+        for _ in 0..400 {
+            let mut path = String::new();
+            for _ in 0..next() % 4 {
+                path.push_str(folders[next() % folders.len()]);
+                path.push('/');
+            }
+            path.push_str(names[next() % names.len()]);
+            if want.contains(&path) {
+                continue;
+            }
+            let on_disk = root.join(&path);
+            fs::create_dir_all(on_disk.parent().unwrap()).unwrap();
+            // Every seventh is a symbolic link (skipped, but yielded in its place).
+            #[cfg(unix)]
+            if want.len() % 7 == 3 {
+                std::os::unix::fs::symlink("nowhere", &on_disk).unwrap();
+                want.push(path);
+                continue;
+            }
+            fs::write(&on_disk, &path).unwrap();
+            want.push(path);
+        }
+        want.sort();
+        let got: Vec<String> = Walker::new(root, None)
+            .unwrap()
+            .map(|f| match f {
+                Found::Problem(p) => panic!("unexpected problem {p:?}"),
+                f => f.path().to_string(),
+            })
+            .collect();
+        assert_eq!(got, want);
+    }
 }
