@@ -686,14 +686,24 @@ fn check_files(path: &Path, body: &str, batches: &[std::ops::Range<usize>]) -> R
     let mut root = merkle::RootBuilder::default();
     let mut previous: Option<std::borrow::Cow<'_, str>> = None;
     let mut common: Option<Option<std::borrow::Cow<'_, str>>> = None;
-    for batch in facts.into_iter().flatten() {
+    for (batch, range) in facts.into_iter().zip(batches) {
+        let Some(batch) = batch else { continue };
+        match batch.leaves {
+            // A full batch is a subtree of the tree only where it starts at a multiple of its
+            // size: always in the canonical layout, whose batches all hold BATCH entries but the
+            // last. A table header written otherwise (`[[file]] # note`) does not start a batch,
+            // so a batch before it holds more entries and shifts the ones after it.
+            Leaves::Subtree(hash) if summary.count % BATCH == 0 => root.push_subtree(hash, BATCH),
+            Leaves::Subtree(_) => {
+                for checked in check_batch(path, body, range.clone())? {
+                    root.push(checked.leaf);
+                }
+            }
+            Leaves::Each(leaves) => leaves.into_iter().for_each(|l| root.push(l)),
+        }
         summary.count += batch.count;
         summary.bytes = summary.bytes.saturating_add(batch.bytes);
         summary.lacking_provenance += batch.lacking_provenance;
-        match batch.leaves {
-            Leaves::Subtree(hash) => root.push_subtree(hash, BATCH),
-            Leaves::Each(leaves) => leaves.into_iter().for_each(|l| root.push(l)),
-        }
         if summary.out_of_order.is_none() {
             summary.out_of_order = match &previous {
                 Some(prev) if *prev >= batch.first => {
