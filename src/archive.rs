@@ -1,7 +1,7 @@
 //! Archive files as collections: the entries of a `.tar`, `.tar.gz`, `.tar.zst` or `.zip` file,
 //! read in one streaming pass without unpacking anything, turned into the same [`Inventory`] a
 //! folder scan gives — so sealing an archive and sealing its unpacked folder give the same
-//! entries, and [`crate::verify::judge`] compares either with a manifest.
+//! entries, and [`crate::verify::check`] compares either with a manifest.
 //!
 //! The format is recognised from the file's first bytes ([`ArchiveFormat::detect`]), never from
 //! its name. Every entry is hashed while it streams through a fixed buffer: an archive of any size
@@ -138,11 +138,12 @@ impl RawEntry {
 }
 
 /// Reads the archive at `path` — recognising its format from its content — and hashes every
-/// regular-file entry as it streams past. Never writes anything. `expected` is the progress
-/// total, when known (a manifest's).
+/// regular-file entry as it streams past, on `jobs` threads. Never writes anything. `expected` is
+/// the progress total, when known (a manifest's).
 pub fn scan_archive(
     path: &Path,
     leading: &LeadingFolder,
+    jobs: usize,
     expected: Option<Expected>,
     progress: &dyn Progress,
 ) -> Result<ArchiveScan> {
@@ -165,8 +166,8 @@ pub fn scan_archive(
     let expected = expected.unwrap_or_default();
     progress.start(expected.files, expected.bytes);
     let entries = match format {
-        ArchiveFormat::Zip => zipfile::read(path, progress)?,
-        _ => tarball::read(path, format, progress)?,
+        ArchiveFormat::Zip => zipfile::read(path, jobs, progress)?,
+        _ => tarball::read(path, format, jobs, progress)?,
     };
     progress.finish();
     let (inventory, stripped) = assemble(path, entries, leading);

@@ -38,8 +38,8 @@ impl Collection {
 }
 
 /// Lists and hashes the collection, handing every item to `sink` in path order. `exclude` (the
-/// manifest itself, when it lies inside a collection folder) is left out; `hashing` applies to
-/// folders (an archive is one stream, read in order by one thread). `expected` is the progress
+/// manifest itself, when it lies inside a collection folder) is left out; `hashing` says how
+/// many threads hash files (the entries of an archive too). `expected` is the progress
 /// total, when known. Returns, for an archive, the leading folder stripped from every entry.
 pub fn scan(
     collection: &Collection,
@@ -55,7 +55,7 @@ pub fn scan(
             Ok(None)
         }
         Collection::Archive { path, leading } => {
-            let scan = archive::scan_archive(path, leading, expected, progress)?;
+            let scan = archive::scan_archive(path, leading, hashing.jobs, expected, progress)?;
             for item in scan.inventory.into_items() {
                 sink(item)?;
             }

@@ -95,7 +95,7 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's read buffer.
-fn with_thread_buffer<T>(f: impl FnOnce(&mut [u8]) -> T) -> T {
+pub(crate) fn with_thread_buffer<T>(f: impl FnOnce(&mut [u8]) -> T) -> T {
     BUFFER.with(|cell| {
         let mut buf = cell.borrow_mut();
         f(buf
@@ -154,7 +154,7 @@ const CHUNK: usize = 128;
 
 /// Walks `root` (leaving out `exclude`) and hashes every regular file on a pool of `opts.jobs`
 /// threads, handing every item to `sink` in path order, whatever the thread count. At most a few
-/// jobs of [`CHUNK`] files are in flight, so memory does not grow with the collection. The
+/// jobs of 128 files are in flight, so memory does not grow with the collection. The
 /// progress total is `expected`, else (with `opts.sizes_up_front`) counted by a first walk.
 pub fn scan_dir(
     root: &Path,
@@ -171,11 +171,7 @@ pub fn scan_dir(
         None => Expected::default(),
     };
     progress.start(expected.files, expected.bytes);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .thread_name(|i| format!("docseal-hash-{i}"))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} hashing threads: {e}", opts.jobs)))?;
+    let pool = hash_pool(opts.jobs)?;
     let in_flight = 4 * opts.jobs.max(1) + 2;
     let result = pool.in_place_scope(|scope| {
         let (tx, rx) = mpsc::channel::<(usize, Vec<Item>)>();
@@ -207,6 +203,15 @@ pub fn scan_dir(
     });
     progress.finish();
     result
+}
+
+/// The pool of `jobs` hashing threads (at least one).
+pub(crate) fn hash_pool(jobs: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .thread_name(|i| format!("docseal-hash-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {jobs} hashing threads: {e}")))
 }
 
 /// Puts the results of hashing jobs back in order and hands them to the sink.

@@ -14,11 +14,14 @@ use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
+
+use sha2::{Digest as _, Sha256};
 
 use super::{ArchiveFormat, EntryKind, RawEntry, damaged};
-use crate::digest::{Fixity, HASH_BUFFER_SIZE, ReadBuffer, hash_reader};
+use crate::digest::{Fixity, HASH_BUFFER_SIZE, Sha256Digest};
 use crate::error::{Error, Result};
-use crate::inventory::{Measurement, Progress};
+use crate::inventory::{Measurement, Progress, hash_pool};
 use crate::walk::SkipKind;
 
 /// The most header data (headers, long names, pax records) read before one entry.
@@ -77,10 +80,12 @@ impl<R: Read> Read for Metered<R> {
     }
 }
 
-/// Reads every entry of the tar archive at `path`.
+/// Reads every entry of the tar archive at `path`: the stream is read on this thread, and the
+/// files' contents are hashed on a pool of `jobs` threads meanwhile.
 pub(super) fn read(
     path: &Path,
     format: ArchiveFormat,
+    jobs: usize,
     progress: &dyn Progress,
 ) -> Result<Vec<RawEntry>> {
     let file = File::open(path).map_err(|e| Error::io(path, "cannot read archive", e))?;
@@ -117,45 +122,75 @@ pub(super) fn read(
     }
     let mut archive = tar::Archive::new(io::Cursor::new(head).chain(metered));
     let mut found = Vec::new();
-    let mut buf = ReadBuffer::new(HASH_BUFFER_SIZE);
-    for item in archive.entries().map_err(fail)? {
-        let mut entry = item.map_err(fail)?;
-        meter.outside.set(0);
-        let name = entry.path_bytes().into_owned();
-        let t = entry.header().entry_type();
-        meter.in_data.set(true);
-        let kind = if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() {
-            let declared = entry.size();
-            let (digest, size) = hash_reader(&mut entry, buf.as_mut_slice()).map_err(fail)?;
-            if size != declared {
-                return Err(truncated(path, format));
-            }
-            progress.file_done(size);
-            Some(EntryKind::File(Measurement::Hashed(Fixity {
-                size,
-                digest,
-            })))
-        } else {
-            io::copy(&mut entry, &mut io::sink()).map_err(fail)?;
-            if meter.hit_eof.get() {
-                return Err(truncated(path, format));
-            }
-            match t {
-                _ if t.is_dir() => Some(EntryKind::Dir),
-                _ if t.is_symlink() => Some(EntryKind::Skip(SkipKind::Symlink)),
-                _ if t.is_hard_link() => Some(EntryKind::Skip(SkipKind::Hardlink)),
-                _ if t.is_fifo() => Some(EntryKind::Skip(SkipKind::Fifo)),
-                _ if t.is_character_special() || t.is_block_special() => {
-                    Some(EntryKind::Skip(SkipKind::Device))
+    let (done, results) = mpsc::channel::<(usize, Measurement)>();
+    let permits = Permits::new(2 * jobs.max(1) + 2);
+    hash_pool(jobs)?.in_place_scope(|scope| -> Result<()> {
+        for item in archive.entries().map_err(fail)? {
+            let mut entry = item.map_err(fail)?;
+            meter.outside.set(0);
+            let name = entry.path_bytes().into_owned();
+            let t = entry.header().entry_type();
+            meter.in_data.set(true);
+            let kind = if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() {
+                // Read here, hashed on the pool; the measurement fills this entry in at the end.
+                let slot = found.len();
+                let declared = entry.size();
+                let spawn = |job: HashJob| {
+                    permits.acquire();
+                    let (done, permits) = (done.clone(), &permits);
+                    scope.spawn(move |_| {
+                        let (digest, size) = job.hash();
+                        progress.file_done(size);
+                        permits.release();
+                        // The receiver is read after the scope, which waits for every job.
+                        let _ = done.send((slot, Measurement::Hashed(Fixity { size, digest })));
+                    });
+                };
+                let size = if declared <= PIECE as u64 {
+                    let mut data = Vec::with_capacity(declared as usize);
+                    entry.read_to_end(&mut data).map_err(fail)?;
+                    let size = data.len() as u64;
+                    spawn(HashJob::Whole(data));
+                    size
+                } else {
+                    // The job starts first and hashes the pieces as they are read.
+                    let (pieces, receive) = mpsc::sync_channel(PIECES_AHEAD);
+                    spawn(HashJob::Pieces(receive));
+                    stream_pieces(&mut entry, &pieces).map_err(fail)?
+                };
+                if size != declared {
+                    return Err(truncated(path, format));
                 }
-                // A pax global header or a GNU volume label describes the archive, not a file.
-                _ if t.is_pax_global_extensions() || t.as_byte() == b'V' => None,
-                _ => Some(EntryKind::Skip(SkipKind::Other)),
+                Some(EntryKind::File(Measurement::Vanished))
+            } else {
+                io::copy(&mut entry, &mut io::sink()).map_err(fail)?;
+                if meter.hit_eof.get() {
+                    return Err(truncated(path, format));
+                }
+                match t {
+                    _ if t.is_dir() => Some(EntryKind::Dir),
+                    _ if t.is_symlink() => Some(EntryKind::Skip(SkipKind::Symlink)),
+                    _ if t.is_hard_link() => Some(EntryKind::Skip(SkipKind::Hardlink)),
+                    _ if t.is_fifo() => Some(EntryKind::Skip(SkipKind::Fifo)),
+                    _ if t.is_character_special() || t.is_block_special() => {
+                        Some(EntryKind::Skip(SkipKind::Device))
+                    }
+                    // A pax global header or a GNU volume label describes the archive, not a file.
+                    _ if t.is_pax_global_extensions() || t.as_byte() == b'V' => None,
+                    _ => Some(EntryKind::Skip(SkipKind::Other)),
+                }
+            };
+            meter.in_data.set(false);
+            if let Some(kind) = kind {
+                found.push(RawEntry::new(&name, kind));
             }
-        };
-        meter.in_data.set(false);
-        if let Some(kind) = kind {
-            found.push(RawEntry::new(&name, kind));
+        }
+        Ok(())
+    })?;
+    drop(done);
+    for (slot, measurement) in results.try_iter() {
+        if let Some(entry) = found.get_mut(slot) {
+            entry.kind = EntryKind::File(measurement);
         }
     }
     // The entries ended: at the end-of-archive blocks, or — for a truncated archive — at the
@@ -167,6 +202,85 @@ pub(super) fn read(
     meter.in_data.set(true);
     io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(fail)?;
     Ok(found)
+}
+
+/// Files up to this size are read whole and hashed as one job; a larger one is handed to its job
+/// in pieces of this size while it is read.
+const PIECE: usize = 1 << 20;
+
+/// Pieces of one large file read ahead of its hashing job.
+const PIECES_AHEAD: usize = 4;
+
+/// What a hashing job hashes: a whole small file, or the pieces of a large one as they come.
+enum HashJob {
+    Whole(Vec<u8>),
+    Pieces(mpsc::Receiver<Vec<u8>>),
+}
+
+impl HashJob {
+    /// The digest and size of what it was given.
+    fn hash(self) -> (Sha256Digest, u64) {
+        match self {
+            HashJob::Whole(data) => (Sha256Digest::of(&data), data.len() as u64),
+            HashJob::Pieces(pieces) => {
+                let mut hasher = Sha256::new();
+                let mut size = 0;
+                for piece in pieces {
+                    hasher.update(&piece);
+                    size += piece.len() as u64;
+                }
+                (Sha256Digest::from_bytes(hasher.finalize().into()), size)
+            }
+        }
+    }
+}
+
+/// Reads `entry` to its end in pieces, sending each to its hashing job; returns the size read.
+fn stream_pieces(entry: &mut impl Read, pieces: &mpsc::SyncSender<Vec<u8>>) -> io::Result<u64> {
+    let mut size = 0u64;
+    loop {
+        let mut piece = Vec::with_capacity(PIECE);
+        (&mut *entry).take(PIECE as u64).read_to_end(&mut piece)?;
+        if piece.is_empty() {
+            return Ok(size);
+        }
+        size += piece.len() as u64;
+        if pieces.send(piece).is_err() {
+            return Err(io::Error::other("the hashing job stopped"));
+        }
+    }
+}
+
+/// A count of hashing jobs allowed in flight, so that the read-ahead (at most [`PIECE`] bytes per
+/// job) stays bounded however fast the archive is read.
+struct Permits {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Permits {
+    fn new(n: usize) -> Self {
+        Permits {
+            free: Mutex::new(n),
+            freed: Condvar::new(),
+        }
+    }
+
+    fn acquire(&self) {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            free = self
+                .freed
+                .wait(free)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *free -= 1;
+    }
+
+    fn release(&self) {
+        *self.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.freed.notify_one();
+    }
 }
 
 fn compressed(format: ArchiveFormat) -> &'static str {

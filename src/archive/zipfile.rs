@@ -12,14 +12,16 @@
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use rayon::prelude::*;
 use zip::result::ZipError;
 
 use super::{EntryKind, RawEntry, damaged};
-use crate::digest::{Fixity, HASH_BUFFER_SIZE, ReadBuffer, hash_reader};
+use crate::digest::{Fixity, HASH_BUFFER_SIZE, hash_reader};
 use crate::error::{Error, Result, describe_io};
-use crate::inventory::{Measurement, Progress};
+use crate::inventory::{Measurement, Progress, hash_pool, with_thread_buffer};
 use crate::walk::SkipKind;
 
 const LOCAL_HEADER_SIGNATURE: u32 = 0x0403_4b50;
@@ -47,14 +49,14 @@ enum Kind {
     Skip(SkipKind),
 }
 
-/// Reads every entry of the zip archive at `path`.
-pub(super) fn read(path: &Path, progress: &dyn Progress) -> Result<Vec<RawEntry>> {
+/// Reads every entry of the zip archive at `path`, hashing entries on `jobs` threads.
+pub(super) fn read(path: &Path, jobs: usize, progress: &dyn Progress) -> Result<Vec<RawEntry>> {
     let open = || {
         File::open(path)
             .map(|f| BufReader::with_capacity(HASH_BUFFER_SIZE, f))
             .map_err(|e| Error::io(path, "cannot read archive", e))
     };
-    let mut zip = zip::ZipArchive::new(open()?).map_err(|e| zip_failure(path, e))?;
+    let mut zip = zip::ZipArchive::new(OwnHandle::open(path)?).map_err(|e| zip_failure(path, e))?;
     let mut local = open()?;
     let mut listed = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
@@ -76,38 +78,135 @@ pub(super) fn read(path: &Path, progress: &dyn Progress) -> Result<Vec<RawEntry>
     check_no_overlap(path, &listed)?;
     let hidden = hidden_duplicates(&mut local, path, zip.central_directory_start(), &listed)?;
 
-    let mut found = Vec::with_capacity(listed.len());
-    let mut buf = ReadBuffer::new(HASH_BUFFER_SIZE);
-    for (i, item) in listed.iter().enumerate() {
-        let kind = match item.kind {
-            Kind::Dir => EntryKind::Dir,
-            Kind::Skip(k) => EntryKind::Skip(k),
-            Kind::File => {
-                let measurement = match zip.by_index(i) {
-                    Ok(mut data) => {
-                        let limited = (&mut data).take(item.size.saturating_add(1));
-                        measure(hash_reader(limited, buf.as_mut_slice()), item.size)
-                    }
-                    Err(ZipError::UnsupportedArchive(why)) => Measurement::Unreadable(format!(
-                        "docseal cannot read this zip entry ({}); rebuild the archive with plain deflate, unencrypted",
-                        why.to_lowercase()
-                    )),
-                    Err(e) => return Err(zip_failure(path, e)),
-                };
-                if let Measurement::Hashed(fx) = &measurement {
-                    progress.file_done(fx.size);
-                } else {
-                    progress.file_done(0);
-                }
-                EntryKind::File(measurement)
-            }
-        };
-        found.push(RawEntry::new(&item.name, kind));
-    }
+    // Entries are hashed in parallel, each thread reading through its own handle on the file
+    // (a clone of the archive opens it again) and its own read buffer.
+    let kinds: Vec<EntryKind> = hash_pool(jobs)?.install(|| {
+        listed
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || zip.clone(),
+                |zip, (i, item)| entry_kind(path, zip, i, item, progress),
+            )
+            .collect::<Result<_>>()
+    })?;
+    let mut found: Vec<RawEntry> = listed
+        .iter()
+        .zip(kinds)
+        .map(|(item, kind)| RawEntry::new(&item.name, kind))
+        .collect();
     for (name, kind) in hidden {
         found.push(RawEntry::new(&name, kind));
     }
     Ok(found)
+}
+
+/// What entry `i` is; a regular file is hashed (reading at most one byte more than declared).
+fn entry_kind(
+    path: &Path,
+    zip: &mut zip::ZipArchive<OwnHandle>,
+    i: usize,
+    item: &Listed,
+    progress: &dyn Progress,
+) -> Result<EntryKind> {
+    Ok(match item.kind {
+        Kind::Dir => EntryKind::Dir,
+        Kind::Skip(k) => EntryKind::Skip(k),
+        Kind::File => {
+            let measurement = match zip.by_index(i) {
+                Ok(mut data) => {
+                    let limited = (&mut data).take(item.size.saturating_add(1));
+                    with_thread_buffer(|buf| measure(hash_reader(limited, buf), item.size))
+                }
+                Err(ZipError::UnsupportedArchive(why)) => Measurement::Unreadable(format!(
+                    "docseal cannot read this zip entry ({}); rebuild the archive with plain deflate, unencrypted",
+                    why.to_lowercase()
+                )),
+                Err(e) => return Err(zip_failure(path, e)),
+            };
+            if let Measurement::Hashed(fx) = &measurement {
+                progress.file_done(fx.size);
+            } else {
+                progress.file_done(0);
+            }
+            EntryKind::File(measurement)
+        }
+    })
+}
+
+/// A buffered handle on the archive file that, when cloned, opens the file again (on first use):
+/// threads reading entries in parallel each seek and read through their own. A file at the path
+/// that is no longer the one first opened (same device and inode) is an error.
+struct OwnHandle {
+    path: Arc<PathBuf>,
+    identity: (u64, u64),
+    file: Option<BufReader<File>>,
+}
+
+impl OwnHandle {
+    fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::io(path, "cannot read archive", e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::io(path, "cannot read archive", e))?;
+        Ok(OwnHandle {
+            path: Arc::new(path.to_path_buf()),
+            identity: identity(&meta),
+            file: Some(BufReader::with_capacity(HASH_BUFFER_SIZE, file)),
+        })
+    }
+
+    fn handle(&mut self) -> io::Result<&mut BufReader<File>> {
+        if self.file.is_none() {
+            let file = File::open(self.path.as_path())?;
+            if identity(&file.metadata()?) != self.identity {
+                return Err(io::Error::other(
+                    "the archive file was replaced while it was being read",
+                ));
+            }
+            self.file = Some(BufReader::with_capacity(HASH_BUFFER_SIZE, file));
+        }
+        match self.file.as_mut() {
+            Some(f) => Ok(f),
+            None => Err(io::Error::other("archive file not open")),
+        }
+    }
+}
+
+impl Clone for OwnHandle {
+    fn clone(&self) -> Self {
+        OwnHandle {
+            path: Arc::clone(&self.path),
+            identity: self.identity,
+            file: None,
+        }
+    }
+}
+
+impl Read for OwnHandle {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.handle()?.read(buf)
+    }
+}
+
+impl Seek for OwnHandle {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.handle()?.seek(pos)
+    }
+}
+
+/// The device and inode of a file (zeros where the platform has none).
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        (0, 0)
+    }
 }
 
 /// The central directory records that the `zip` crate folds together because they repeat a

@@ -928,3 +928,60 @@ fn empty_archives_are_empty_collections() {
         env.verify(&out, &[]).assert_code(0);
     }
 }
+
+#[test]
+fn archive_entries_hashed_on_several_threads_give_the_same_report_and_manifest_as_on_one() {
+    let env = Env::new();
+    // Files on both sides of the size up to which a tar entry is hashed whole (1 MiB), and many
+    // small ones, so that several hashing jobs are in flight at once.
+    const MIB: usize = 1 << 20;
+    let pattern = |n: usize, seed: u32| -> Vec<u8> {
+        (0..n as u32)
+            .map(|i| (i.wrapping_mul(31) ^ seed) as u8)
+            .collect()
+    };
+    for (i, size) in [MIB - 1, MIB, MIB + 1, 3 * MIB + 5].into_iter().enumerate() {
+        env.write(&format!("col/large/{i}.bin"), &pattern(size, i as u32));
+    }
+    for i in 0..300u32 {
+        env.write(
+            &format!("col/small/{i:03}.txt"),
+            &pattern(i as usize * 37, i),
+        );
+    }
+    let folder = entries_and_root(&env.read(env.seal_folder()));
+    env.sh("tar -czf col.tgz col && tar -cf col.tar col && zip -qr col.zip col");
+    for archive in ["col.tar", "col.tgz", "col.zip"] {
+        let mut reports = Vec::new();
+        for jobs in ["1", "3"] {
+            let out = format!("m/{archive}-{jobs}.toml");
+            env.seal(&["--archive", archive, "--jobs", jobs, "-o", &out])
+                .assert_code(0);
+            assert_eq!(
+                entries_and_root(&env.read(&out)),
+                folder,
+                "{archive}, {jobs} jobs"
+            );
+            let run = env.verify(
+                "m/col.toml",
+                &["--archive", archive, "--json", "--jobs", jobs],
+            );
+            run.assert_code(0);
+            assert_eq!(run.json().totals.ok, 309, "{archive}");
+            reports.push(run.stdout);
+        }
+        assert_eq!(
+            reports[0], reports[1],
+            "{archive}: reports differ with the thread count"
+        );
+    }
+    // A changed large entry is found whichever thread hashes it.
+    env.write("col/large/3.bin", &pattern(3 * MIB + 5, 99));
+    env.sh("tar -cf changed.tar col");
+    let run = env.verify(
+        "m/col.toml",
+        &["--archive", "changed.tar", "--json", "--jobs", "3"],
+    );
+    run.assert_code(1);
+    assert_eq!(run.json().status_of("large/3.bin").0, "modified");
+}
