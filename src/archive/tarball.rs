@@ -124,6 +124,7 @@ pub(super) fn read(
     let mut found = Vec::new();
     let (done, results) = mpsc::channel::<(usize, Measurement)>();
     let permits = Permits::new(2 * jobs.max(1) + 2);
+    let buffers = Buffers::default();
     hash_pool(jobs)?.in_place_scope(|scope| -> Result<()> {
         for item in archive.entries().map_err(fail)? {
             let mut entry = item.map_err(fail)?;
@@ -137,9 +138,9 @@ pub(super) fn read(
                 let declared = entry.size();
                 let spawn = |job: HashJob| {
                     permits.acquire();
-                    let (done, permits) = (done.clone(), &permits);
+                    let (done, permits, buffers) = (done.clone(), &permits, &buffers);
                     scope.spawn(move |_| {
-                        let (digest, size) = job.hash();
+                        let (digest, size) = job.hash(buffers);
                         progress.file_done(size);
                         permits.release();
                         // The receiver is read after the scope, which waits for every job.
@@ -147,7 +148,7 @@ pub(super) fn read(
                     });
                 };
                 let size = if declared <= PIECE as u64 {
-                    let mut data = Vec::with_capacity(declared as usize);
+                    let mut data = buffers.take();
                     entry.read_to_end(&mut data).map_err(fail)?;
                     let size = data.len() as u64;
                     spawn(HashJob::Whole(data));
@@ -156,7 +157,7 @@ pub(super) fn read(
                     // The job starts first and hashes the pieces as they are read.
                     let (pieces, receive) = mpsc::sync_channel(PIECES_AHEAD);
                     spawn(HashJob::Pieces(receive));
-                    stream_pieces(&mut entry, &pieces).map_err(fail)?
+                    stream_pieces(&mut entry, &pieces, &buffers).map_err(fail)?
                 };
                 if size != declared {
                     return Err(truncated(path, format));
@@ -218,16 +219,21 @@ enum HashJob {
 }
 
 impl HashJob {
-    /// The digest and size of what it was given.
-    fn hash(self) -> (Sha256Digest, u64) {
+    /// The digest and size of what it was given; its buffers go back to `buffers`.
+    fn hash(self, buffers: &Buffers) -> (Sha256Digest, u64) {
         match self {
-            HashJob::Whole(data) => (Sha256Digest::of(&data), data.len() as u64),
+            HashJob::Whole(data) => {
+                let hashed = (Sha256Digest::of(&data), data.len() as u64);
+                buffers.give(data);
+                hashed
+            }
             HashJob::Pieces(pieces) => {
                 let mut hasher = Sha256::new();
                 let mut size = 0;
                 for piece in pieces {
                     hasher.update(&piece);
                     size += piece.len() as u64;
+                    buffers.give(piece);
                 }
                 (Sha256Digest::from_bytes(hasher.finalize().into()), size)
             }
@@ -235,13 +241,40 @@ impl HashJob {
     }
 }
 
+/// Read buffers of [`PIECE`] bytes, handed back by the hashing jobs to be filled again (a fresh
+/// 1 MiB allocation per file costs the kernel a round of page faults and zeroing, as much as the
+/// copy itself). Never more exist than jobs and pieces in flight.
+#[derive(Default)]
+struct Buffers(Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    fn take(&self) -> Vec<u8> {
+        let free = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let mut buffer = free.unwrap_or_else(|| Vec::with_capacity(PIECE));
+        buffer.clear();
+        buffer
+    }
+
+    fn give(&self, buffer: Vec<u8>) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(buffer);
+    }
+}
+
 /// Reads `entry` to its end in pieces, sending each to its hashing job; returns the size read.
-fn stream_pieces(entry: &mut impl Read, pieces: &mpsc::SyncSender<Vec<u8>>) -> io::Result<u64> {
+fn stream_pieces(
+    entry: &mut impl Read,
+    pieces: &mpsc::SyncSender<Vec<u8>>,
+    buffers: &Buffers,
+) -> io::Result<u64> {
     let mut size = 0u64;
     loop {
-        let mut piece = Vec::with_capacity(PIECE);
+        let mut piece = buffers.take();
         (&mut *entry).take(PIECE as u64).read_to_end(&mut piece)?;
         if piece.is_empty() {
+            buffers.give(piece);
             return Ok(size);
         }
         size += piece.len() as u64;
