@@ -47,6 +47,14 @@ impl VerifyReport {
         found[0]
     }
 
+    /// `(path, kind)` of every skipped entry, in report order.
+    pub fn skipped_kinds(&self) -> Vec<(&str, SkipKind)> {
+        self.skipped
+            .iter()
+            .map(|s| (s.path.as_str(), s.kind))
+            .collect()
+    }
+
     /// `(path, status)` of every file report, in report order.
     pub fn statuses(&self) -> Vec<(&str, FileStatus)> {
         self.files

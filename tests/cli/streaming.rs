@@ -980,13 +980,8 @@ fn sealed_files_that_became_links_or_fifos_are_unreadable_and_a_folder_that_beca
         Some("file name is not valid UTF-8; rename it (manifest paths are UTF-8)")
     );
     // Only what was not sealed is listed as skipped, in path order.
-    let skipped: Vec<(&str, SkipKind)> = report
-        .skipped
-        .iter()
-        .map(|s| (s.path.as_str(), s.kind))
-        .collect();
     assert_eq!(
-        skipped,
+        report.skipped_kinds(),
         [
             ("boxlink", SkipKind::Symlink),
             ("d0/new-link", SkipKind::Symlink),
