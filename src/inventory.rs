@@ -286,28 +286,28 @@ fn count(root: &Path, exclude: Option<&RelPath>) -> Result<Expected> {
     Ok(total)
 }
 
-/// Lists and hashes every regular file under `root` (leaving out `exclude`), collected.
-pub fn scan_dir_collect(
-    root: &Path,
-    exclude: Option<&RelPath>,
-    opts: HashOptions,
-    progress: &dyn Progress,
-) -> Result<Inventory> {
-    let mut inventory = Inventory::default();
-    scan_dir(root, exclude, opts, None, progress, &mut |item| {
-        match item {
-            Item::File(m) => inventory.files.push(m),
-            Item::Skipped(s) => inventory.skipped.push(s),
-            Item::Problem(p) => inventory.problems.push(p),
-        }
-        Ok(())
-    })?;
-    Ok(inventory)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lists and hashes every regular file under `root` (leaving out `exclude`), collected.
+    fn scan_dir_collect(
+        root: &Path,
+        exclude: Option<&RelPath>,
+        opts: HashOptions,
+        progress: &dyn Progress,
+    ) -> Result<Inventory> {
+        let mut inventory = Inventory::default();
+        scan_dir(root, exclude, opts, None, progress, &mut |item| {
+            match item {
+                Item::File(m) => inventory.files.push(m),
+                Item::Skipped(s) => inventory.skipped.push(s),
+                Item::Problem(p) => inventory.problems.push(p),
+            }
+            Ok(())
+        })?;
+        Ok(inventory)
+    }
 
     #[test]
     fn digests_and_order_do_not_depend_on_the_thread_count() {

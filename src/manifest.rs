@@ -295,11 +295,7 @@ impl Manifest {
     /// time (in parallel), so that only one group is ever held parsed. Loading checked them all,
     /// so an error here would mean the text changed in memory; it is reported, not assumed away.
     pub fn entries(&self) -> Entries<'_> {
-        Entries {
-            manifest: self,
-            next_batch: 0,
-            ready: std::collections::VecDeque::new(),
-        }
+        Reread::new(self, GROUP, read_entries)
     }
 
     /// The path, size and digest of every entry, in the order they appear, read again from the
@@ -307,28 +303,13 @@ impl Manifest {
     /// layout, without copying: what verification compares, at a fraction of the cost of
     /// [`Manifest::entries`].
     pub fn keys(&self) -> Keys<'_> {
-        Keys {
-            manifest: self,
-            next_batch: 0,
-            ready: std::collections::VecDeque::new(),
-        }
+        Reread::new(self, 1, read_keys)
     }
 
     /// Every entry, collected (for small manifests and tests; large ones should stream with
     /// [`Manifest::entries`]).
     pub fn files(&self) -> Result<Vec<FileEntry>> {
         self.entries().collect()
-    }
-
-    /// Finds the entry for `path`, if sealed.
-    pub fn entry(&self, path: &str) -> Result<Option<FileEntry>> {
-        for entry in self.entries() {
-            let entry = entry?;
-            if entry.path.as_str() == path {
-                return Ok(Some(entry));
-            }
-        }
-        Ok(None)
     }
 
     fn body_text(&self) -> &str {
@@ -362,96 +343,104 @@ impl<'a> From<&'a FileEntry> for EntryKey<'a> {
     }
 }
 
-/// The [`EntryKey`]s of a [`Manifest`], in the order they appear (see [`Manifest::keys`]).
-pub struct Keys<'a> {
+/// Items read again from a manifest's text, a group of batches at a time, in the order they
+/// appear (see [`Manifest::entries`] and [`Manifest::keys`]).
+pub struct Reread<'a, T> {
     manifest: &'a Manifest,
     next_batch: usize,
-    ready: std::collections::VecDeque<EntryKey<'a>>,
+    /// Batches read at a time.
+    step: usize,
+    read: ReadGroup<'a, T>,
+    ready: std::collections::VecDeque<T>,
 }
 
-impl<'a> Iterator for Keys<'a> {
-    type Item = Result<EntryKey<'a>>;
+/// Reads the items of a group of batches.
+type ReadGroup<'a, T> = fn(&'a Manifest, &'a [std::ops::Range<usize>]) -> Result<Vec<T>>;
 
-    fn next(&mut self) -> Option<Result<EntryKey<'a>>> {
-        if let Some(key) = self.ready.pop_front() {
-            return Some(Ok(key));
-        }
-        let m = self.manifest;
-        let range = m.batches.get(self.next_batch)?.clone();
-        self.next_batch += 1;
-        let body = m.body_text();
-        let read = crate::timing::rereading(|| -> Result<()> {
-            match fast::keys(&body[range.clone()]) {
-                Some(keys) => {
-                    let keys = keys.into_iter().map(|(path, size, digest)| EntryKey {
-                        path: path.into(),
-                        size,
-                        digest: Sha256Digest::from_bytes(digest),
-                    });
-                    self.ready.extend(keys);
-                }
-                None => {
-                    let entries = parse_batch(m.display_path(), body, range)?;
-                    let keys = entries.into_iter().map(|(e, _)| EntryKey {
-                        path: String::from(e.path).into(),
-                        size: e.size,
-                        digest: e.digest,
-                    });
-                    self.ready.extend(keys);
-                }
-            }
-            Ok(())
-        });
-        match read {
-            Ok(()) => self.ready.pop_front().map(Ok),
-            Err(e) => {
-                self.next_batch = m.batches.len();
-                Some(Err(e))
-            }
+/// The entries of a [`Manifest`] (see [`Manifest::entries`]).
+pub type Entries<'a> = Reread<'a, FileEntry>;
+
+/// The [`EntryKey`]s of a [`Manifest`] (see [`Manifest::keys`]).
+pub type Keys<'a> = Reread<'a, EntryKey<'a>>;
+
+impl<'a, T> Reread<'a, T> {
+    fn new(manifest: &'a Manifest, step: usize, read: ReadGroup<'a, T>) -> Self {
+        Reread {
+            manifest,
+            next_batch: 0,
+            step,
+            read,
+            ready: std::collections::VecDeque::new(),
         }
     }
 }
 
-/// The entries of a [`Manifest`], in the order they appear (see [`Manifest::entries`]).
-pub struct Entries<'a> {
-    manifest: &'a Manifest,
-    next_batch: usize,
-    ready: std::collections::VecDeque<FileEntry>,
-}
+impl<T> Iterator for Reread<'_, T> {
+    type Item = Result<T>;
 
-impl Iterator for Entries<'_> {
-    type Item = Result<FileEntry>;
-
-    fn next(&mut self) -> Option<Result<FileEntry>> {
-        use rayon::prelude::*;
-        if let Some(entry) = self.ready.pop_front() {
-            return Some(Ok(entry));
-        }
-        let m = self.manifest;
-        if self.next_batch >= m.batches.len() {
-            return None;
-        }
-        let group = self.next_batch..(self.next_batch + GROUP).min(m.batches.len());
-        self.next_batch = group.end;
-        let body = m.body_text();
-        let parsed: Vec<Result<Vec<(FileEntry, usize)>>> = crate::timing::rereading(|| {
-            m.batches[group]
-                .par_iter()
-                .map(|range| parse_batch(m.display_path(), body, range.clone()))
-                .collect()
-        });
-        for batch in parsed {
-            match batch {
-                Ok(entries) => self.ready.extend(entries.into_iter().map(|(e, _)| e)),
+    fn next(&mut self) -> Option<Result<T>> {
+        loop {
+            if let Some(item) = self.ready.pop_front() {
+                return Some(Ok(item));
+            }
+            let m = self.manifest;
+            let end = (self.next_batch + self.step).min(m.batches.len());
+            let group = m
+                .batches
+                .get(self.next_batch..end)
+                .filter(|g| !g.is_empty())?;
+            self.next_batch = end;
+            match crate::timing::rereading(|| (self.read)(m, group)) {
+                Ok(items) => self.ready.extend(items),
                 Err(e) => {
                     self.next_batch = m.batches.len();
-                    self.ready.clear();
                     return Some(Err(e));
                 }
             }
         }
-        self.ready.pop_front().map(Ok)
     }
+}
+
+/// The entries of a group of batches, parsed in parallel.
+fn read_entries<'a>(
+    m: &'a Manifest,
+    group: &'a [std::ops::Range<usize>],
+) -> Result<Vec<FileEntry>> {
+    use rayon::prelude::*;
+    let body = m.body_text();
+    let parsed: Vec<Vec<(FileEntry, usize)>> = group
+        .par_iter()
+        .map(|range| parse_batch(m.display_path(), body, range.clone()))
+        .collect::<Result<_>>()?;
+    Ok(parsed.into_iter().flatten().map(|(e, _)| e).collect())
+}
+
+/// The keys of a group of batches: borrowed from the text where a batch is in the canonical
+/// layout, else from its entries.
+fn read_keys<'a>(
+    m: &'a Manifest,
+    group: &'a [std::ops::Range<usize>],
+) -> Result<Vec<EntryKey<'a>>> {
+    let body = m.body_text();
+    let mut keys = Vec::new();
+    for range in group {
+        match fast::keys(&body[range.clone()]) {
+            Some(found) => keys.extend(found.into_iter().map(|(path, size, digest)| EntryKey {
+                path: path.into(),
+                size,
+                digest: Sha256Digest::from_bytes(digest),
+            })),
+            None => {
+                let entries = parse_batch(m.display_path(), body, range.clone())?;
+                keys.extend(entries.into_iter().map(|(e, _)| EntryKey {
+                    path: String::from(e.path).into(),
+                    size: e.size,
+                    digest: e.digest,
+                }));
+            }
+        }
+    }
+    Ok(keys)
 }
 
 /// The line that starts each entry. The body is read as a header document followed by batches of

@@ -343,15 +343,15 @@ pub fn check(
         let mut judge = Judge {
             entries: entries.keys().peekable(),
             next: 0,
-            found: Found {
+            found: Judged {
                 status: Vec::with_capacity(capacity),
-                ..Found::default()
+                ..Judged::default()
             },
         };
         scan(&mut |item| judge.item(item))?;
         judge.finish()?
     };
-    let Found {
+    let Judged {
         mut status,
         changed,
         reasons,
@@ -375,7 +375,7 @@ pub fn check(
 
 /// What judging the collection's items found.
 #[derive(Default)]
-struct Found {
+struct Judged {
     status: Vec<Status>,
     changed: HashMap<usize, Fixity>,
     reasons: HashMap<usize, String>,
@@ -394,19 +394,19 @@ struct Judge<'a> {
     entries: std::iter::Peekable<KeyIter<'a>>,
     /// The index of the next entry.
     next: usize,
-    found: Found,
+    found: Judged,
 }
 
 impl Judge<'_> {
     fn item(&mut self, item: Item) -> Result<()> {
-        if let Item::Problem(p) = &item
-            && !p.unreadable
-        {
-            if let Item::Problem(p) = item {
+        // A name that cannot be recorded is never sealed: it is extra, wherever it comes.
+        let item = match item {
+            Item::Problem(p) if !p.unreadable => {
                 self.found.named.push(p);
+                return Ok(());
             }
-            return Ok(());
-        }
+            item => item,
+        };
         self.pass_entries_before(item.path())?;
         let sealed = match self.entries.peek() {
             Some(Ok(entry)) => entry.path == item.path(),
@@ -501,7 +501,7 @@ impl Judge<'_> {
     }
 
     /// Every entry left was not found.
-    fn finish(mut self) -> Result<Found> {
+    fn finish(mut self) -> Result<Judged> {
         while let Some(entry) = self.entries.next().transpose()? {
             self.not_found(&entry);
         }

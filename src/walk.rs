@@ -252,30 +252,6 @@ impl Iterator for Walker {
     }
 }
 
-/// Everything found under a root, collected (see [`Walker`] for the streaming form).
-#[derive(Clone, Debug, Default)]
-pub struct Walk {
-    /// Regular files, sorted by path.
-    pub files: Vec<RelPath>,
-    /// Entries that are not regular files, sorted by path.
-    pub skipped: Vec<Skipped>,
-    /// Entries that could not be listed or named.
-    pub problems: Vec<Problem>,
-}
-
-/// Walks `root` to the end and collects what the [`Walker`] yields.
-pub fn walk(root: &Path, exclude: Option<&RelPath>) -> Result<Walk> {
-    let mut out = Walk::default();
-    for found in Walker::new(root, exclude)? {
-        match found {
-            Found::File(p) => out.files.push(p),
-            Found::Skipped(s) => out.skipped.push(s),
-            Found::Problem(p) => out.problems.push(p),
-        }
-    }
-    Ok(out)
-}
-
 fn skip_kind(t: &fs::FileType) -> SkipKind {
     if t.is_symlink() {
         return SkipKind::Symlink;
@@ -332,6 +308,25 @@ pub fn absolute(path: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Everything the walk yields, collected.
+    #[derive(Default)]
+    struct Walk {
+        files: Vec<RelPath>,
+        skipped: Vec<Skipped>,
+    }
+
+    fn walk(root: &Path, exclude: Option<&RelPath>) -> Result<Walk> {
+        let mut out = Walk::default();
+        for found in Walker::new(root, exclude)? {
+            match found {
+                Found::File(p) => out.files.push(p),
+                Found::Skipped(s) => out.skipped.push(s),
+                Found::Problem(p) => panic!("unexpected problem {p:?}"),
+            }
+        }
+        Ok(out)
+    }
 
     #[test]
     fn walk_lists_regular_files_sorted_and_skips_links() {

@@ -711,6 +711,14 @@ fn truncated_archives_are_errors() {
         .assert_fails(2, &["short.tar", "ends early", "damaged"]);
     // Nothing is printed on standard output for an error, even with --json.
     assert!(env.verify_archive(manifest, "short.tar").stdout.is_empty());
+    // Cut inside an entry larger than 1 MiB, which is hashed in pieces while it is read.
+    let big = vec![7u8; 3 << 20];
+    let tar = tar_bytes(&[("a.txt", b"alpha\n"), ("big.bin", &big)], &[]);
+    env.write("cut-big.tar", &tar[..2 << 20]);
+    for jobs in ["1", "3"] {
+        env.verify(manifest, &["--archive", "cut-big.tar", "--jobs", jobs])
+            .assert_fails(2, &["cut-big.tar", "ends early", "damaged"]);
+    }
 }
 
 #[test]
