@@ -1,12 +1,24 @@
-//! Where a collection is — a folder on disk, or an archive file read in place — and the one call
-//! that takes stock of either, so that sealing and verifying treat both alike: they differ only in
-//! how their items are listed.
+//! What a folder or an archive holds right now: [`Collection`] says where a collection is, and
+//! [`scan`] takes stock of either kind — every regular file measured, every other entry listed —
+//! handing the items on in path order, so that sealing and verifying treat both alike: they differ
+//! only in how their items are listed (`walk` and `folder` for a folder, `archive` for an archive
+//! file). Hashing runs on the bounded pool of `hashing`.
+//!
+//! Nothing here reads a manifest, a key or a sources list.
+
+pub mod archive;
+mod folder;
+pub mod hashing;
+mod item;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 
-use crate::archive::{self, LeadingFolder};
+pub use archive::LeadingFolder;
+pub use hashing::{HashOptions, default_jobs};
+pub use item::{Inventory, Item, Measured, Measurement, Problem, SkipKind, Skipped};
+
 use crate::error::Result;
-use crate::inventory::{self, Expected, HashOptions, Progress, Sink};
 use crate::relpath::RelPath;
 
 /// A collection to seal or verify.
@@ -35,7 +47,61 @@ impl Collection {
     pub fn is_archive(&self) -> bool {
         matches!(self, Collection::Archive { .. })
     }
+
+    /// The name a collection gets when none is given: a folder's last component (after
+    /// resolving `.`), an archive's file name without its archive extensions
+    /// (`batch-7.tar.gz` → `batch-7`).
+    pub fn default_name(&self) -> Option<String> {
+        match self {
+            Collection::Folder(dir) => {
+                let abs = crate::fsio::absolute(dir)?;
+                abs.file_name()?.to_str().map(str::to_string)
+            }
+            Collection::Archive { path, .. } => archive::default_name(path),
+        }
+    }
+
+    /// The collection path of `file` when it lies inside this collection's folder (a manifest
+    /// written into its own collection, to be left out of it); `None` for an archive.
+    pub fn path_of(&self, file: &Path) -> Option<RelPath> {
+        match self {
+            Collection::Folder(dir) => walk::path_inside(dir, file),
+            Collection::Archive { .. } => None,
+        }
+    }
 }
+
+/// Receives progress while files are hashed. Implementations must be cheap: `file_done` is called
+/// once per file from the hashing threads.
+pub trait Progress: Sync {
+    /// Hashing starts: `files` files, `bytes` bytes in all (as listed before reading).
+    fn start(&self, files: u64, bytes: u64);
+    /// One file was hashed (or failed); `bytes` were read from it.
+    fn file_done(&self, bytes: u64);
+    /// Hashing is over.
+    fn finish(&self);
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _files: u64, _bytes: u64) {}
+    fn file_done(&self, _bytes: u64) {}
+    fn finish(&self) {}
+}
+
+/// The totals a progress bar counts towards, when known before hashing (a manifest's).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// Number of files.
+    pub files: u64,
+    /// Number of bytes.
+    pub bytes: u64,
+}
+
+/// Receives the items of a collection one at a time, in path order; an error stops the scan.
+pub type Sink<'a> = dyn FnMut(Item) -> Result<()> + 'a;
 
 /// Lists and hashes the collection, handing every item to `sink` in path order. `exclude` (the
 /// manifest itself, when it lies inside a collection folder) is left out; `hashing` says how
@@ -51,7 +117,7 @@ pub fn scan(
 ) -> Result<Option<String>> {
     match collection {
         Collection::Folder(dir) => {
-            inventory::scan_dir(dir, exclude, hashing, expected, progress, sink)?;
+            folder::scan_dir(dir, exclude, hashing, expected, progress, sink)?;
             Ok(None)
         }
         Collection::Archive { path, leading } => {

@@ -1,25 +1,12 @@
 //! SHA-256 digests: the [`Sha256Digest`] value type (lower-case hex in every text format,
-//! compared in constant time) and streaming hashing of files with a caller-owned buffer.
+//! compared in constant time), [`Fixity`] (a size and a digest), and the hex codec every text
+//! format of docseal uses. Hashing files is the collection's work (`collection/hashing.rs`).
 
 use std::fmt;
-use std::fs::File;
-use std::io::{self, Read};
-use std::path::Path;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
-
-/// Size of the read buffer used when hashing a file.
-pub const HASH_BUFFER_SIZE: usize = 128 * 1024;
-
-/// Files at least this large are read on a second thread while the first one hashes, so that a
-/// single large file is hashed at the speed of SHA-256 rather than of read + SHA-256.
-pub const PIPELINE_MIN_SIZE: u64 = 16 * 1024 * 1024;
-
-/// Buffers in flight between the reading and the hashing thread, and their size.
-const PIPELINE_BUFFERS: usize = 4;
-const PIPELINE_BUFFER_SIZE: usize = 1024 * 1024;
 
 /// A SHA-256 digest. Displayed and parsed as exactly 64 lower-case hexadecimal digits.
 #[derive(Clone, Copy, Eq, PartialOrd, Ord)]
@@ -81,13 +68,6 @@ impl FromStr for Sha256Digest {
     }
 }
 
-impl TryFrom<String> for Sha256Digest {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
 impl Serialize for Sha256Digest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_hex())
@@ -101,152 +81,14 @@ impl<'de> Deserialize<'de> for Sha256Digest {
     }
 }
 
-/// A read buffer whose start is aligned to a page. The kernel copies file data into it with
-/// `rep movsb`, which on some CPUs (AMD EPYC measured here) runs at a quarter of its speed when
-/// the destination's offset within a cache line differs from the page cache's: a plain `Vec`
-/// from `malloc` starts 16 bytes into a page, and reading into it cost more than hashing.
-pub struct ReadBuffer {
-    storage: Vec<u8>,
-    offset: usize,
-    len: usize,
-}
-
-impl ReadBuffer {
-    /// Alignment of the buffer's start.
-    const ALIGN: usize = 4096;
-
-    /// A zeroed buffer of `len` bytes starting at a page boundary.
-    pub fn new(len: usize) -> Self {
-        let storage = vec![0u8; len + Self::ALIGN];
-        let misalign = storage.as_ptr() as usize % Self::ALIGN;
-        let offset = (Self::ALIGN - misalign) % Self::ALIGN;
-        ReadBuffer {
-            storage,
-            offset,
-            len,
-        }
-    }
-
-    /// The buffer.
-    pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        &mut self.storage[self.offset..self.offset + self.len]
-    }
-
-    /// The first `n` bytes.
-    pub fn filled(&self, n: usize) -> &[u8] {
-        &self.storage[self.offset..self.offset + n]
-    }
-}
-
 /// A size and digest pair: what docseal measures of a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Fixity {
     /// Size in bytes.
     pub size: u64,
     /// SHA-256 digest.
     pub digest: Sha256Digest,
-}
-
-/// Hashes everything `reader` yields, using `buf` for reads. Returns the digest and the number
-/// of bytes hashed.
-pub fn hash_reader<R: Read>(mut reader: R, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
-    let mut hasher = Sha256::new();
-    let mut total = 0u64;
-    loop {
-        let n = match reader.read(buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
-    Ok((Sha256Digest(hasher.finalize().into()), total))
-}
-
-/// Hashes everything `reader` yields, reading on a second thread while this one hashes.
-/// Memory use is bounded by a few fixed buffers, whatever the input's size.
-pub fn hash_reader_pipelined<R: Read + Send>(mut reader: R) -> io::Result<(Sha256Digest, u64)> {
-    use std::sync::mpsc::sync_channel;
-    let (full_tx, full_rx) = sync_channel::<io::Result<(ReadBuffer, usize)>>(PIPELINE_BUFFERS);
-    let (empty_tx, empty_rx) = sync_channel::<ReadBuffer>(PIPELINE_BUFFERS);
-    for _ in 0..PIPELINE_BUFFERS {
-        // Cannot fail: the channel has room for every buffer and its receiver is alive.
-        let _ = empty_tx.send(ReadBuffer::new(PIPELINE_BUFFER_SIZE));
-    }
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            while let Ok(mut buf) = empty_rx.recv() {
-                let result = loop {
-                    match reader.read(buf.as_mut_slice()) {
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        other => break other,
-                    }
-                };
-                let done = !matches!(result, Ok(n) if n > 0);
-                if full_tx.send(result.map(|n| (buf, n))).is_err() || done {
-                    return;
-                }
-            }
-        });
-        let mut hasher = Sha256::new();
-        let mut total = 0u64;
-        // The hashing side: ends at end of input, on a read error, or if the reader vanished.
-        while let Ok(msg) = full_rx.recv() {
-            let (buf, n) = msg?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(buf.filled(n));
-            total += n as u64;
-            let _ = empty_tx.send(buf);
-        }
-        Ok((Sha256Digest(hasher.finalize().into()), total))
-    })
-}
-
-/// Hashes the file at `path` without following a symbolic link at its last component.
-/// Returns the digest and the number of bytes read (which is the size that is recorded).
-/// Large files are read and hashed on two threads ([`hash_reader_pipelined`]).
-pub fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
-    let (file, len) = open_no_follow(path)?;
-    if len >= PIPELINE_MIN_SIZE {
-        hash_reader_pipelined(file)
-    } else {
-        hash_reader(file, buf)
-    }
-}
-
-#[cfg(unix)]
-fn open_no_follow(path: &Path) -> io::Result<(File, u64)> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // O_NOFOLLOW: a symlink swapped in after the walk is refused, not followed.
-    // O_NONBLOCK: a FIFO swapped in after the walk cannot make the open hang.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    Ok((file, meta.len()))
-}
-
-#[cfg(not(unix))]
-fn open_no_follow(path: &Path) -> io::Result<(File, u64)> {
-    let meta = std::fs::symlink_metadata(path)?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    Ok((File::open(path)?, meta.len()))
 }
 
 /// Lower-case hex of `bytes`.
@@ -306,39 +148,6 @@ mod tests {
             Sha256Digest::of(b"").to_hex(),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
-    }
-
-    #[test]
-    fn streaming_hash_matches_one_shot_hash_across_buffer_boundaries() {
-        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
-        let mut buf = [0u8; 7];
-        let (d, n) = hash_reader(&data[..], &mut buf).unwrap();
-        assert_eq!(n, 10_000);
-        assert_eq!(d, Sha256Digest::of(&data));
-    }
-
-    #[test]
-    fn pipelined_hash_matches_one_shot_hash_and_passes_on_read_errors() {
-        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
-        let (d, n) = hash_reader_pipelined(&data[..]).unwrap();
-        assert_eq!((d, n), (Sha256Digest::of(&data), 3_000_000));
-        assert_eq!(
-            hash_reader_pipelined(&b""[..]).unwrap().0,
-            Sha256Digest::of(b"")
-        );
-        struct Failing(usize);
-        impl Read for Failing {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                if self.0 == 0 {
-                    return Err(io::Error::other("disk on fire"));
-                }
-                self.0 -= 1;
-                buf[0] = 1;
-                Ok(1)
-            }
-        }
-        let err = hash_reader_pipelined(Failing(10)).unwrap_err();
-        assert_eq!(err.to_string(), "disk on fire");
     }
 
     #[test]

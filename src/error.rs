@@ -1,10 +1,11 @@
-//! The one error type of the library: every variant names the file it is about and, where the
-//! problem is in a text file, the line; its message is one line that ends with what to do next.
+//! The one error type of the library. Each variant is a kind a caller can match on; a variant
+//! about a file names the file and, where the problem is in a text file, the line. Its message
+//! is one line that ends with what to do next.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::sanitize::path_text;
+use crate::sanitize::{escape, path_text};
 
 /// Anything that stops a docseal command from running to its end.
 ///
@@ -66,7 +67,35 @@ pub enum Error {
         /// The files and folders that were searched.
         looked_in: Vec<PathBuf>,
     },
-    /// The request itself is inconsistent (e.g. an unknown file name given to `show`).
+    /// A file was asked for by its collection path, and the manifest does not hold it.
+    #[error(
+        "{}: no file \"{}\" in this manifest; run `docseal show {}` to list its files",
+        .manifest.display(), escape(.path), .manifest.display()
+    )]
+    NotInManifest {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The path asked for, as given.
+        path: String,
+    },
+    /// A report or result could not be written to standard output.
+    #[error("standard output: cannot write to: {}", describe_io(.0))]
+    Output(#[source] io::Error),
+    /// The operating system's random source failed (making a key).
+    #[error("cannot get random bytes from the operating system: {0}")]
+    Random(String),
+    /// The pool of hashing threads could not be started.
+    #[error("cannot start {jobs} hashing threads: {reason}")]
+    Threads {
+        /// How many were asked for.
+        jobs: usize,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// docseal broke one of its own rules: a bug, not a problem with the input.
+    #[error("internal error: {0}; please report this as a bug")]
+    Internal(String),
+    /// The arguments are inconsistent with each other or with what they name.
     #[error("{0}")]
     Usage(String),
 }
@@ -82,6 +111,12 @@ impl Error {
             doing,
             source,
         }
+    }
+
+    /// True when writing output failed because the reader went away (`docseal verify | head`),
+    /// which is not worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
     }
 
     /// An [`Error::Invalid`] for `path`.
@@ -103,7 +138,7 @@ impl Error {
 
     /// Turns a `toml` parse error into a one-line [`Error::Parse`] naming `path` and the line.
     pub fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> Self {
-        let message = with_hint(&one_line(err.message()));
+        let message = toml_message(err);
         match err.span() {
             Some(span) => Error::at_offset(path, text, span.start, message),
             None => Error::invalid(path, message),
@@ -119,6 +154,11 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+/// A `toml` error's message on one line, with a hint for an unknown field.
+pub(crate) fn toml_message(err: &toml::de::Error) -> String {
+    with_hint(&one_line(err.message()))
 }
 
 /// Adds what to do to serde's "unknown field `x`, expected one of `a`, `b`" message: the

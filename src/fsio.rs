@@ -1,10 +1,11 @@
 //! Safe file writing: every manifest and key is written through [`write_atomic`] — a temporary
 //! file in the destination folder, fsync, then rename — so a crash or a full disk never leaves a
-//! half-written file, and an existing file is never replaced unless the caller asked for it.
+//! half-written file, and an existing file is never replaced unless the caller asked for it —
+//! and the few path helpers that several areas need ([`absolute`]).
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -124,6 +125,29 @@ pub fn read_text(path: &Path, what: &str) -> Result<String> {
     let bytes = read(path)?;
     String::from_utf8(bytes)
         .map_err(|_| Error::invalid(path, format!("{what} is not valid UTF-8 text")))
+}
+
+/// `path` made absolute with symbolic links resolved, for a path whose last components may not
+/// exist yet (they are appended to the resolved longest existing prefix).
+pub fn absolute(path: &Path) -> Option<PathBuf> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut existing = path.as_path();
+    let mut tail = Vec::new();
+    loop {
+        if let Ok(resolved) = fs::canonicalize(existing) {
+            let mut out = resolved;
+            for part in tail.iter().rev() {
+                out.push(part);
+            }
+            return Some(out);
+        }
+        tail.push(existing.file_name()?.to_os_string());
+        existing = existing.parent()?;
+    }
 }
 
 #[cfg(test)]

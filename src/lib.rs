@@ -4,27 +4,35 @@
 //! came from.
 //!
 //! The library does all the work; the `docseal` binary only parses arguments, calls
-//! [`keys::keygen`], [`seal::seal`], [`verify::verify`] or [`show::show`], renders the result and
-//! maps it to an exit status. The manifest format is specified in `docs/manifest-format.md`.
+//! [`trust::keygen`], [`seal::seal`], [`verify::verify`] or [`audit::show()`], hands the result to a
+//! presenter of [`report`] and maps it to an exit status. The manifest format is specified in
+//! `docs/manifest-format.md`; where each piece of code lives, and why, in `docs/architecture.md`.
+//!
+//! The areas, from the bottom up (each uses only those before it):
+//!
+//! - values and helpers: [`digest`], [`relpath`], [`provenance`], [`sanitize`], [`fsio`],
+//!   [`timing`], [`error`];
+//! - [`manifest`] (what a manifest says), [`trust`] (who signed), [`collection`] (what a folder
+//!   or archive holds);
+//! - [`capture`] (where a file came from, before sealing), [`audit`] (what a sealed manifest
+//!   shows);
+//! - [`report`] (the results as data, and their presenters);
+//! - the orchestrators [`seal`] and [`verify`].
 
-pub mod archive;
+pub mod audit;
+pub mod capture;
 pub mod collection;
 pub mod digest;
 pub mod error;
 pub mod fsio;
-pub mod inventory;
-pub mod keys;
 pub mod manifest;
 pub mod provenance;
 pub mod relpath;
 pub mod report;
 pub mod sanitize;
 pub mod seal;
-pub mod show;
-pub mod signature;
-pub mod sources;
 pub mod timing;
+pub mod trust;
 pub mod verify;
-pub mod walk;
 
 pub use error::{Error, Result};

@@ -38,6 +38,11 @@ impl RelPath {
     }
 }
 
+/// The first segment of a collection path when the path lies below a folder (`a/b/c` → `a`).
+pub fn first_folder(path: &str) -> Option<&str> {
+    path.split_once('/').map(|(first, _)| first)
+}
+
 /// Checks `s` against every rule of a collection path.
 pub(crate) fn validate(s: &str) -> Result<(), String> {
     if is_plain(s) {

@@ -1,23 +1,39 @@
-//! The verification report: one data model ([`VerifyReport`]) that `--json` serialises as is and
-//! that [`render`] turns into the human report. Its JSON schema is documented in
-//! `docs/json-report.md`.
+//! The report as data, and its presenters. [`VerifyReport`] is everything `verify` found: one
+//! model that serialises to the JSON of `docs/json-report.md` and deserialises from it again (so
+//! reports can be stored, merged and turned into other formats), and that [`human::render`] turns
+//! into the terminal report. The verdict store ([`FileVerdicts`]) and the functions that build one
+//! file's verdict live here too. The presenters of the other commands' results (`seal`, `keygen`,
+//! `show`) are the other files of this area.
+//!
+//! Presenters write to any `W: Write` and return docseal's [`Result`]: a write
+//! that fails is [`Error::Output`], and any other error (an entry that cannot
+//! be read again from the manifest) is passed on as it is. Nothing here hashes, parses or checks
+//! a signature.
 
-use std::io::{self, Write};
+pub mod human;
+pub mod json;
+pub mod keygen;
+pub mod seal;
+pub mod show;
+mod verdicts;
 
-use serde::Serialize;
+use std::io;
 
+use serde::{Deserialize, Serialize};
+
+use crate::collection::Skipped;
 pub use crate::digest::Fixity;
-use crate::sanitize::escape;
-use crate::signature::{SignatureReport, SignatureStatus};
-use crate::walk::Skipped;
+use crate::error::{Error, Result};
+use crate::manifest::FileEntry;
+use crate::trust::signature::SignatureReport;
 
-pub use crate::verify::FileVerdicts;
+pub use verdicts::{FileVerdicts, SealedEntries, SealedStatus};
 
 /// The version of the JSON report schema.
 pub const REPORT_VERSION: u32 = 1;
 
 /// What verification found for one path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileStatus {
     /// Present with the sealed size and digest.
@@ -49,7 +65,8 @@ impl FileStatus {
 }
 
 /// The verdict on one path.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FileReport {
     /// The path inside the collection.
     pub path: String,
@@ -69,8 +86,86 @@ pub struct FileReport {
     pub detail: Option<String>,
 }
 
+impl FileReport {
+    /// The report on a sealed entry, with the given verdict.
+    pub fn sealed(
+        entry: FileEntry,
+        status: FileStatus,
+        actual: Option<Fixity>,
+        detail: Option<String>,
+    ) -> Self {
+        FileReport {
+            status,
+            moved_from: None,
+            expected: Some(Fixity {
+                size: entry.size,
+                digest: entry.digest,
+            }),
+            actual,
+            origin: entry.origin.into_known().map(String::from),
+            retrieved: entry.retrieved.known().map(ToString::to_string),
+            detail,
+            path: entry.path.into(),
+        }
+    }
+
+    /// The report on a sealed entry measured as `actual`: ok, or modified with what changed.
+    pub fn compared(entry: FileEntry, actual: Fixity) -> Self {
+        if actual
+            == (Fixity {
+                size: entry.size,
+                digest: entry.digest,
+            })
+        {
+            return Self::sealed(entry, FileStatus::Ok, Some(actual), None);
+        }
+        let short = |d: &crate::digest::Sha256Digest| d.to_hex()[..12].to_string();
+        let detail = if actual.size != entry.size {
+            format!(
+                "content changed (size {} -> {} bytes, sha256 {} -> {})",
+                entry.size,
+                actual.size,
+                short(&entry.digest),
+                short(&actual.digest)
+            )
+        } else {
+            format!(
+                "content changed (same size, sha256 {} -> {})",
+                short(&entry.digest),
+                short(&actual.digest)
+            )
+        };
+        Self::sealed(entry, FileStatus::Modified, Some(actual), Some(detail))
+    }
+
+    /// The report on a sealed entry that is gone from its path and present at `to`.
+    pub fn moved(sealed: FileEntry, to: String, actual: Fixity) -> Self {
+        let from = sealed.path.to_string();
+        let mut report = Self::sealed(sealed, FileStatus::Moved, Some(actual), None);
+        report.detail = Some(format!("sealed as {from}"));
+        report.path = to;
+        report.moved_from = Some(from);
+        report
+    }
+
+    /// The report on a present file that is not sealed.
+    pub fn extra(path: String, actual: Option<Fixity>, detail: String) -> Self {
+        FileReport {
+            path,
+            status: FileStatus::Extra,
+            moved_from: None,
+            expected: None,
+            actual,
+            origin: None,
+            retrieved: None,
+            detail: Some(detail),
+        }
+    }
+}
+
 /// Counts by status.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Totals {
     /// Entries in the manifest.
     pub sealed: usize,
@@ -91,16 +186,19 @@ pub struct Totals {
 }
 
 /// Everything `verify` found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyReport {
     /// Schema version of this report ([`REPORT_VERSION`]).
     pub report_version: u32,
     /// The manifest file verified.
     pub manifest: String,
-    /// The collection name from the manifest.
-    pub collection: String,
-    /// The folder that was checked.
-    pub root: String,
+    /// The collection name from the manifest (`collection` in JSON).
+    #[serde(rename = "collection")]
+    pub collection_name: String,
+    /// The folder or archive file that was checked (`root` in JSON).
+    #[serde(rename = "root")]
+    pub checked_path: String,
     /// The signature verdict. Files are checked only when it is valid.
     pub signature: SignatureReport,
     /// Whether the files were checked (false when the signature is not valid).
@@ -161,108 +259,22 @@ pub fn count_statuses<'a>(reports: impl IntoIterator<Item = &'a FileStatus>) -> 
     t
 }
 
-/// How much of the report to print.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verbosity {
-    /// Only problems, and nothing at all when everything verified.
-    Quiet,
-    /// Every file, the signature line and the totals.
-    Normal,
-}
-
-/// Writes the human report.
-pub fn render<W: Write>(w: &mut W, report: &VerifyReport, verbosity: Verbosity) -> io::Result<()> {
-    let quiet = verbosity == Verbosity::Quiet;
-    if !quiet || !report.signature.is_valid() {
-        render_signature(w, &report.signature)?;
-    }
-    for problem in &report.manifest_problems {
-        writeln!(w, "manifest   {}", escape(problem))?;
-    }
-    // Quiet and successful: every file is ok, so there is no line to print (and no need to
-    // produce 10⁶ reports to find that out).
-    let every_line_ok = quiet && report.success;
-    if !every_line_ok {
-        for f in report.files.iter() {
-            let f = f.map_err(io::Error::other)?;
-            if quiet && f.status == FileStatus::Ok {
-                continue;
-            }
-            match &f.moved_from {
-                Some(from) => write!(
-                    w,
-                    "{:<10} {} -> {}",
-                    f.status.as_str(),
-                    escape(from),
-                    escape(&f.path)
-                )?,
-                None => write!(w, "{:<10} {}", f.status.as_str(), escape(&f.path))?,
-            }
-            if let Some(detail) = f.detail.as_ref().filter(|_| f.moved_from.is_none()) {
-                write!(w, ": {}", escape(detail))?;
-            }
-            writeln!(w)?;
-        }
-    }
-    if !quiet {
-        for s in &report.skipped {
-            writeln!(w, "skipped    {}: {}", escape(&s.path), s.kind.describe())?;
-        }
-    }
-    if quiet && report.success {
-        return Ok(());
-    }
-    let t = &report.totals;
-    if report.files_checked {
-        write!(
-            w,
-            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra",
-            t.sealed, t.ok, t.modified, t.moved, t.missing, t.unreadable, t.extra
-        )?;
-        if t.lacking_provenance > 0 {
-            write!(w, "; {} lacking provenance", t.lacking_provenance)?;
-            if report.require_provenance {
-                write!(w, " (required)")?;
-            }
-        }
-        writeln!(w)?;
-    } else {
-        writeln!(
-            w,
-            "files not checked: the manifest's signature cannot be trusted"
-        )?;
-    }
-    if report.success {
-        writeln!(w, "verified")
-    } else {
-        writeln!(w, "verification FAILED")
+/// Runs a presenter that writes with `io::Result`, recording in `failure` an error of docseal's
+/// that it hit while writing (see [`passing_on`]): that error is returned as it is, and a failed
+/// write becomes [`Error::Output`].
+pub(crate) fn presenting(f: impl FnOnce(&mut Option<Error>) -> io::Result<()>) -> Result<()> {
+    let mut failure = None;
+    let written = f(&mut failure);
+    match failure {
+        Some(e) => Err(e),
+        None => written.map_err(Error::Output),
     }
 }
 
-fn render_signature<W: Write>(w: &mut W, s: &SignatureReport) -> io::Result<()> {
-    let names = |list: &[crate::signature::Signer]| {
-        list.iter()
-            .map(|k| format!("\"{}\" (key {})", escape(&k.name), k.key_id))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match s.status {
-        SignatureStatus::Valid => writeln!(w, "signature  valid, signed by {}", names(&s.signers))?,
-        SignatureStatus::Invalid => writeln!(
-            w,
-            "signature  INVALID for {}: the manifest was changed after it was signed",
-            names(&s.invalid)
-        )?,
-        SignatureStatus::Untrusted => writeln!(
-            w,
-            "signature  UNTRUSTED: signed only by key {}, which is not trusted; pass --trust KEY.pub if you trust it",
-            s.untrusted
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?,
-        SignatureStatus::Unsigned => writeln!(w, "signature  MISSING: the manifest is not signed")?,
-    }
-    Ok(())
+/// The value of `item`, or (for an error) records it in `failure` and stops the presenter.
+pub(crate) fn passing_on<T>(item: Result<T>, failure: &mut Option<Error>) -> io::Result<T> {
+    item.map_err(|e| {
+        *failure = Some(e);
+        io::Error::other("stopped by an error of docseal's")
+    })
 }

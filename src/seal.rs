@@ -1,23 +1,26 @@
-//! Sealing: take stock of a collection (a folder, or an archive read in place), hash every regular
-//! file, attach provenance from the sources list, build the manifest with its root digest, sign it
-//! and write it atomically.
+//! Sealing, the orchestrator of `seal`: take stock of a collection (`collection`: a folder, or an
+//! archive read in place), attach provenance from the sources list (`capture`), build the
+//! manifest's text and root digest as the files stream past (`manifest`), sign it (`trust`) and
+//! write it atomically (`fsio`), giving a [`SealReport`] (`report`). It parses, hashes and
+//! formats nothing itself.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::collection::{self, Collection};
+use crate::capture::Sources;
+use crate::collection::{
+    self, Collection, HashOptions, Item, Measured, Measurement, Progress, Skipped,
+};
 use crate::digest::{Fixity, Sha256Digest};
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
-use crate::inventory::{HashOptions, Item, Measured, Measurement, Progress};
-use crate::keys::{KeyId, SecretKey};
-use crate::manifest::{DigestAlgorithm, FileEntry, Header, canonical, merkle};
+use crate::manifest::{DigestAlgorithm, FileEntry, Header, canonical, check_text, merkle};
 use crate::provenance::Timestamp;
 use crate::relpath::RelPath;
-use crate::signature::{self, SIGNED_PREFIX};
-use crate::sources::Sources;
+use crate::report::seal::SealReport;
 use crate::timing;
-use crate::walk::{self, Skipped};
+use crate::trust::SecretKey;
+use crate::trust::signature::{self, SIGNED_PREFIX};
 
 /// What to seal and how.
 #[derive(Clone, Debug)]
@@ -38,35 +41,8 @@ pub struct SealOptions {
     pub hashing: HashOptions,
 }
 
-/// What sealing did.
-#[derive(Clone, Debug)]
-pub struct SealOutcome {
-    /// The manifest written.
-    pub manifest: PathBuf,
-    /// Number of files sealed.
-    pub files: usize,
-    /// Their total size in bytes.
-    pub bytes: u64,
-    /// Files sealed with an unknown origin or retrieval time.
-    pub lacking_provenance: usize,
-    /// Entries that are not regular files and were left out.
-    pub skipped: Vec<Skipped>,
-    /// The key that signed.
-    pub key_id: KeyId,
-    /// The collection root digest.
-    pub root: crate::digest::Sha256Digest,
-    /// For an archive: the leading folder stripped from every entry, if any.
-    pub stripped: Option<String>,
-}
-
-/// The default collection name for a folder: its last component (after resolving `.`).
-pub fn default_name(dir: &Path) -> Option<String> {
-    let abs = walk::absolute(dir)?;
-    abs.file_name()?.to_str().map(str::to_string)
-}
-
 /// Seals `opts.collection` into a signed manifest at `opts.output`.
-pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> {
+pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
     timing::start();
     check_name(&opts.name)?;
     if !opts.force && std::fs::symlink_metadata(&opts.output).is_ok() {
@@ -80,20 +56,17 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
         Some(p) => Sources::load(p)?,
         None => Sources::default(),
     };
-    let exclude = match &opts.collection {
-        Collection::Folder(dir) => walk::path_inside(dir, &opts.output),
-        Collection::Archive { .. } => None,
-    };
+    let exclude = opts.collection.path_of(&opts.output);
     let collection = relative_collection(opts.collection.path(), &opts.output)?;
     let mut header = Header {
         name: opts.name.clone(),
         digest_algorithm: DigestAlgorithm::Sha256,
         created: Timestamp::now(),
         tool: format!("docseal {}", env!("CARGO_PKG_VERSION")),
-        collection,
+        collection_path: collection,
         sequence: Some(1),
         previous: None,
-        root: Sha256Digest::from_bytes([0; 32]),
+        root_digest: Sha256Digest::from_bytes([0; 32]),
     };
     // The signed message is built in one buffer as the files are hashed, in path order: the
     // prefix, the header (its root written once the entries are known, in place), the entries.
@@ -102,7 +75,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
     let root_at = text
         .find(&format!("\n{}", canonical::ROOT_KEY))
         .map(|i| i + 1 + canonical::ROOT_KEY.len())
-        .ok_or_else(|| Error::Usage("internal error: header without a root line".into()))?;
+        .ok_or_else(|| Error::Internal("the manifest header has no root line".into()))?;
     let mut acc = Accumulated::default();
     let mut root = merkle::RootBuilder::default();
     let archive = opts.collection.is_archive();
@@ -151,8 +124,8 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
     timing::lap("files");
     sources.check_all_present(|p| acc.with_source.contains(p))?;
     text.push('\n');
-    header.root = root.finish();
-    text.replace_range(root_at..root_at + 64, &header.root.to_hex());
+    header.root_digest = root.finish();
+    text.replace_range(root_at..root_at + 64, &header.root_digest.to_hex());
     let sig = signature::sign_message(&key, text.as_bytes());
     text.push_str(&canonical::signature_block(&sig));
     fsio::write_atomic(
@@ -163,14 +136,15 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealOutcome> 
         "manifest",
     )?;
     timing::lap("sign and write");
-    Ok(SealOutcome {
+    Ok(SealReport {
+        collection: opts.collection.path().to_path_buf(),
         manifest: opts.output.clone(),
         files: acc.files,
         bytes: acc.bytes,
         lacking_provenance: acc.lacking_provenance,
         skipped: acc.skipped,
         key_id: key.id(),
-        root: header.root,
+        root_digest: header.root_digest,
         stripped,
     })
 }
@@ -205,14 +179,14 @@ fn measured_fixity(opts: &SealOptions, m: &Measured) -> Result<Fixity> {
     }
 }
 
+/// A collection name must be what a manifest may hold as its `name`.
 fn check_name(name: &str) -> Result<()> {
-    if name.is_empty() || name.chars().any(char::is_control) {
-        return Err(Error::Usage(format!(
+    check_text(name, "name").map_err(|_| {
+        Error::Usage(format!(
             "invalid collection name \"{}\"; pass --name with a non-empty name without control characters",
             name.escape_debug()
-        )));
-    }
-    Ok(())
+        ))
+    })
 }
 
 /// The collection folder or archive file relative to the manifest's folder, `/`-separated.
@@ -223,8 +197,8 @@ fn relative_collection(dir: &Path, manifest: &Path) -> Result<String> {
             "cannot express the collection's path relative to the manifest; put both on the same file system tree",
         )
     };
-    let dir = walk::absolute(dir).ok_or_else(fail)?;
-    let manifest_dir = walk::absolute(manifest)
+    let dir = fsio::absolute(dir).ok_or_else(fail)?;
+    let manifest_dir = fsio::absolute(manifest)
         .and_then(|m| m.parent().map(Path::to_path_buf))
         .ok_or_else(fail)?;
     let from: Vec<_> = manifest_dir.components().collect();

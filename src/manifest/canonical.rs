@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::digest::to_hex;
 use crate::manifest::{FORMAT_VERSION, FileEntry, Header};
-use crate::signature::ManifestSignature;
+use crate::trust::signature::ManifestSignature;
 
 /// The line that starts the signature block. Everything before its first occurrence at the start
 /// of a line is the signed body.
@@ -74,8 +74,8 @@ pub fn header_text(header: &Header) -> String {
     );
     let _ = writeln!(out, "created = \"{}\"", header.created);
     let _ = writeln!(out, "tool = {}", quote(&header.tool));
-    let _ = writeln!(out, "collection = {}", quote(&header.collection));
-    let _ = writeln!(out, "{ROOT_KEY}{}\"", header.root);
+    let _ = writeln!(out, "collection = {}", quote(&header.collection_path));
+    let _ = writeln!(out, "{ROOT_KEY}{}\"", header.root_digest);
     if let Some(seq) = header.sequence {
         let _ = writeln!(out, "sequence = {seq}");
     }

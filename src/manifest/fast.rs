@@ -5,9 +5,10 @@
 //! anything else it gives up, and the strict TOML reader parses the batch (and reports the error,
 //! if there is one). So it changes how fast a manifest is read, never what it means.
 
+use super::FileEntry;
+use super::merkle::leaf_hash_of;
+use super::summary::Checked;
 use crate::digest::{Sha256Digest, from_hex};
-use crate::manifest::merkle::leaf_hash_of;
-use crate::manifest::{Checked, FileEntry};
 use crate::provenance::{OriginUrl, Recorded, Timestamp, UNKNOWN, parse_recorded_time_canonical};
 use crate::relpath::RelPath;
 
@@ -33,7 +34,7 @@ pub(super) fn parse_batch(text: &str, from: usize) -> Option<Vec<(FileEntry, usi
 }
 
 /// Checks each canonical `[[file]]` table of a batch as [`parse_batch`] does, without building
-/// the entries: what [`super::check_files`] needs of each, borrowed from the text. `None` for a
+/// the entries: what [`super::summary::check_files`] needs of each, borrowed from the text. `None` for a
 /// batch that is not in the canonical layout or does not pass (the strict reader then says why).
 pub(super) fn check_batch(text: &str) -> Option<Vec<Checked<'_>>> {
     let mut checked = Vec::with_capacity(text.len() / 128 + 1);
@@ -68,15 +69,15 @@ fn known(value: &str) -> Option<&str> {
 /// The path, size and digest of each canonical `[[file]]` table of a batch, borrowed from the
 /// text and not checked again (for a batch that [`parse_batch`] read before); `None` for a batch
 /// that is not in the canonical layout.
-pub(super) fn keys(text: &str) -> Option<Vec<(&str, u64, [u8; 32])>> {
-    let mut keys = Vec::with_capacity(text.len() / 128 + 1);
+pub(super) fn fixities(text: &str) -> Option<Vec<(&str, u64, [u8; 32])>> {
+    let mut fixities = Vec::with_capacity(text.len() / 128 + 1);
     let mut at = 0;
     while at < text.len() {
         let (fields, next) = fields(text, at)?;
-        keys.push((fields.path, fields.size, fields.digest));
+        fixities.push((fields.path, fields.size, fields.digest));
         at = next;
     }
-    Some(keys)
+    Some(fixities)
 }
 
 /// The values of one canonical `[[file]]` table, as they stand in the text.

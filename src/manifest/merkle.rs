@@ -7,41 +7,10 @@ use sha2::{Digest as _, Sha256};
 use crate::digest::Sha256Digest;
 use crate::manifest::FileEntry;
 
-/// The canonical leaf bytes of one entry (see `docs/manifest-format.md`):
-/// `u32be(len path) path u64be(size) digest[32] field(origin) field(retrieved)`, where
+/// The leaf hash of one entry: SHA-256(0x00 || leaf bytes), where the leaf bytes (see
+/// `docs/manifest-format.md`) are
+/// `u32be(len path) path u64be(size) digest[32] field(origin) field(retrieved)`, with
 /// `field(unknown) = 0x00` and `field(value) = 0x01 u32be(len value) value`.
-pub fn leaf_bytes(entry: &FileEntry) -> Vec<u8> {
-    let path = entry.path.as_str().as_bytes();
-    let mut out = Vec::with_capacity(4 + path.len() + 8 + 32 + 160);
-    push_str(&mut out, path);
-    out.extend_from_slice(&entry.size.to_be_bytes());
-    out.extend_from_slice(entry.digest.as_bytes());
-    push_field(
-        &mut out,
-        entry.origin.known().map(|u| u.as_str().to_string()),
-    );
-    push_field(&mut out, entry.retrieved.known().map(|t| t.to_string()));
-    out
-}
-
-fn push_str(out: &mut Vec<u8>, s: &[u8]) {
-    // Manifest strings are far below 4 GiB; anything larger could not have been parsed.
-    let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(s);
-}
-
-fn push_field(out: &mut Vec<u8>, value: Option<String>) {
-    match value {
-        None => out.push(0x00),
-        Some(v) => {
-            out.push(0x01);
-            push_str(out, v.as_bytes());
-        }
-    }
-}
-
-/// The leaf hash: SHA-256(0x00 || leaf bytes), fed to the hasher piece by piece.
 pub fn leaf_hash(entry: &FileEntry) -> [u8; 32] {
     let time = entry.retrieved.known().map(ToString::to_string);
     leaf_hash_of(
@@ -54,7 +23,7 @@ pub fn leaf_hash(entry: &FileEntry) -> [u8; 32] {
 }
 
 /// [`leaf_hash`] of an entry given by its parts (`None` for an unknown origin or time; a time in
-/// its canonical form).
+/// its canonical form), fed to the hasher piece by piece.
 pub fn leaf_hash_of(
     path: &str,
     size: u64,
@@ -62,6 +31,12 @@ pub fn leaf_hash_of(
     origin: Option<&str>,
     retrieved: Option<&str>,
 ) -> [u8; 32] {
+    fn len_prefixed(h: &mut Sha256, s: &[u8]) {
+        // Manifest strings are far below 4 GiB; anything larger could not have been parsed.
+        let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
+        h.update(len.to_be_bytes());
+        h.update(s);
+    }
     fn field(h: &mut Sha256, value: Option<&str>) {
         match value {
             None => h.update([0x00]),
@@ -70,11 +45,6 @@ pub fn leaf_hash_of(
                 len_prefixed(h, v.as_bytes());
             }
         }
-    }
-    fn len_prefixed(h: &mut Sha256, s: &[u8]) {
-        let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
-        h.update(len.to_be_bytes());
-        h.update(s);
     }
     let mut h = Sha256::new();
     h.update([0x00]);
@@ -100,9 +70,11 @@ pub fn perfect_root(leaves: &[[u8; 32]]) -> [u8; 32] {
     mth(leaves)
 }
 
-/// The Merkle Tree Hash over leaf hashes (RFC 9162 §2.1.1). The root of no entries is the
-/// SHA-256 of the empty string.
-pub fn root_of_leaves(leaves: &[[u8; 32]]) -> Sha256Digest {
+/// The Merkle Tree Hash over leaf hashes (RFC 9162 §2.1.1), computed recursively: the reference
+/// the streaming [`RootBuilder`] is tested against. The root of no entries is the SHA-256 of the
+/// empty string.
+#[cfg(test)]
+pub(crate) fn root_of_leaves(leaves: &[[u8; 32]]) -> Sha256Digest {
     if leaves.is_empty() {
         return Sha256Digest::of(b"");
     }
@@ -126,8 +98,9 @@ fn split_point(n: usize) -> usize {
     k
 }
 
-/// The collection root digest of entries already in manifest order (leaves hashed in parallel).
-pub fn root(entries: &[FileEntry]) -> Sha256Digest {
+/// The collection root digest of entries already in manifest order (for test fixtures).
+#[cfg(test)]
+pub(crate) fn root(entries: &[FileEntry]) -> Sha256Digest {
     use rayon::prelude::*;
     let leaves: Vec<[u8; 32]> = entries.par_iter().map(leaf_hash).collect();
     root_of_leaves(&leaves)
@@ -135,7 +108,7 @@ pub fn root(entries: &[FileEntry]) -> Sha256Digest {
 
 /// Builds the root digest from leaf hashes given one at a time, in order, holding only one
 /// subtree hash per set bit of the count (so 20 for 10⁶ leaves): the same root as
-/// [`root_of_leaves`], since RFC 9162's tree is the perfect subtrees of the count's powers of two,
+/// the recursive Merkle Tree Hash, since RFC 9162's tree is the perfect subtrees of the count's powers of two,
 /// largest first, joined from the right.
 #[derive(Clone, Debug, Default)]
 pub struct RootBuilder {
@@ -190,24 +163,30 @@ mod tests {
     fn leaf_hash_is_the_hash_of_the_specified_leaf_bytes() {
         use crate::provenance::{OriginUrl, Recorded, Timestamp};
         use crate::relpath::RelPath;
-        for (origin, retrieved) in [
-            (Recorded::Unknown, Recorded::Unknown),
-            (
-                Recorded::Known(OriginUrl::parse("https://example.org/x").unwrap()),
-                Recorded::Known(Timestamp::parse("2024-09-30T12:00:00Z").unwrap()),
-            ),
-        ] {
-            let entry = FileEntry {
-                path: RelPath::new("dir/ü.txt").unwrap(),
-                size: 4666,
-                digest: Sha256Digest::of(b"content"),
-                origin,
-                retrieved,
-            };
-            let mut data = vec![0x00];
-            data.extend(leaf_bytes(&entry));
-            assert_eq!(leaf_hash(&entry), h(&data));
-        }
+        let digest = Sha256Digest::of(b"content");
+        let mut entry = FileEntry {
+            path: RelPath::new("dir/\u{fc}.txt").unwrap(),
+            size: 4666,
+            digest,
+            origin: Recorded::Unknown,
+            retrieved: Recorded::Unknown,
+        };
+        // 0x00, u32be(10) "dir/ü.txt" (ü is two bytes), u64be(4666), the digest, two unknowns.
+        let mut data = vec![0x00, 0, 0, 0, 10];
+        data.extend_from_slice("dir/\u{fc}.txt".as_bytes());
+        data.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0x12, 0x3a]);
+        data.extend_from_slice(digest.as_bytes());
+        assert_eq!(
+            leaf_hash(&entry),
+            h(&[data.as_slice(), &[0x00, 0x00]].concat())
+        );
+        entry.origin = Recorded::Known(OriginUrl::parse("https://example.org/x").unwrap());
+        entry.retrieved = Recorded::Known(Timestamp::parse("2024-09-30T12:00:00Z").unwrap());
+        data.extend_from_slice(&[0x01, 0, 0, 0, 21]);
+        data.extend_from_slice(b"https://example.org/x");
+        data.extend_from_slice(&[0x01, 0, 0, 0, 20]);
+        data.extend_from_slice(b"2024-09-30T12:00:00Z");
+        assert_eq!(leaf_hash(&entry), h(&data));
     }
 
     #[test]

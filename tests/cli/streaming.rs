@@ -406,8 +406,8 @@ fn body_of(header: &str, entries: &[Entry], render: impl Fn(usize, &Entry) -> St
 
 /// Signs `body` with key "k" and writes it as [`MANIFEST`].
 fn sign_and_write(env: &TestEnv, body: &str) {
-    let key = docseal::keys::SecretKey::load(&env.default_secret("k")).unwrap();
-    let signature = docseal::signature::sign(&key, body.as_bytes());
+    let key = docseal::trust::SecretKey::load(&env.default_secret("k")).unwrap();
+    let signature = docseal::trust::signature::sign(&key, body.as_bytes());
     let block = docseal::manifest::canonical::signature_block(&signature);
     env.write(MANIFEST, format!("{body}{block}"));
 }

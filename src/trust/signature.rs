@@ -1,10 +1,10 @@
 //! Manifest signatures: what exactly is signed (the domain-separation prefix followed by the
 //! manifest body bytes), signing with a [`SecretKey`], and checking every signature of a manifest
-//! against the trusted keys with Ed25519 *strict* verification.
+//! against the trusted keys with Ed25519 *strict* verification into one [`SignatureReport`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::keys::{KeyId, PublicKey, SecretKey};
+use super::{KeyId, PublicKey, SecretKey};
 
 /// Prefix of every signed message, so that a docseal signature can never be mistaken for a
 /// signature over some other kind of data (and the reverse).
@@ -43,7 +43,7 @@ pub fn sign_message(key: &SecretKey, message: &[u8]) -> ManifestSignature {
 }
 
 /// The overall verdict on a manifest's signatures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignatureStatus {
     /// At least one signature by a trusted key is valid and none by a trusted key is invalid.
@@ -57,7 +57,8 @@ pub enum SignatureStatus {
 }
 
 /// A key whose signature on the manifest was checked and found valid.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Signer {
     /// The key ID.
     pub key_id: KeyId,
@@ -66,7 +67,8 @@ pub struct Signer {
 }
 
 /// The result of checking all of a manifest's signatures.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignatureReport {
     /// The verdict.
     pub status: SignatureStatus,
@@ -85,19 +87,10 @@ impl SignatureReport {
     }
 }
 
-/// Checks every signature on `body` against `trusted`, with `verify_strict` (which rejects
-/// non-canonical and small-order encodings that plain verification would accept).
+/// Checks every signature against `trusted`, given the whole signed message ([`SIGNED_PREFIX`]
+/// then the body, which a loaded manifest holds without a copy), with `verify_strict` (which
+/// rejects non-canonical and small-order encodings that plain verification would accept).
 pub fn check(
-    body: &[u8],
-    signatures: &[ManifestSignature],
-    trusted: &[PublicKey],
-) -> SignatureReport {
-    check_message(&signed_message(body), signatures, trusted)
-}
-
-/// Like [`check`], given the whole signed message ([`SIGNED_PREFIX`] then the body) — which a
-/// loaded [`crate::manifest::Manifest`] holds without a copy.
-pub fn check_message(
     message: &[u8],
     signatures: &[ManifestSignature],
     trusted: &[PublicKey],
@@ -145,6 +138,14 @@ pub fn check_message(
 mod tests {
     use super::*;
 
+    fn check_body(
+        body: &[u8],
+        signatures: &[ManifestSignature],
+        trusted: &[PublicKey],
+    ) -> SignatureReport {
+        check(&signed_message(body), signatures, trusted)
+    }
+
     #[test]
     fn a_signature_covers_every_byte_of_the_body() {
         let key = SecretKey::generate("t").unwrap();
@@ -152,19 +153,19 @@ mod tests {
         let sig = sign(&key, &body);
         let trusted = [key.public()];
         assert_eq!(
-            check(&body, std::slice::from_ref(&sig), &trusted).status,
+            check_body(&body, std::slice::from_ref(&sig), &trusted).status,
             SignatureStatus::Valid
         );
         let mut changed = body.clone();
         changed[0] ^= 1;
         assert_eq!(
-            check(&changed, std::slice::from_ref(&sig), &trusted).status,
+            check_body(&changed, std::slice::from_ref(&sig), &trusted).status,
             SignatureStatus::Invalid
         );
         let mut appended = body;
         appended.push(b'\n');
         assert_eq!(
-            check(&appended, &[sig], &trusted).status,
+            check_body(&appended, &[sig], &trusted).status,
             SignatureStatus::Invalid
         );
     }
@@ -175,11 +176,11 @@ mod tests {
         let other = SecretKey::generate("b").unwrap();
         let sig = sign(&key, b"x");
         assert_eq!(
-            check(b"x", &[sig], &[other.public()]).status,
+            check_body(b"x", &[sig], &[other.public()]).status,
             SignatureStatus::Untrusted
         );
         assert_eq!(
-            check(b"x", &[], &[other.public()]).status,
+            check_body(b"x", &[], &[other.public()]).status,
             SignatureStatus::Unsigned
         );
     }

@@ -1,6 +1,6 @@
-//! What a collection holds right now: every regular file under a folder with its measured size
-//! and digest, hashed in parallel across files on a bounded pool of threads (one read buffer per
-//! thread, never a whole file in memory), in an order that does not depend on the thread count.
+//! A folder as a collection: every regular file below it, walked in path order and hashed in
+//! parallel across files on the pool of `collection/hashing.rs`, handed on in an order that does
+//! not depend on the thread count.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,146 +8,12 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use crate::digest::{Fixity, HASH_BUFFER_SIZE, ReadBuffer, hash_file};
-use crate::error::{Error, Result, describe_io};
+use super::hashing::{HashOptions, hash_file, hash_pool, with_thread_buffer};
+use super::walk::{Found, Walker};
+use super::{Expected, Item, Measured, Measurement, Progress, Sink};
+use crate::digest::Fixity;
+use crate::error::{Result, describe_io};
 use crate::relpath::RelPath;
-use crate::walk::{self, Found, Problem, Skipped};
-
-/// Receives progress while files are hashed. Implementations must be cheap: `file_done` is called
-/// once per file from the hashing threads.
-pub trait Progress: Sync {
-    /// Hashing starts: `files` files, `bytes` bytes in all (as listed before reading).
-    fn start(&self, files: u64, bytes: u64);
-    /// One file was hashed (or failed); `bytes` were read from it.
-    fn file_done(&self, bytes: u64);
-    /// Hashing is over.
-    fn finish(&self);
-}
-
-/// A [`Progress`] that ignores everything.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn start(&self, _files: u64, _bytes: u64) {}
-    fn file_done(&self, _bytes: u64) {}
-    fn finish(&self) {}
-}
-
-/// How hashing runs.
-#[derive(Clone, Copy, Debug)]
-pub struct HashOptions {
-    /// Number of hashing threads (at least 1).
-    pub jobs: usize,
-    /// Whether to list file sizes before hashing (one `stat` per file), for a byte-accurate
-    /// progress total. Not needed for correctness.
-    pub sizes_up_front: bool,
-}
-
-impl Default for HashOptions {
-    fn default() -> Self {
-        HashOptions {
-            jobs: default_jobs(),
-            sizes_up_front: false,
-        }
-    }
-}
-
-/// The number of CPUs available to this process.
-pub fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
-}
-
-/// What measuring one file gave.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Measurement {
-    /// Its size and digest.
-    Hashed(Fixity),
-    /// It was listed, but was gone when docseal came to read it.
-    Vanished,
-    /// It could not be read; the text says why.
-    Unreadable(String),
-}
-
-/// One regular file found in the collection.
-#[derive(Clone, Debug)]
-pub struct Measured {
-    /// Its path inside the collection.
-    pub path: RelPath,
-    /// What reading it gave.
-    pub measurement: Measurement,
-}
-
-/// Everything found in a collection.
-#[derive(Clone, Debug, Default)]
-pub struct Inventory {
-    /// Regular files, sorted by path.
-    pub files: Vec<Measured>,
-    /// Entries that are not regular files (not read), sorted by path.
-    pub skipped: Vec<Skipped>,
-    /// Entries that could not be listed or named.
-    pub problems: Vec<Problem>,
-}
-
-thread_local! {
-    /// One page-aligned read buffer per hashing thread, allocated once and reused for every file
-    /// (rayon's `map_init` would allocate one per split job, thousands of them).
-    static BUFFER: std::cell::RefCell<Option<ReadBuffer>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Runs `f` with this thread's read buffer.
-pub(crate) fn with_thread_buffer<T>(f: impl FnOnce(&mut [u8]) -> T) -> T {
-    BUFFER.with(|cell| {
-        let mut buf = cell.borrow_mut();
-        f(buf
-            .get_or_insert_with(|| ReadBuffer::new(HASH_BUFFER_SIZE))
-            .as_mut_slice())
-    })
-}
-
-/// One thing in a collection, with a regular file measured.
-#[derive(Clone, Debug)]
-pub enum Item {
-    /// A regular file and what reading it gave.
-    File(Measured),
-    /// An entry that is not a regular file (not read).
-    Skipped(Skipped),
-    /// An entry that could not be listed or named.
-    Problem(Problem),
-}
-
-impl Item {
-    /// The collection path this item is about.
-    pub fn path(&self) -> &str {
-        match self {
-            Item::File(m) => m.path.as_str(),
-            Item::Skipped(s) => &s.path,
-            Item::Problem(p) => &p.path,
-        }
-    }
-}
-
-impl Inventory {
-    /// Every file, skipped entry and problem, as one list sorted by path.
-    pub fn into_items(self) -> Vec<Item> {
-        let mut items: Vec<Item> = self.files.into_iter().map(Item::File).collect();
-        items.extend(self.skipped.into_iter().map(Item::Skipped));
-        items.extend(self.problems.into_iter().map(Item::Problem));
-        items.sort_by(|a, b| a.path().cmp(b.path()));
-        items
-    }
-}
-
-/// The totals a progress bar counts towards, when known before hashing (a manifest's).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Expected {
-    /// Number of files.
-    pub files: u64,
-    /// Number of bytes.
-    pub bytes: u64,
-}
-
-/// Receives the items of a collection one at a time, in path order; an error stops the scan.
-pub type Sink<'a> = dyn FnMut(Item) -> Result<()> + 'a;
 
 /// Files per hashing job. Jobs are spread over the pool and their results put back in order.
 const CHUNK: usize = 128;
@@ -164,7 +30,7 @@ pub fn scan_dir(
     progress: &dyn Progress,
     sink: &mut Sink<'_>,
 ) -> Result<()> {
-    let walker = walk::Walker::new(root, exclude)?;
+    let walker = Walker::new(root, exclude)?;
     let expected = match expected {
         Some(e) => e,
         None if opts.sizes_up_front => count(root, exclude)?,
@@ -203,15 +69,6 @@ pub fn scan_dir(
     });
     progress.finish();
     result
-}
-
-/// The pool of `jobs` hashing threads (at least one).
-pub(crate) fn hash_pool(jobs: usize) -> Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
-        .thread_name(|i| format!("docseal-hash-{i}"))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {jobs} hashing threads: {e}")))
 }
 
 /// Puts the results of hashing jobs back in order and hands them to the sink.
@@ -277,7 +134,7 @@ fn measure(root: &Path, found: Found, progress: &dyn Progress) -> Item {
 /// Counts the regular files under `root` and their sizes (one `stat` each), for a progress total.
 fn count(root: &Path, exclude: Option<&RelPath>) -> Result<Expected> {
     let mut total = Expected::default();
-    for found in walk::Walker::new(root, exclude)? {
+    for found in Walker::new(root, exclude)? {
         if let Found::File(path) = found {
             total.files += 1;
             total.bytes += std::fs::symlink_metadata(path.under(root)).map_or(0, |m| m.len());
@@ -289,6 +146,8 @@ fn count(root: &Path, exclude: Option<&RelPath>) -> Result<Expected> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collection::hashing::HASH_BUFFER_SIZE;
+    use crate::collection::{Inventory, NoProgress};
 
     /// Lists and hashes every regular file under `root` (leaving out `exclude`), collected.
     fn scan_dir_collect(

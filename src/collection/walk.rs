@@ -6,64 +6,9 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
+use super::{Problem, SkipKind, Skipped};
 use crate::error::{Error, Result, describe_io};
 use crate::relpath::RelPath;
-
-/// What a skipped entry is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SkipKind {
-    /// A symbolic link (never followed).
-    Symlink,
-    /// A hard link entry of an archive (never followed; the file it names is read on its own).
-    Hardlink,
-    /// A named pipe.
-    Fifo,
-    /// A Unix socket.
-    Socket,
-    /// A block or character device.
-    Device,
-    /// Anything else that is not a regular file or a folder.
-    Other,
-}
-
-impl SkipKind {
-    /// A short human description.
-    pub fn describe(self) -> &'static str {
-        match self {
-            SkipKind::Symlink => "symbolic link (not followed)",
-            SkipKind::Hardlink => "hard link (not followed)",
-            SkipKind::Fifo => "named pipe",
-            SkipKind::Socket => "socket",
-            SkipKind::Device => "device file",
-            SkipKind::Other => "special file",
-        }
-    }
-}
-
-/// An entry that is not a regular file and was not sealed or checked.
-#[derive(Clone, Debug, Serialize)]
-pub struct Skipped {
-    /// Its path inside the collection (`/`-separated; a name that is not UTF-8 is shown lossily).
-    pub path: String,
-    /// What it is.
-    pub kind: SkipKind,
-}
-
-/// Something under the root that cannot be recorded in a manifest.
-#[derive(Clone, Debug)]
-pub struct Problem {
-    /// Its path inside the collection, shown lossily if not UTF-8.
-    pub path: String,
-    /// Its path on disk.
-    pub fs_path: PathBuf,
-    /// What is wrong.
-    pub reason: String,
-    /// True when the problem is that the entry could not be read (vs. an unrecordable name).
-    pub unreadable: bool,
-}
 
 /// One thing found under a root, in the order a [`Walker`] yields them.
 #[derive(Clone, Debug)]
@@ -276,33 +221,10 @@ fn skip_kind(t: &fs::FileType) -> SkipKind {
 /// manifest written into its own collection can be left out of it.
 pub fn path_inside(root: &Path, file: &Path) -> Option<RelPath> {
     let root = fs::canonicalize(root).ok()?;
-    let file = absolute(file)?;
+    let file = crate::fsio::absolute(file)?;
     let rest = file.strip_prefix(&root).ok()?;
     let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
     RelPath::new(&parts?.join("/")).ok()
-}
-
-/// `path` made absolute with symbolic links resolved, for a path whose last components may not
-/// exist yet (they are appended to the resolved longest existing prefix).
-pub fn absolute(path: &Path) -> Option<PathBuf> {
-    let path = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().ok()?.join(path)
-    };
-    let mut existing = path.as_path();
-    let mut tail = Vec::new();
-    loop {
-        if let Ok(resolved) = fs::canonicalize(existing) {
-            let mut out = resolved;
-            for part in tail.iter().rev() {
-                out.push(part);
-            }
-            return Some(out);
-        }
-        tail.push(existing.file_name()?.to_os_string());
-        existing = existing.parent()?;
-    }
 }
 
 #[cfg(test)]

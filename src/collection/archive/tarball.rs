@@ -19,10 +19,10 @@ use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use sha2::{Digest as _, Sha256};
 
 use super::{ArchiveFormat, EntryKind, RawEntry, damaged};
-use crate::digest::{Fixity, HASH_BUFFER_SIZE, Sha256Digest};
+use crate::collection::hashing::{HASH_BUFFER_SIZE, hash_pool};
+use crate::collection::{Measurement, Progress, SkipKind};
+use crate::digest::{Fixity, Sha256Digest};
 use crate::error::{Error, Result};
-use crate::inventory::{Measurement, Progress, hash_pool};
-use crate::walk::SkipKind;
 
 /// The most header data (headers, long names, pax records) read before one entry.
 const METADATA_LIMIT: u64 = 16 * 1024 * 1024;

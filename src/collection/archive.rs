@@ -1,7 +1,7 @@
 //! Archive files as collections: the entries of a `.tar`, `.tar.gz`, `.tar.zst` or `.zip` file,
 //! read in one streaming pass without unpacking anything, turned into the same [`Inventory`] a
 //! folder scan gives — so sealing an archive and sealing its unpacked folder give the same
-//! entries, and [`crate::verify::check`] compares either with a manifest.
+//! entries, and verification compares either with a manifest the same way.
 //!
 //! The format is recognised from the file's first bytes ([`ArchiveFormat::detect`]), never from
 //! its name. Every entry is hashed while it streams through a fixed buffer: an archive of any size
@@ -22,10 +22,9 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use super::{Expected, Inventory, Measured, Measurement, Problem, Progress, SkipKind, Skipped};
 use crate::error::{Error, Result};
-use crate::inventory::{Expected, Inventory, Measured, Measurement, Progress};
-use crate::relpath::RelPath;
-use crate::walk::{Problem, SkipKind, Skipped};
+use crate::relpath::{self, RelPath};
 
 /// The archive formats docseal reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,12 +232,6 @@ fn normalise(name: &str, is_dir: bool) -> Option<&str> {
     Some(s)
 }
 
-/// The first segment of `path` when it is a usable folder name.
-fn first_folder(path: &str) -> Option<&str> {
-    let (first, _) = path.split_once('/')?;
-    RelPath::new(first).ok().map(|_| first)
-}
-
 /// How many leading segments to strip under the [`LeadingFolder::Detect`] rule.
 fn detect_leading(entries: &[(Option<&str>, &EntryKind)], keep: Option<&str>) -> usize {
     let mut folder: Option<&str> = None;
@@ -246,7 +239,7 @@ fn detect_leading(entries: &[(Option<&str>, &EntryKind)], keep: Option<&str>) ->
         let Some(name) = name else {
             return 0; // the archive names its own root: it was made from inside the collection
         };
-        let first = match (first_folder(name), kind) {
+        let first = match (relpath::first_folder(name), kind) {
             (Some(f), _) => f,
             (None, EntryKind::Dir) if RelPath::new(name).is_ok() => name,
             (None, _) => return 0,

@@ -19,10 +19,10 @@ use rayon::prelude::*;
 use zip::result::ZipError;
 
 use super::{EntryKind, RawEntry, damaged};
-use crate::digest::{Fixity, HASH_BUFFER_SIZE, hash_reader};
+use crate::collection::hashing::{HASH_BUFFER_SIZE, hash_pool, hash_reader, with_thread_buffer};
+use crate::collection::{Measurement, Progress, SkipKind};
+use crate::digest::Fixity;
 use crate::error::{Error, Result, describe_io};
-use crate::inventory::{Measurement, Progress, hash_pool, with_thread_buffer};
-use crate::walk::SkipKind;
 
 const LOCAL_HEADER_SIGNATURE: u32 = 0x0403_4b50;
 const LOCAL_HEADER_LEN: usize = 30;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use docseal::inventory::Progress;
+use docseal::collection::Progress;
 
 /// A progress bar that draws on a terminal and does nothing elsewhere.
 pub struct TermProgress {
@@ -53,7 +53,7 @@ impl Progress for TermProgress {
         bar.inc(bytes);
         let done = self.files_done.fetch_add(1, Ordering::Relaxed) + 1;
         let total = self.files_total.load(Ordering::Relaxed);
-        if done % 64 == 0 || done == total {
+        if done.is_multiple_of(64) || done == total {
             bar.set_message(format!("{done}/{total} files"));
         }
     }

@@ -1,0 +1,133 @@
+//! `docseal seal`: its arguments, their conversion into [`SealOptions`] (the collection, the key
+//! found by name, the collection name and the manifest path), the progress bar, and the
+//! presenters of what sealing did.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::ArgGroup;
+
+use docseal::collection::{Collection, HashOptions, LeadingFolder, default_jobs};
+use docseal::error::{Error, Result};
+use docseal::report;
+use docseal::seal::{self, SealOptions};
+use docseal::trust::{SecretKey, validate_key_name};
+
+use super::progress::TermProgress;
+use super::{Outcome, written};
+
+// The arguments of `seal` (the subcommand's help text is on `Command::Seal`).
+#[derive(Debug, clap::Args)]
+#[command(group(ArgGroup::new("collection").required(true).args(["dir", "archive"])))]
+pub struct Args {
+    /// The collection folder.
+    dir: Option<PathBuf>,
+    /// Seal the entries of a .tar, .tar.gz/.tgz, .tar.zst or .zip file instead of a folder,
+    /// exactly as if it had been unpacked (nothing is unpacked or written but the manifest).
+    #[arg(long, value_name = "FILE")]
+    archive: Option<PathBuf>,
+    /// Strip exactly N leading folders from the archive's entry paths [default: strip a single
+    /// folder that wraps every entry; 0 keeps the paths as they are].
+    #[arg(long, value_name = "N")]
+    strip_components: Option<usize>,
+    /// The secret key: a file, or the name of a key made by `docseal keygen`.
+    #[arg(long, value_name = "SECRET")]
+    key: PathBuf,
+    /// TOML sources list: one [[source]] table (path, url, retrieved) per file.
+    #[arg(long, value_name = "SOURCES")]
+    sources: Option<PathBuf>,
+    /// The collection name [default: DIR's folder name, or the archive's file name without
+    /// its extensions].
+    #[arg(long)]
+    name: Option<String>,
+    /// Where to write the manifest [default: manifests/NAME.toml].
+    #[arg(short, long, value_name = "MANIFEST")]
+    output: Option<PathBuf>,
+    /// Overwrite an existing manifest.
+    #[arg(long)]
+    force: bool,
+    /// Number of files hashed at once [default: the number of CPUs].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// No progress bar and no warnings; errors still go to standard error.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+impl Args {
+    /// The collection to seal: DIR, or `--archive FILE` (clap makes sure exactly one is given).
+    fn collection(&mut self) -> Result<Collection> {
+        match (self.dir.take(), self.archive.take()) {
+            (Some(_), None) if self.strip_components.is_some() => Err(Error::Usage(
+                "--strip-components applies to archives; use it with --archive FILE".to_string(),
+            )),
+            (Some(dir), None) => Ok(Collection::Folder(dir)),
+            (None, Some(path)) => Ok(Collection::Archive {
+                path,
+                leading: self
+                    .strip_components
+                    .map_or(LeadingFolder::Detect { keep: None }, LeadingFolder::Strip),
+            }),
+            _ => Err(Error::Usage(
+                "name either a collection folder DIR or --archive FILE, not both".to_string(),
+            )),
+        }
+    }
+
+    /// The library's options: the key found by name, the collection name and the manifest path.
+    fn options(mut self, progress_shown: bool) -> Result<SealOptions> {
+        let collection = self.collection()?;
+        let key = SecretKey::locate(&self.key)?;
+        let name = match self.name {
+            Some(n) => n,
+            None => collection.default_name().ok_or_else(|| {
+                Error::Usage(format!(
+                    "cannot name the collection after {}; pass --name NAME",
+                    collection.path().display()
+                ))
+            })?,
+        };
+        let output = match self.output {
+            Some(o) => o,
+            None => {
+                validate_key_name(&name).map_err(|_| {
+                    Error::Usage(format!(
+                        "collection name \"{}\" is not usable as a file name; pass -o MANIFEST",
+                        name.escape_debug()
+                    ))
+                })?;
+                PathBuf::from("manifests").join(format!("{name}.toml"))
+            }
+        };
+        Ok(SealOptions {
+            collection,
+            key,
+            sources: self.sources,
+            name,
+            output,
+            force: self.force,
+            hashing: hash_options(self.jobs, progress_shown),
+        })
+    }
+}
+
+/// Seals, and says what was sealed (and, unless `--quiet`, what was skipped).
+pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
+    let bar = TermProgress::new(args.quiet);
+    let quiet = args.quiet;
+    let opts = args.options(bar.is_shown())?;
+    let done = seal::seal(&opts, &bar)?;
+    if !quiet {
+        let _ = report::seal::render_warnings(&mut io::stderr().lock(), &done);
+    }
+    written(report::seal::render(out, &done))?;
+    Ok(Outcome::Done)
+}
+
+/// Hashing options from `--jobs` and whether a progress bar is drawn.
+pub fn hash_options(jobs: Option<u16>, progress_shown: bool) -> HashOptions {
+    HashOptions {
+        jobs: jobs.map_or_else(default_jobs, usize::from),
+        sizes_up_front: progress_shown,
+    }
+}

@@ -1,0 +1,252 @@
+//! The strict reader: the manifest's TOML read by serde into structs that refuse every field they
+//! do not know — the header, a batch of `[[file]]` tables, the signature block — with every value
+//! validated and every error naming its line. It is the reference for what a manifest means; the
+//! fast reader (`fast.rs`) only ever agrees with it or hands the text over to it.
+
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{DigestAlgorithm, FORMAT_VERSION, FileEntry, Header};
+use crate::digest::{Sha256Digest, from_hex};
+use crate::error::{Error, Result, toml_message};
+use crate::provenance::{OriginUrl, Recorded, Timestamp, de_origin, de_time_canonical};
+use crate::relpath::{self, RelPath};
+use crate::trust::KeyId;
+use crate::trust::signature::ManifestSignature;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBody {
+    format_version: Spanned<i64>,
+    name: Spanned<String>,
+    digest_algorithm: DigestAlgorithm,
+    created: Spanned<String>,
+    tool: Spanned<String>,
+    collection: Spanned<String>,
+    root: Sha256Digest,
+    sequence: Option<Spanned<i64>>,
+    previous: Option<Sha256Digest>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    path: Spanned<RelPath>,
+    size: u64,
+    digest: Sha256Digest,
+    #[serde(deserialize_with = "de_origin")]
+    origin: Recorded<OriginUrl>,
+    #[serde(deserialize_with = "de_time_canonical")]
+    retrieved: Recorded<Timestamp>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignatures {
+    #[serde(default)]
+    signature: Vec<RawSignature>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignature {
+    key_id: Spanned<String>,
+    algorithm: Spanned<String>,
+    signature: Spanned<String>,
+}
+
+/// Only the version, read leniently so that a manifest of another version gets a clear message
+/// instead of a complaint about fields this version does not know.
+#[derive(Deserialize)]
+struct VersionProbe {
+    format_version: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFiles {
+    file: Vec<RawFile>,
+}
+
+/// Parses the header: the text of the body before its first entry.
+pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result<Header> {
+    let header_text = &body[..header_end];
+    let raw: RawBody = toml::from_str(header_text).map_err(|e| {
+        if let Ok(VersionProbe {
+            format_version: Some(v),
+        }) = toml::from_str::<VersionProbe>(header_text)
+            && *v.get_ref() != FORMAT_VERSION
+        {
+            return unsupported_version(path, body, &v);
+        }
+        Error::from_toml(path, body, &e)
+    })?;
+    if *raw.format_version.get_ref() != FORMAT_VERSION {
+        return Err(unsupported_version(path, body, &raw.format_version));
+    }
+    let at = |span: Range<usize>, msg: String| Error::at_offset(path, body, span.start, msg);
+    check_text(raw.name.get_ref(), "name").map_err(|m| at(raw.name.span(), m))?;
+    check_text(raw.tool.get_ref(), "tool").map_err(|m| at(raw.tool.span(), m))?;
+    check_collection(raw.collection.get_ref()).map_err(|m| at(raw.collection.span(), m))?;
+    let created =
+        Timestamp::parse_canonical(raw.created.get_ref()).map_err(|m| at(raw.created.span(), m))?;
+    let sequence = match raw.sequence {
+        None => None,
+        Some(s) => Some(
+            u64::try_from(*s.get_ref())
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or_else(|| {
+                    at(
+                        s.span(),
+                        format!("sequence {} is not a positive integer", s.get_ref()),
+                    )
+                })?,
+        ),
+    };
+    Ok(Header {
+        name: raw.name.into_inner(),
+        digest_algorithm: raw.digest_algorithm,
+        created,
+        tool: raw.tool.into_inner(),
+        collection_path: raw.collection.into_inner(),
+        sequence,
+        previous: raw.previous,
+        root_digest: raw.root,
+    })
+}
+
+/// Parses the batch of `[[file]]` tables at `range` of the body with serde: each entry with the
+/// body offset of its `path` value (for messages).
+pub(super) fn parse_files(
+    path: &Path,
+    body: &str,
+    range: Range<usize>,
+) -> Result<Vec<(FileEntry, usize)>> {
+    let from = range.start;
+    let text = &body[range];
+    let raw: RawFiles = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(from, |s| from + s.start);
+        let message = toml_message(&e);
+        Error::at_offset(path, body, offset, message)
+    })?;
+    Ok(raw
+        .file
+        .into_iter()
+        .map(|f| {
+            let offset = from + f.path.span().start;
+            let entry = FileEntry {
+                path: f.path.into_inner(),
+                size: f.size,
+                digest: f.digest,
+                origin: f.origin,
+                retrieved: f.retrieved,
+            };
+            (entry, offset)
+        })
+        .collect())
+}
+
+fn unsupported_version(path: &Path, body: &str, v: &Spanned<i64>) -> Error {
+    Error::at_offset(
+        path,
+        body,
+        v.span().start,
+        format!(
+            "unsupported manifest format version {}; this docseal reads version {FORMAT_VERSION}, upgrade docseal to read it",
+            v.get_ref()
+        ),
+    )
+}
+
+/// Parses the signature block, which starts at byte `offset` of the file `text`.
+pub(super) fn parse_signatures(
+    path: &Path,
+    text: &str,
+    block: &str,
+    offset: usize,
+) -> Result<Vec<ManifestSignature>> {
+    // Parse the block on its own, but report lines of the whole file.
+    let raw: RawSignatures = toml::from_str(block).map_err(|e| {
+        let shifted = e.span().map(|s| s.start + offset).unwrap_or(offset);
+        let message = toml_message(&e);
+        Error::at_offset(
+            path,
+            text,
+            shifted,
+            format!("in the signature block: {message}"),
+        )
+    })?;
+    raw.signature
+        .into_iter()
+        .map(|s| {
+            let at = |span: Range<usize>, msg: String| {
+                Error::at_offset(path, text, span.start + offset, msg)
+            };
+            if s.algorithm.get_ref() != "ed25519" {
+                return Err(at(
+                    s.algorithm.span(),
+                    format!(
+                        "unknown signature algorithm \"{}\"; this docseal supports \"ed25519\"",
+                        s.algorithm.get_ref().escape_debug()
+                    ),
+                ));
+            }
+            let key_id = KeyId::parse(s.key_id.get_ref()).map_err(|m| at(s.key_id.span(), m))?;
+            let bytes = from_hex::<64>(s.signature.get_ref()).ok_or_else(|| {
+                at(
+                    s.signature.span(),
+                    "signature is not 128 lower-case hex digits".to_string(),
+                )
+            })?;
+            Ok(ManifestSignature { key_id, bytes })
+        })
+        .collect()
+}
+
+/// A name or tool string: non-empty, no control characters.
+pub(crate) fn check_text(value: &str, field: &str) -> std::result::Result<(), String> {
+    if value.is_empty() {
+        return Err(format!("{field} is empty"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(format!(
+            "{field} \"{}\" contains a control character",
+            value.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+/// The collection folder: `.`, or a relative `/`-separated path whose segments are `..` (the
+/// collection is often beside the manifests folder), `.`, or what a segment of an entry path may be.
+pub fn check_collection(value: &str) -> std::result::Result<(), String> {
+    let segment_ok = |s: &str| s == ".." || s == "." || relpath::validate(s).is_ok();
+    if value == "." || (!value.is_empty() && value.split('/').all(segment_ok)) {
+        return Ok(());
+    }
+    Err(format!(
+        "collection \"{}\" must be a relative \"/\"-separated folder path (e.g. \"../seeds\"); use --root to verify elsewhere",
+        value.escape_debug()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collection_folders_may_climb_but_not_be_absolute_or_malformed() {
+        for ok in [".", "..", "../seeds", "../../a/b", "a/./b", "col.tar.gz"] {
+            assert!(check_collection(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "", "/abs", "a//b", "a/", "a\\b", "C:/x", "a\nb", "a\0b", "./",
+        ] {
+            assert!(check_collection(bad).is_err(), "{bad:?}");
+        }
+    }
+}

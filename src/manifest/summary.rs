@@ -1,0 +1,213 @@
+//! Checking a manifest's entries once, as it is loaded: every batch in parallel (the fast reader
+//! where it can, else the strict one), each reduced to the facts the [`Summary`] needs — counts,
+//! order, the folder all paths share, and its part of the Merkle root — and joined in order.
+//! Nothing is kept parsed.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::path::Path;
+
+use super::batches::{BATCH, parse_batch};
+use super::{FileEntry, fast, merkle, strict};
+use crate::digest::Sha256Digest;
+use crate::error::{Error, Result, line_of};
+use crate::relpath;
+
+/// Facts about a manifest's entries, gathered in the one pass that checks them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Number of entries.
+    pub count: usize,
+    /// Sum of the sealed sizes.
+    pub bytes: u64,
+    /// Entries whose origin or retrieval time is unknown.
+    pub lacking_provenance: usize,
+    /// The root digest the entries give, in the order they appear (compare with the header's).
+    pub computed_root_digest: Sha256Digest,
+    /// The first two neighbouring entries that are out of order, if any (a valid manifest sorts
+    /// its entries by path).
+    pub out_of_order: Option<(String, String)>,
+    /// The first path segment that every sealed path shares, if all lie below one folder.
+    pub common_folder: Option<String>,
+}
+
+impl Summary {
+    /// True when the entries are sorted by path (and so unique).
+    pub fn is_sorted(&self) -> bool {
+        self.out_of_order.is_none()
+    }
+}
+
+/// What checking the entries needs of each: path, size, whether its provenance is known, and its
+/// Merkle leaf hash. The path is borrowed from the text when it stands there as is.
+pub(super) struct Checked<'a> {
+    pub(super) path: Cow<'a, str>,
+    pub(super) size: u64,
+    pub(super) provenance: bool,
+    pub(super) leaf: [u8; 32],
+}
+
+/// Checks the batch at `range` of the body; the strict reader reports the first error.
+fn check_batch<'a>(path: &Path, body: &'a str, range: Range<usize>) -> Result<Vec<Checked<'a>>> {
+    if let Some(checked) = fast::check_batch(&body[range.clone()]) {
+        return Ok(checked);
+    }
+    let entries = strict::parse_files(path, body, range)?;
+    Ok(entries
+        .into_iter()
+        .map(|(e, _)| Checked {
+            leaf: merkle::leaf_hash(&e),
+            provenance: e.has_provenance(),
+            size: e.size,
+            path: String::from(e.path).into(),
+        })
+        .collect())
+}
+
+/// What checking one batch found: everything [`Summary`] needs, so that batches are checked in
+/// parallel and only their boundaries are joined in order.
+struct BatchFacts<'a> {
+    count: usize,
+    bytes: u64,
+    lacking_provenance: usize,
+    first: Cow<'a, str>,
+    last: Cow<'a, str>,
+    /// The first neighbours out of order inside the batch.
+    out_of_order: Option<(String, String)>,
+    /// The folder all its paths share, if they do.
+    common: Option<Cow<'a, str>>,
+    /// The leaf hashes, or (for a full batch) their subtree's root.
+    leaves: Leaves,
+}
+
+/// The leaf hashes of a batch: of each entry, or (for a full batch) their subtree's root.
+enum Leaves {
+    Each(Vec<[u8; 32]>),
+    Subtree([u8; 32]),
+}
+
+fn batch_facts(checked: Vec<Checked<'_>>) -> Option<BatchFacts<'_>> {
+    let first = checked.first()?.path.clone();
+    let last = checked.last()?.path.clone();
+    let common = relpath::first_folder(&first)
+        .filter(|folder| {
+            checked
+                .iter()
+                .all(|c| relpath::first_folder(&c.path) == Some(*folder))
+        })
+        .map(|folder| Cow::Owned(folder.to_string()));
+    let out_of_order = checked
+        .windows(2)
+        .find(|w| w[0].path >= w[1].path)
+        .map(|w| (w[0].path.to_string(), w[1].path.to_string()));
+    let leaves: Vec<[u8; 32]> = checked.iter().map(|c| c.leaf).collect();
+    let leaves = if leaves.len() == BATCH {
+        Leaves::Subtree(merkle::perfect_root(&leaves))
+    } else {
+        Leaves::Each(leaves)
+    };
+    Some(BatchFacts {
+        count: checked.len(),
+        bytes: checked.iter().fold(0u64, |n, c| n.saturating_add(c.size)),
+        lacking_provenance: checked.iter().filter(|c| !c.provenance).count(),
+        first,
+        last,
+        out_of_order,
+        common,
+        leaves,
+    })
+}
+
+/// Checks every entry once (in parallel batches, keeping none) and gathers the [`Summary`]; a
+/// path listed twice is an error.
+pub(super) fn check_files(path: &Path, body: &str, batches: &[Range<usize>]) -> Result<Summary> {
+    use rayon::prelude::*;
+    let facts: Vec<Option<BatchFacts<'_>>> = batches
+        .par_iter()
+        .map(|range| check_batch(path, body, range.clone()).map(batch_facts))
+        .collect::<Result<_>>()?;
+    let mut summary = Summary {
+        count: 0,
+        bytes: 0,
+        lacking_provenance: 0,
+        computed_root_digest: Sha256Digest::of(b""),
+        out_of_order: None,
+        common_folder: None,
+    };
+    let mut root = merkle::RootBuilder::default();
+    let mut previous: Option<Cow<'_, str>> = None;
+    let mut common: Option<Option<Cow<'_, str>>> = None;
+    for (batch, range) in facts.into_iter().zip(batches) {
+        let Some(batch) = batch else { continue };
+        match batch.leaves {
+            // A full batch is a subtree of the tree only where it starts at a multiple of its
+            // size: always in the canonical layout, whose batches all hold BATCH entries but the
+            // last. A table header written otherwise (`[[file]] # note`) does not start a batch,
+            // so a batch before it holds more entries and shifts the ones after it.
+            Leaves::Subtree(hash) if summary.count.is_multiple_of(BATCH) => {
+                root.push_subtree(hash, BATCH)
+            }
+            Leaves::Subtree(_) => {
+                for checked in check_batch(path, body, range.clone())? {
+                    root.push(checked.leaf);
+                }
+            }
+            Leaves::Each(leaves) => leaves.into_iter().for_each(|l| root.push(l)),
+        }
+        summary.count += batch.count;
+        summary.bytes = summary.bytes.saturating_add(batch.bytes);
+        summary.lacking_provenance += batch.lacking_provenance;
+        if summary.out_of_order.is_none() {
+            summary.out_of_order = match &previous {
+                Some(prev) if *prev >= batch.first => {
+                    Some((prev.to_string(), batch.first.to_string()))
+                }
+                _ => batch.out_of_order,
+            };
+        }
+        common = Some(match common {
+            None => batch.common,
+            Some(c) => c.filter(|c| batch.common.as_ref() == Some(c)),
+        });
+        previous = Some(batch.last);
+    }
+    summary.computed_root_digest = root.finish();
+    summary.common_folder = common.flatten().map(String::from);
+    if summary.out_of_order.is_some() {
+        // Only an unsorted manifest can hold a path twice: look for one, with every entry.
+        let mut files = Vec::with_capacity(summary.count);
+        let mut offsets = Vec::with_capacity(summary.count);
+        for range in batches {
+            for (entry, offset) in parse_batch(path, body, range.clone())? {
+                files.push(entry);
+                offsets.push(offset);
+            }
+        }
+        check_duplicates(path, body, &files, &offsets)?;
+    }
+    Ok(summary)
+}
+
+/// Refuses a path listed twice. Sorted entries (the normal case) need one linear pass.
+fn check_duplicates(path: &Path, body: &str, files: &[FileEntry], offsets: &[usize]) -> Result<()> {
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    if !files.windows(2).all(|w| w[0].path < w[1].path) {
+        order.sort_by(|&a, &b| files[a].path.cmp(&files[b].path).then(a.cmp(&b)));
+    }
+    for w in order.windows(2) {
+        let (first, second) = (w[0], w[1]);
+        if files[first].path == files[second].path {
+            return Err(Error::at_offset(
+                path,
+                body,
+                offsets[second],
+                format!(
+                    "duplicate path \"{}\" (first at line {}); a manifest lists each file once",
+                    files[second].path.as_str().escape_debug(),
+                    line_of(body, offsets[first])
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

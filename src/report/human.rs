@@ -1,0 +1,125 @@
+//! The human report of `verify`: the signature line, one line per file (`ok`, `modified`,
+//! `moved a -> b`, …), the skipped entries, the totals and the verdict — or, with `--quiet`, only
+//! the problems. Every path and name from the manifest or the file system is escaped first.
+
+use std::io::{self, Write};
+
+use super::{FileStatus, VerifyReport};
+use crate::error::{Error, Result};
+use crate::sanitize::escape;
+use crate::trust::signature::{SignatureReport, SignatureStatus, Signer};
+
+/// How much of the report to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Only problems, and nothing at all when everything verified.
+    Quiet,
+    /// Every file, the signature line and the totals.
+    Normal,
+}
+
+/// Writes the human report of a verification.
+pub fn render<W: Write>(w: &mut W, report: &VerifyReport, verbosity: Verbosity) -> Result<()> {
+    super::presenting(|failure| write_report(w, report, verbosity, failure))
+}
+
+fn write_report<W: Write>(
+    w: &mut W,
+    report: &VerifyReport,
+    verbosity: Verbosity,
+    failure: &mut Option<Error>,
+) -> io::Result<()> {
+    let quiet = verbosity == Verbosity::Quiet;
+    if !quiet || !report.signature.is_valid() {
+        render_signature(w, &report.signature)?;
+    }
+    for problem in &report.manifest_problems {
+        writeln!(w, "manifest   {}", escape(problem))?;
+    }
+    // Quiet and successful: every file is ok, so there is no line to print (and no need to
+    // produce 10⁶ reports to find that out).
+    let every_line_ok = quiet && report.success;
+    if !every_line_ok {
+        for f in report.files.iter() {
+            let f = super::passing_on(f, failure)?;
+            if quiet && f.status == FileStatus::Ok {
+                continue;
+            }
+            match &f.moved_from {
+                Some(from) => write!(
+                    w,
+                    "{:<10} {} -> {}",
+                    f.status.as_str(),
+                    escape(from),
+                    escape(&f.path)
+                )?,
+                None => write!(w, "{:<10} {}", f.status.as_str(), escape(&f.path))?,
+            }
+            if let Some(detail) = f.detail.as_ref().filter(|_| f.moved_from.is_none()) {
+                write!(w, ": {}", escape(detail))?;
+            }
+            writeln!(w)?;
+        }
+    }
+    if !quiet {
+        for s in &report.skipped {
+            writeln!(w, "skipped    {}: {}", escape(&s.path), s.kind.describe())?;
+        }
+    }
+    if quiet && report.success {
+        return Ok(());
+    }
+    let t = &report.totals;
+    if report.files_checked {
+        write!(
+            w,
+            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra",
+            t.sealed, t.ok, t.modified, t.moved, t.missing, t.unreadable, t.extra
+        )?;
+        if t.lacking_provenance > 0 {
+            write!(w, "; {} lacking provenance", t.lacking_provenance)?;
+            if report.require_provenance {
+                write!(w, " (required)")?;
+            }
+        }
+        writeln!(w)?;
+    } else {
+        writeln!(
+            w,
+            "files not checked: the manifest's signature cannot be trusted"
+        )?;
+    }
+    if report.success {
+        writeln!(w, "verified")
+    } else {
+        writeln!(w, "verification FAILED")
+    }
+}
+
+fn render_signature<W: Write>(w: &mut W, s: &SignatureReport) -> io::Result<()> {
+    let names = |list: &[Signer]| {
+        list.iter()
+            .map(|k| format!("\"{}\" (key {})", escape(&k.name), k.key_id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match s.status {
+        SignatureStatus::Valid => writeln!(w, "signature  valid, signed by {}", names(&s.signers))?,
+        SignatureStatus::Invalid => writeln!(
+            w,
+            "signature  INVALID for {}: the manifest was changed after it was signed",
+            names(&s.invalid)
+        )?,
+        SignatureStatus::Untrusted => writeln!(
+            w,
+            "signature  UNTRUSTED: signed only by key {}, which is not trusted; pass --trust KEY.pub if you trust it",
+            s.untrusted
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?,
+        SignatureStatus::Unsigned => writeln!(w, "signature  MISSING: the manifest is not signed")?,
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! What sealing did ([`SealReport`]) and how it is told: the summary on standard output (files,
+//! bytes, the manifest written, the key that signed, the root digest, what lacks provenance) and
+//! one warning line per skipped entry for standard error.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::collection::Skipped;
+use crate::digest::Sha256Digest;
+use crate::error::Result;
+use crate::sanitize::escape;
+use crate::trust::KeyId;
+
+/// What sealing did.
+#[derive(Clone, Debug, Serialize)]
+pub struct SealReport {
+    /// The folder or archive file sealed.
+    pub collection: PathBuf,
+    /// The manifest written.
+    pub manifest: PathBuf,
+    /// Number of files sealed.
+    pub files: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+    /// Files sealed with an unknown origin or retrieval time.
+    pub lacking_provenance: usize,
+    /// Entries that are not regular files and were left out.
+    pub skipped: Vec<Skipped>,
+    /// The key that signed.
+    pub key_id: KeyId,
+    /// The collection root digest.
+    pub root_digest: Sha256Digest,
+    /// For an archive: the leading folder stripped from every entry, if any.
+    pub stripped: Option<String>,
+}
+
+/// Writes the summary of a seal.
+pub fn render<W: Write>(w: &mut W, done: &SealReport) -> Result<()> {
+    super::presenting(|_| write_summary(w, done))
+}
+
+fn write_summary<W: Write>(w: &mut W, done: &SealReport) -> io::Result<()> {
+    writeln!(
+        w,
+        "sealed {} files ({} bytes) from {} into {}",
+        done.files,
+        done.bytes,
+        done.collection.display(),
+        done.manifest.display()
+    )?;
+    if let Some(folder) = &done.stripped {
+        writeln!(
+            w,
+            "leading folder {}/ of every entry left out of the paths (--strip-components 0 keeps it)",
+            escape(folder)
+        )?;
+    }
+    writeln!(
+        w,
+        "signed by key {}; root {}",
+        done.key_id, done.root_digest
+    )?;
+    if done.lacking_provenance > 0 {
+        writeln!(
+            w,
+            "{} of {} files lack provenance (origin or retrieval time recorded as unknown)",
+            done.lacking_provenance, done.files
+        )?;
+    }
+    if !done.skipped.is_empty() {
+        writeln!(
+            w,
+            "{} entries skipped: not regular files",
+            done.skipped.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes one warning line per skipped entry (for standard error).
+pub fn render_warnings<W: Write>(w: &mut W, done: &SealReport) -> Result<()> {
+    super::presenting(|_| {
+        for s in &done.skipped {
+            writeln!(
+                w,
+                "docseal: warning: skipped {}: {}",
+                escape(&s.path),
+                s.kind.describe()
+            )?;
+        }
+        Ok(())
+    })
+}

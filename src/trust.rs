@@ -1,0 +1,53 @@
+//! Who signed a manifest and whether we believe them: key IDs, public and secret key files (one
+//! strict struct per kind), making a key pair, the set of trusted keys, and the signatures —
+//! exactly which bytes they cover, and the verdict on all of a manifest's signatures together.
+//!
+//! Secret key files are written `0600` by this area and refused when other users can read them.
+//! Nothing here reads a collection or formats a report.
+
+mod key_file;
+mod key_id;
+mod key_pair;
+mod keyring;
+mod public_key;
+mod secret_key;
+pub mod signature;
+
+pub use key_file::{KEY_FORMAT_VERSION, PUBLIC_TYPE, SECRET_TYPE};
+pub use key_id::KeyId;
+pub use key_pair::{GeneratedKey, KeygenOptions, keygen, keygen_options};
+pub use keyring::load_trusted;
+pub use public_key::PublicKey;
+pub use secret_key::{SecretKey, default_secret_path};
+
+/// Checks that a key name is usable as a file name: 1–64 of `A–Z a–z 0–9 . _ -`, not starting
+/// with `.` or `-`.
+pub fn validate_key_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with(['.', '-'])
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid key name \"{}\"; use 1 to 64 letters, digits, '.', '_' or '-', not starting with '.' or '-'",
+            name.escape_debug()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_names_that_are_not_plain_file_names_are_refused() {
+        for bad in ["", "../x", "a/b", ".hidden", "-rf", "a b"] {
+            assert!(validate_key_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(validate_key_name("archive-2026.v1").is_ok());
+    }
+}

@@ -1,0 +1,208 @@
+//! The two kinds of key file, each a small TOML file with one strict struct: a public key
+//! (`type = "docseal-public-key"`, meant to be committed) and a secret key
+//! (`type = "docseal-secret-key"`, mode 0600). The `type` field is read first and chooses the
+//! struct; each refuses fields it does not know, so a public key file that also carries a
+//! `secret_key` is refused — with a warning that a secret sits in a file meant to be shared —
+//! instead of being trusted without a word.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// The `type` of a public key file.
+pub const PUBLIC_TYPE: &str = "docseal-public-key";
+/// The `type` of a secret key file.
+pub const SECRET_TYPE: &str = "docseal-secret-key";
+/// The key file format version this docseal reads and writes.
+pub const KEY_FORMAT_VERSION: i64 = 1;
+
+/// The fields every key file has.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PublicKeyFile {
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    pub(crate) format_version: i64,
+    pub(crate) name: String,
+    pub(crate) key_id: String,
+    pub(crate) algorithm: String,
+    pub(crate) public_key: String,
+}
+
+/// A secret key file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SecretKeyFile {
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    pub(crate) format_version: i64,
+    pub(crate) name: String,
+    pub(crate) key_id: String,
+    pub(crate) algorithm: String,
+    pub(crate) secret_key: String,
+}
+
+/// A key file, read by the struct its `type` names.
+pub(crate) enum KeyFile {
+    Public(PublicKeyFile),
+    Secret(SecretKeyFile),
+}
+
+/// Only what chooses the struct, read leniently.
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    secret_key: Option<toml::Value>,
+}
+
+/// Which kind of file the caller wants, for a file whose `type` names neither.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wanted {
+    Public,
+    Secret,
+}
+
+/// Parses key-file text; `path` is for messages.
+pub(crate) fn parse(path: &Path, text: &str, wanted: Wanted) -> Result<KeyFile> {
+    let probe: Probe = toml::from_str(text).map_err(|e| not_a_key_file(path, text, &e))?;
+    let kind = match probe.kind.as_deref() {
+        Some(PUBLIC_TYPE) => Wanted::Public,
+        Some(SECRET_TYPE) => Wanted::Secret,
+        _ => wanted,
+    };
+    match kind {
+        Wanted::Public if probe.secret_key.is_some() => Err(Error::invalid(
+            path,
+            "this public key file also holds a secret_key, a secret in a file meant to be committed; \
+             remove that line, keep the secret in a mode-0600 .key file, and make a new key if this file was ever shared",
+        )),
+        Wanted::Public => strict(path, text).map(KeyFile::Public),
+        Wanted::Secret => strict(path, text).map(KeyFile::Secret),
+    }
+}
+
+fn strict<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    toml::from_str::<T>(text).map_err(|e| not_a_key_file(path, text, &e))
+}
+
+fn not_a_key_file(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let mut err = Error::from_toml(path, text, e);
+    if let Error::Parse { message, .. } | Error::Invalid { message, .. } = &mut err {
+        message.push_str("; this is not a valid docseal key file");
+    }
+    err
+}
+
+/// Checks the fields both kinds share: the type, the format version, the algorithm and the name.
+pub(crate) fn check_header(
+    path: &Path,
+    kind: &str,
+    expected: &str,
+    format_version: i64,
+    algorithm: &str,
+    name: &str,
+) -> Result<()> {
+    if kind != expected {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "not a docseal key file (type \"{}\", expected \"{expected}\")",
+                kind.escape_debug()
+            ),
+        ));
+    }
+    if format_version != KEY_FORMAT_VERSION {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "unsupported key format version {format_version}; this docseal reads version {KEY_FORMAT_VERSION}, upgrade docseal",
+            ),
+        ));
+    }
+    if algorithm != "ed25519" {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "unsupported key algorithm \"{}\"; docseal keys are \"ed25519\"",
+                algorithm.escape_debug()
+            ),
+        ));
+    }
+    super::validate_key_name(name).map_err(|m| corrupt(path, &m))
+}
+
+/// A key file whose values do not hold together.
+pub(crate) fn corrupt(path: &Path, why: &str) -> Error {
+    Error::invalid(
+        path,
+        format!("corrupt key file: {why}; restore it from a copy or generate a new key"),
+    )
+}
+
+/// The key-file text: a comment line, then the fields in their fixed order.
+pub(crate) fn text(
+    comment: &str,
+    kind: &str,
+    name: &str,
+    id: &str,
+    field: &str,
+    hex: &str,
+) -> String {
+    format!(
+        "# {comment}\ntype = \"{kind}\"\nformat_version = {KEY_FORMAT_VERSION}\nname = \"{name}\"\n\
+         key_id = \"{id}\"\nalgorithm = \"ed25519\"\n{field} = \"{hex}\"\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PUBLIC: &str = "type = \"docseal-public-key\"\nformat_version = 1\nname = \"k\"\n\
+        key_id = \"0011223344556677\"\nalgorithm = \"ed25519\"\npublic_key = \"00\"\n";
+
+    #[test]
+    fn the_type_field_chooses_the_struct() {
+        let p = Path::new("k");
+        assert!(matches!(
+            parse(p, PUBLIC, Wanted::Secret),
+            Ok(KeyFile::Public(_))
+        ));
+        let secret = PUBLIC
+            .replace("public-key", "secret-key")
+            .replace("public_key", "secret_key");
+        assert!(matches!(
+            parse(p, &secret, Wanted::Public),
+            Ok(KeyFile::Secret(_))
+        ));
+    }
+
+    #[test]
+    fn a_public_key_file_holding_a_secret_is_refused() {
+        let text = format!("{PUBLIC}secret_key = \"00\"\n");
+        let err = parse(Path::new("k.pub"), &text, Wanted::Public)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("a secret in a file meant to be committed"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_in_either_kind() {
+        let text = format!("{PUBLIC}colour = 1\n");
+        let err = parse(Path::new("k.pub"), &text, Wanted::Public)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("unknown field \"colour\""),
+            "{err}"
+        );
+    }
+}
