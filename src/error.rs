@@ -10,8 +10,8 @@ use crate::sanitize::{escape, path_text};
 /// Anything that stops a docseal command from running to its end.
 ///
 /// A verification that finds a modified or missing file is *not* an error: it is a
-/// [`crate::report::VerifyReport`] whose [`is_success`](crate::report::VerifyReport::is_success)
-/// is false. Errors are the cases where docseal could not do its job at all.
+/// `VerifyReport` (in `report`) whose `is_success` is false. Errors are the cases where docseal
+/// could not do its job at all.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or folder could not be read, written or created.

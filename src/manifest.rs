@@ -172,7 +172,7 @@ impl Manifest {
     ///
     /// This checks the form of the manifest (syntax, fields, values, paths, no duplicate path).
     /// It does not check signatures, the order of entries or the root digest: those are
-    /// verification results (see [`crate::verify`]), not parse errors.
+    /// verification results (the `verify` orchestrator's), not parse errors.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
         let mut buf = Vec::with_capacity(SIGNED_PREFIX.len() + bytes.len());
         buf.extend_from_slice(SIGNED_PREFIX);
