@@ -278,3 +278,80 @@ pub(crate) fn passing_on<T>(item: Result<T>, failure: &mut Option<Error>) -> io:
         io::Error::other("stopped by an error of docseal's")
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::trust::signature::SignatureStatus;
+
+    /// Sealed entries whose text can no longer be read.
+    #[derive(Debug)]
+    struct Unreadable;
+
+    impl SealedEntries for Unreadable {
+        fn entries(&self) -> Box<dyn Iterator<Item = Result<FileEntry>> + Send + '_> {
+            Box::new(std::iter::once(Err(Error::Parse {
+                path: PathBuf::from("m.toml"),
+                line: 7,
+                message: "changed in memory".into(),
+            })))
+        }
+    }
+
+    fn report() -> VerifyReport {
+        VerifyReport {
+            report_version: REPORT_VERSION,
+            manifest: "m.toml".into(),
+            collection_name: "c".into(),
+            checked_path: "c".into(),
+            signature: SignatureReport {
+                status: SignatureStatus::Valid,
+                signers: Vec::new(),
+                invalid: Vec::new(),
+                untrusted: Vec::new(),
+            },
+            files_checked: true,
+            manifest_problems: Vec::new(),
+            files: FileVerdicts::new(
+                Arc::new(Unreadable),
+                vec![SealedStatus::Ok],
+                Default::default(),
+                Default::default(),
+                Vec::new(),
+            ),
+            skipped: Vec::new(),
+            totals: Totals::default(),
+            require_provenance: false,
+            success: false,
+        }
+    }
+
+    #[test]
+    fn an_entry_that_cannot_be_read_again_is_reported_as_itself_not_as_a_failed_write() {
+        let mut out = Vec::new();
+        let err = human::render(&mut out, &report(), human::Verbosity::Normal).unwrap_err();
+        assert_eq!(err.to_string(), "m.toml:7: changed in memory");
+        let err = json::write_verify(&mut Vec::new(), &report()).unwrap_err();
+        assert_eq!(err.to_string(), "m.toml:7: changed in memory");
+    }
+
+    #[test]
+    fn a_failed_write_is_an_output_error() {
+        struct Closed;
+        impl std::io::Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let err = human::render(&mut Closed, &report(), human::Verbosity::Normal).unwrap_err();
+        assert!(err.is_broken_pipe(), "{err}");
+        let err = json::write_verify(&mut Closed, &report()).unwrap_err();
+        assert!(err.is_broken_pipe(), "{err}");
+    }
+}

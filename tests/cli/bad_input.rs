@@ -265,3 +265,21 @@ impl TestEnv {
         self.edit("sources.toml", from, to);
     }
 }
+
+#[test]
+fn a_public_key_file_that_also_holds_a_secret_key_is_refused_with_a_warning() {
+    let env = TestEnv::sealed();
+    let secret = std::fs::read_to_string(env.default_secret("k")).unwrap();
+    let line = secret
+        .lines()
+        .find(|l| l.starts_with("secret_key = \""))
+        .unwrap();
+    let public = env.read("keys/k.pub");
+    env.write("keys/k.pub", format!("{public}{line}\n"));
+    let out = env.run(["verify", MANIFEST]);
+    assert_bad_input(
+        &out,
+        "keys/k.pub: this public key file also holds a secret_key, a secret in a file meant to be committed",
+        "make a new key if this file was ever shared",
+    );
+}

@@ -7,10 +7,12 @@ Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy path
 `bad_manifest`, `bad_input` and `special_files` the refusals (exit 2, one line naming the file,
 nothing half-written); `tampering` that every change to a sealed collection or its manifest is
 caught (exit 1); `streaming` the streaming verifier across hashing jobs and manifest batches
-(byte order of paths, unsorted and non-canonical manifests, moves, quiet output).
+(byte order of paths, unsorted and non-canonical manifests, moves, quiet output);
+`architecture` that docs/architecture.md matches the tree and the dependency rule holds.
 */
 #![allow(clippy::unwrap_used)]
 
+mod architecture;
 mod archive;
 mod bad_input;
 mod bad_manifest;

@@ -1,7 +1,7 @@
 /*!
 The JSON output schemas of `verify --json` and `show --json`, written down as strict structs:
 every field must be present (optional values are `null`, never absent) and no other field may
-appear. A change to `src/report.rs` or `src/show.rs` that changes the JSON breaks these tests,
+appear. A change to `src/report.rs` or `src/audit/show.rs` that changes the JSON breaks these tests,
 which is the point: the schema is a public interface (`docs/json-report.md`).
 */
 

@@ -191,3 +191,24 @@ fn the_shipped_sample_collection_verifies_from_the_repository_root() {
     );
     assert_eq!(report.totals.sealed, 2);
 }
+
+#[test]
+fn the_json_report_reads_back_into_the_library_s_report_and_writes_out_the_same() {
+    let env = TestEnv::sealed();
+    env.write("col/a.txt", "changed\n");
+    std::fs::rename(env.join("col/b.txt"), env.join("col/b2.txt")).unwrap();
+    env.write("col/new.txt", "new\n");
+    let out = env.run(["verify", "--json", MANIFEST]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let report: docseal::report::VerifyReport = serde_json::from_str(&text).unwrap();
+    assert!(!report.success);
+    assert_eq!(report.collection_name, "col");
+    let counts = report.files.counts();
+    assert_eq!(
+        (counts.ok, counts.modified, counts.moved, counts.extra),
+        (1, 1, 1, 1)
+    );
+    let again = serde_json::to_string_pretty(&report).unwrap();
+    assert_eq!(format!("{again}\n"), text);
+}
