@@ -12,6 +12,7 @@ use std::io::{self, Write};
 
 use clap::{Parser, Subcommand};
 
+use docseal::collection::{HashOptions, default_jobs};
 use docseal::error::{Error, Result};
 
 const EXIT_STATUS: &str = "\
@@ -83,6 +84,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         let _ = writeln!(io::stderr(), "docseal: {line}");
     }
     outcome
+}
+
+/// Hashing options from `--jobs` and whether a progress bar is drawn (`seal` and `verify`).
+fn hash_options(jobs: Option<u16>, progress_shown: bool) -> HashOptions {
+    HashOptions {
+        jobs: jobs.map_or_else(default_jobs, usize::from),
+        sizes_up_front: progress_shown,
+    }
 }
 
 /// The result of a presenter; a closed pipe (`docseal verify | head`) is not an error, and the

@@ -7,14 +7,14 @@ use std::path::PathBuf;
 
 use clap::ArgGroup;
 
-use docseal::collection::{Collection, HashOptions, LeadingFolder, default_jobs};
+use docseal::collection::{Collection, LeadingFolder};
 use docseal::error::{Error, Result};
 use docseal::report;
 use docseal::seal::{self, SealOptions};
 use docseal::trust::{SecretKey, validate_key_name};
 
 use super::progress::TermProgress;
-use super::{Outcome, written};
+use super::{Outcome, hash_options, written};
 
 // The arguments of `seal` (the subcommand's help text is on `Command::Seal`).
 #[derive(Debug, clap::Args)]
@@ -122,12 +122,4 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     }
     written(report::seal::render(out, &done))?;
     Ok(Outcome::Done)
-}
-
-/// Hashing options from `--jobs` and whether a progress bar is drawn.
-pub fn hash_options(jobs: Option<u16>, progress_shown: bool) -> HashOptions {
-    HashOptions {
-        jobs: jobs.map_or_else(default_jobs, usize::from),
-        sizes_up_front: progress_shown,
-    }
 }

@@ -9,7 +9,7 @@ use docseal::report::{self, human::Verbosity};
 use docseal::verify::{self, VerifyOptions};
 
 use super::progress::TermProgress;
-use super::{Outcome, written};
+use super::{Outcome, hash_options, written};
 
 // The arguments of `verify` (the subcommand's help text is on `Command::Verify`).
 #[derive(Debug, clap::Args)]
@@ -60,7 +60,7 @@ impl Args {
             strip_components: self.strip_components,
             trust,
             require_provenance: self.require_provenance,
-            hashing: super::seal::hash_options(self.jobs, progress_shown),
+            hashing: hash_options(self.jobs, progress_shown),
         }
     }
 }
