@@ -2,7 +2,10 @@
 //! their conversion into the library's options, the call into the library, the presenter, and
 //! the outcome that becomes an exit status. Nothing outside the binary sees clap types.
 
+mod completions;
+mod export;
 mod keygen;
+mod man;
 mod progress;
 mod seal;
 mod show;
@@ -48,6 +51,13 @@ pub enum Command {
     /// digest, origin URL and retrieval time.
     #[command(after_help = EXIT_STATUS)]
     Show(show::Args),
+    /// Write a validly signed manifest's entries in another tool's format.
+    #[command(subcommand, after_help = EXIT_STATUS)]
+    Export(export::Format),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
+    Completions(completions::Args),
+    /// Print the manual page of docseal or of one of its subcommands (roff: `| man -l -`).
+    Man(man::Args),
 }
 
 /// What a command ended with, before it becomes an exit status.
@@ -77,6 +87,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Seal(args) => seal::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
         Command::Show(args) => show::run(args, &mut out),
+        Command::Export(format) => export::run(format, &mut out),
+        Command::Completions(args) => completions::run(args, &mut out),
+        Command::Man(args) => man::run(args, &mut out),
     };
     written(out.flush().map_err(Error::Output))?;
     docseal::timing::lap("report");
@@ -84,6 +97,15 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         let _ = writeln!(io::stderr(), "docseal: {line}");
     }
     outcome
+}
+
+/// The trusted keys: those given with `--trust`, else the folder `./keys`.
+fn trusted_or_default(trust: Vec<std::path::PathBuf>) -> Vec<std::path::PathBuf> {
+    if trust.is_empty() {
+        vec![std::path::PathBuf::from("keys")]
+    } else {
+        trust
+    }
 }
 
 /// Hashing options from `--jobs` and whether a progress bar is drawn (`seal` and `verify`).

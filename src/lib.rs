@@ -15,16 +15,18 @@
 //! - [`manifest`] (what a manifest says), [`trust`] (who signed), [`collection`] (what a folder
 //!   or archive holds);
 //! - [`capture`] (where a file came from, before sealing), [`audit`] (what a sealed manifest
-//!   shows);
+//!   shows), [`interop`] (other tools' formats);
 //! - [`report`] (the results as data, and their presenters);
-//! - the orchestrators [`seal`] and [`verify`].
+//! - the orchestrators [`seal`], [`verify`] and [`export`].
 
 pub mod audit;
 pub mod capture;
 pub mod collection;
 pub mod digest;
 pub mod error;
+pub mod export;
 pub mod fsio;
+pub mod interop;
 pub mod manifest;
 pub mod provenance;
 pub mod relpath;

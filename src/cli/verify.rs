@@ -48,11 +48,7 @@ pub struct Args {
 impl Args {
     /// The library's options: trust `./keys` when no `--trust` is given.
     fn options(self, progress_shown: bool) -> VerifyOptions {
-        let trust = if self.trust.is_empty() {
-            vec![PathBuf::from("keys")]
-        } else {
-            self.trust
-        };
+        let trust = super::trusted_or_default(self.trust);
         VerifyOptions {
             manifest: self.manifest,
             folder: self.root,

@@ -96,7 +96,8 @@ fn write_report<W: Write>(
     }
 }
 
-fn render_signature<W: Write>(w: &mut W, s: &SignatureReport) -> io::Result<()> {
+/// Writes the signature line: who signed, or what is wrong with the signatures.
+pub(crate) fn render_signature<W: Write>(w: &mut W, s: &SignatureReport) -> io::Result<()> {
     let names = |list: &[Signer]| {
         list.iter()
             .map(|k| format!("\"{}\" (key {})", escape(&k.name), k.key_id))

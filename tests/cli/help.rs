@@ -48,7 +48,20 @@ fn top_level_help_matches_its_snapshot_and_states_the_exit_statuses() {
 
 #[test]
 fn subcommand_help_matches_its_snapshot() {
-    for cmd in ["keygen", "seal", "verify", "show"] {
+    for cmd in [
+        "keygen",
+        "seal",
+        "verify",
+        "show",
+        "export",
+        "completions",
+        "man",
+    ] {
         check_snapshot(&format!("help-{cmd}"), &[cmd, "--help"]);
     }
+}
+
+#[test]
+fn export_format_help_matches_its_snapshot() {
+    check_snapshot("help-export-sha256sum", &["export", "sha256sum", "--help"]);
 }

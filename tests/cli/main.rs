@@ -8,7 +8,8 @@ Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy path
 nothing half-written); `tampering` that every change to a sealed collection or its manifest is
 caught (exit 1); `streaming` the streaming verifier across hashing jobs and manifest batches
 (byte order of paths, unsorted and non-canonical manifests, moves, quiet output);
-`architecture` that docs/architecture.md matches the tree and the dependency rule holds.
+`interop` other tools' formats (`export sha256sum` checked by the real `sha256sum -c`),
+completions and manual pages; `architecture` that docs/architecture.md matches the tree and the dependency rule holds.
 */
 #![allow(clippy::unwrap_used)]
 
@@ -17,6 +18,7 @@ mod archive;
 mod bad_input;
 mod bad_manifest;
 mod help;
+mod interop;
 mod keygen;
 mod schema;
 mod seal;

@@ -1,0 +1,63 @@
+//! `docseal export FORMAT`: its arguments (one `Args` per format), their conversion into
+//! [`ExportOptions`], and what is said on standard error.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use docseal::error::Result;
+use docseal::export::{self, ExportOptions};
+use docseal::report;
+
+use super::Outcome;
+
+// The formats `export` writes (each format's help text is on its variant).
+#[derive(Debug, clap::Subcommand)]
+pub enum Format {
+    /// Write the manifest's entries as a list that `sha256sum -c` checks (GNU coreutils format),
+    /// once the manifest's signature has verified; run `sha256sum -c` in the collection folder.
+    Sha256sum(Args),
+}
+
+// The arguments of one export.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The manifest.
+    manifest: PathBuf,
+    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
+    #[arg(long, value_name = "KEY_OR_DIR")]
+    trust: Vec<PathBuf>,
+    /// Write the list to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    force: bool,
+}
+
+impl Args {
+    /// The library's options: trust `./keys` when no `--trust` is given.
+    fn options(self) -> ExportOptions {
+        ExportOptions {
+            manifest: self.manifest,
+            trust: super::trusted_or_default(self.trust),
+            output: self.output,
+            force: self.force,
+        }
+    }
+}
+
+/// Exports; exit 1 (nothing written) when the manifest's signature is not valid.
+pub fn run(format: Format, out: &mut impl Write) -> Result<Outcome> {
+    let Format::Sha256sum(args) = format;
+    let done = match export::sha256sum(&args.options(), out) {
+        // A closed pipe (`docseal export sha256sum M | head`) is not an error.
+        Err(e) if e.is_broken_pipe() => return Ok(Outcome::Done),
+        other => other?,
+    };
+    let _ = report::export::render(&mut io::stderr().lock(), &done);
+    Ok(if done.is_success() {
+        Outcome::Done
+    } else {
+        Outcome::Failed
+    })
+}
