@@ -11,8 +11,10 @@
 //! a signature.
 
 pub mod export;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod keygen;
 pub mod seal;
 pub mod show;

@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use docseal::error::Result;
-use docseal::report::{self, human::Verbosity};
+use docseal::error::{Error, Result};
+use docseal::fsio::{self, Access};
+use docseal::report::{self, VerifyReport, human::Verbosity};
 use docseal::verify::{self, VerifyOptions};
 
 use super::progress::TermProgress;
@@ -31,9 +32,17 @@ pub struct Args {
     /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
     #[arg(long, value_name = "KEY_OR_DIR")]
     trust: Vec<PathBuf>,
-    /// Print one JSON document (schema: docs/json-report.md) instead of the human report.
+    /// How to write the report: text (for people), json (docs/json-report.md), junit (JUnit XML
+    /// for CI test reports) or github (GitHub Actions annotations, and a table in the step
+    /// summary when GITHUB_STEP_SUMMARY is set).
+    #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with = "json")]
+    format: Format,
+    /// The same as --format json.
     #[arg(long)]
     json: bool,
+    /// Write the report to this file (atomically) and the text report to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Fail unless every file has a known origin URL and retrieval time.
     #[arg(long)]
     require_provenance: bool,
@@ -43,6 +52,15 @@ pub struct Args {
     /// Number of files hashed at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
+}
+
+/// The formats of the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Junit,
+    Github,
 }
 
 impl Args {
@@ -64,22 +82,53 @@ impl Args {
 /// Verifies, and writes the report.
 pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     let bar = TermProgress::new(args.quiet);
-    let (json, quiet) = (args.json, args.quiet);
+    let format = if args.json { Format::Json } else { args.format };
+    let verbosity = if args.quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::Normal
+    };
+    let output = args.output.clone();
     let opts = args.options(bar.is_shown());
     let rep = verify::verify(&opts, &bar)?;
-    written(if json {
-        report::json::write_verify(out, &rep)
-    } else {
-        let verbosity = if quiet {
-            Verbosity::Quiet
-        } else {
-            Verbosity::Normal
-        };
-        report::human::render(out, &rep, verbosity)
-    })?;
+    match &output {
+        Some(path) => {
+            let mut buffer = Vec::new();
+            write_report(&mut buffer, &rep, format, verbosity)?;
+            fsio::write_atomic(path, &buffer, Access::Public, true, "report")?;
+            written(report::human::render(out, &rep, verbosity))?;
+        }
+        None => written(write_report(out, &rep, format, verbosity))?,
+    }
+    if format == Format::Github
+        && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
+    {
+        let path = PathBuf::from(summary);
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, "cannot append the step summary to", e))?;
+        report::github::write_step_summary(&mut file, &rep)?;
+    }
     Ok(if rep.success {
         Outcome::Done
     } else {
         Outcome::Failed
     })
+}
+
+/// Writes the report in `format`.
+fn write_report(
+    w: &mut impl Write,
+    rep: &VerifyReport,
+    format: Format,
+    verbosity: Verbosity,
+) -> Result<()> {
+    match format {
+        Format::Text => report::human::render(w, rep, verbosity),
+        Format::Json => report::json::write_verify(w, rep),
+        Format::Junit => report::junit::write(w, rep),
+        Format::Github => report::github::write(w, rep),
+    }
 }
