@@ -1,5 +1,7 @@
 //! The progress bar on standard error: bytes and files done, throughput and time left, drawn only
-//! when standard error is a terminal and `--quiet` was not given.
+//! when standard error is a terminal and `--quiet` was not given. Its style is set before its
+//! first frame, and it fits the terminal's width: below 80 columns a shorter line is drawn, so
+//! that it never wraps onto a second line.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,6 +10,11 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use docseal::collection::Progress;
+
+/// The line drawn on terminals at least 80 columns wide.
+const WIDE: &str = "{spinner} {elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}";
+/// The line drawn on narrower terminals.
+const NARROW: &str = "{spinner} [{wide_bar}] {percent:>3}% {msg}";
 
 /// A progress bar that draws on a terminal and does nothing elsewhere.
 pub struct TermProgress {
@@ -21,7 +28,10 @@ impl TermProgress {
     pub fn new(quiet: bool) -> Self {
         let show = !quiet && std::io::stderr().is_terminal();
         TermProgress {
-            bar: show.then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())),
+            bar: show.then(|| {
+                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                    .with_style(style())
+            }),
             files_total: AtomicU64::new(0),
             files_done: AtomicU64::new(0),
         }
@@ -33,18 +43,29 @@ impl TermProgress {
     }
 }
 
+/// The style for the terminal's width.
+fn style() -> ProgressStyle {
+    let columns = console::Term::stderr()
+        .size_checked()
+        .map_or(80, |(_, c)| c);
+    let template = if columns >= 80 { WIDE } else { NARROW };
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+/// `done/total files`, with the noun in the singular for one file.
+fn files_message(done: u64, total: u64) -> String {
+    let noun = if total == 1 { "file" } else { "files" };
+    format!("{done}/{total} {noun}")
+}
+
 impl Progress for TermProgress {
     fn start(&self, files: u64, bytes: u64) {
         let Some(bar) = &self.bar else { return };
         self.files_total.store(files, Ordering::Relaxed);
+        bar.set_message(files_message(0, files));
         bar.set_length(bytes);
-        let style = ProgressStyle::with_template(
-            "{spinner} {elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-        bar.set_style(style);
-        bar.set_message(format!("0/{files} files"));
         bar.enable_steady_tick(Duration::from_millis(200));
     }
 
@@ -54,13 +75,31 @@ impl Progress for TermProgress {
         let done = self.files_done.fetch_add(1, Ordering::Relaxed) + 1;
         let total = self.files_total.load(Ordering::Relaxed);
         if done.is_multiple_of(64) || done == total {
-            bar.set_message(format!("{done}/{total} files"));
+            bar.set_message(files_message(done, total));
         }
     }
 
     fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_file_is_counted_in_the_singular() {
+        assert_eq!(files_message(0, 1), "0/1 file");
+        assert_eq!(files_message(3, 7), "3/7 files");
+    }
+
+    #[test]
+    fn both_templates_are_valid() {
+        for t in [WIDE, NARROW] {
+            assert!(ProgressStyle::with_template(t).is_ok(), "{t}");
         }
     }
 }
