@@ -14,6 +14,7 @@ use crate::collection::{
 use crate::digest::{Fixity, Sha256Digest};
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
+use crate::interop::sha256sum;
 use crate::manifest::{DigestAlgorithm, FileEntry, Header, canonical, check_text, merkle};
 use crate::provenance::Timestamp;
 use crate::relpath::RelPath;
@@ -31,6 +32,9 @@ pub struct SealOptions {
     pub key: PathBuf,
     /// The sources list, if any; files without an entry get unknown provenance.
     pub sources: Option<PathBuf>,
+    /// A `sha256sum` list the files must match, if any (every file listed, every listed file
+    /// present, every digest equal).
+    pub digests: Option<PathBuf>,
     /// The collection name.
     pub name: String,
     /// Where to write the manifest.
@@ -52,6 +56,11 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         });
     }
     let key = SecretKey::load(&opts.key)?;
+    let digests = opts
+        .digests
+        .as_deref()
+        .map(sha256sum::List::load)
+        .transpose()?;
     let sources = match &opts.sources {
         Some(p) => Sources::load(p)?,
         None => Sources::default(),
@@ -102,6 +111,10 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
                 }
             };
             let fixity = measured_fixity(opts, &m)?;
+            if let Some(list) = &digests {
+                check_listed(list, &m.path, &fixity)?;
+                acc.listed.insert(m.path.clone());
+            }
             let (origin, retrieved) = sources.provenance(&m.path);
             if sources.entries.contains_key(&m.path) {
                 acc.with_source.insert(m.path.clone());
@@ -123,6 +136,9 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
     )?;
     timing::lap("files");
     sources.check_all_present(|p| acc.with_source.contains(p))?;
+    if let Some(list) = &digests {
+        check_all_sealed(list, &acc.listed)?;
+    }
     text.push('\n');
     header.root_digest = root.finish();
     text.replace_range(root_at..root_at + 64, &header.root_digest.to_hex());
@@ -156,8 +172,52 @@ struct Accumulated {
     bytes: u64,
     lacking_provenance: usize,
     skipped: Vec<Skipped>,
+    /// The sealed paths checked against the checksum list.
+    listed: HashSet<RelPath>,
     /// The sealed paths that the sources list names.
     with_source: HashSet<RelPath>,
+}
+
+/// A file being sealed must be in the checksum list with the digest just measured.
+fn check_listed(list: &sha256sum::List, path: &RelPath, fixity: &Fixity) -> Result<()> {
+    match list.entries.get(path.as_str()) {
+        None => Err(Error::invalid(
+            &list.path,
+            format!(
+                "has no line for \"{}\", which is in the collection; add it to the list or take the file out",
+                path.as_str().escape_debug()
+            ),
+        )),
+        Some((digest, line)) if *digest != fixity.digest => Err(Error::Parse {
+            path: list.path.clone(),
+            line: *line,
+            message: format!(
+                "\"{}\" does not match: the list says {}, the file is {}; the file changed after the list was made",
+                path.as_str().escape_debug(),
+                digest,
+                fixity.digest
+            ),
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Every name of the checksum list must have been sealed.
+fn check_all_sealed(list: &sha256sum::List, sealed: &HashSet<RelPath>) -> Result<()> {
+    for (name, (_, line)) in &list.entries {
+        let found = RelPath::new(name).is_ok_and(|p| sealed.contains(&p));
+        if !found {
+            return Err(Error::Parse {
+                path: list.path.clone(),
+                line: *line,
+                message: format!(
+                    "\"{}\" is listed but is not a file of the collection; fix the list or restore the file",
+                    name.escape_debug()
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The size and digest of a file being sealed, or why it cannot be sealed.

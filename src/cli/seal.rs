@@ -36,6 +36,10 @@ pub struct Args {
     /// TOML sources list: one [[source]] table (path, url, retrieved) per file.
     #[arg(long, value_name = "SOURCES")]
     sources: Option<PathBuf>,
+    /// A sha256sum list (or sha256sum --tag list) the files must match: seal fails on a file
+    /// missing from it, a listed file missing from the collection, or a digest that differs.
+    #[arg(long, value_name = "LIST")]
+    digests: Option<PathBuf>,
     /// The collection name [default: DIR's folder name, or the archive's file name without
     /// its extensions].
     #[arg(long)]
@@ -103,6 +107,7 @@ impl Args {
             collection,
             key,
             sources: self.sources,
+            digests: self.digests,
             name,
             output,
             force: self.force,

@@ -1,7 +1,8 @@
 /*!
 Other tools' formats and what the command line offers beside the main commands: `export
 sha256sum` checked by the real `sha256sum -c`, completion scripts loaded by the real `bash`, and
-manual pages rendered by the real `man` without warnings.
+manual pages rendered by the real `man` without warnings, and `seal --digests` checking a
+collection against a list made by the real `sha256sum`.
 */
 
 use std::process::Command;
@@ -207,4 +208,83 @@ fn every_manual_page_renders_without_warnings() {
         &env.run(["man", "nope"]),
         "no subcommand \"nope\"; the manual pages are of: keygen, seal, verify, show, export, completions, man",
     );
+}
+
+/// A `sha256sum` list of every file of `col/`, made by the real tool (with `--tag` if asked).
+fn real_list(env: &TestEnv, tag: bool) -> String {
+    let mut cmd = Command::new("bash");
+    let flag = if tag { "--tag" } else { "" };
+    cmd.arg("-c")
+        .arg(format!(
+            "find . -type f -print0 | sort -z | xargs -0 sha256sum {flag}"
+        ))
+        .current_dir(env.join("col"));
+    let out = run_command(cmd);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn seal_checks_the_files_against_a_sha256sum_list_in_either_form() {
+    for tag in [false, true] {
+        let env = TestEnv::new();
+        env.keygen("k");
+        env.standard_collection();
+        env.write("col/with space.txt", "s\n");
+        env.write("list", real_list(&env, tag));
+        let out = env.run(["seal", "col", "--key", "k", "--digests", "list"]);
+        assert_ok(&out);
+        assert_ok(&env.run(["verify", MANIFEST]));
+    }
+}
+
+#[test]
+fn seal_refuses_a_file_whose_digest_differs_from_the_list_naming_its_line() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    env.write("list", real_list(&env, false));
+    env.write("col/b.txt", "changed after the list was made\n");
+    let out = env.run(["seal", "col", "--key", "k", "--digests", "list"]);
+    assert_bad_input(
+        &out,
+        "list:2: \"b.txt\" does not match: the list says ",
+        "the file changed after the list was made",
+    );
+    env.assert_nothing_written(MANIFEST);
+}
+
+#[test]
+fn seal_refuses_a_file_the_list_does_not_name_and_a_listed_file_that_is_gone() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    env.write("list", real_list(&env, false));
+    env.write("col/new.txt", "new\n");
+    let out = env.run(["seal", "col", "--key", "k", "--digests", "list"]);
+    assert_error_is(
+        &out,
+        "list: has no line for \"new.txt\", which is in the collection; add it to the list or take the file out",
+    );
+    std::fs::remove_file(env.join("col/new.txt")).unwrap();
+    std::fs::remove_file(env.join("col/a.txt")).unwrap();
+    let out = env.run(["seal", "col", "--key", "k", "--digests", "list"]);
+    assert_error_is(
+        &out,
+        "list:1: \"a.txt\" is listed but is not a file of the collection; fix the list or restore the file",
+    );
+    env.assert_nothing_written(MANIFEST);
+}
+
+#[test]
+fn seal_refuses_a_digests_list_that_is_not_one() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    env.write("list", "this is not a checksum list\n");
+    let out = env.run(["seal", "col", "--key", "k", "--digests", "list"]);
+    assert_bad_input(&out, "list:1: ", "a sha256sum list has lines");
+    let out = env.run(["seal", "col", "--key", "k", "--digests", "nowhere"]);
+    assert_bad_input(&out, "nowhere: ", "not found");
+    env.assert_nothing_written(MANIFEST);
 }
