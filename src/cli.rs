@@ -9,6 +9,7 @@ mod man;
 mod progress;
 mod seal;
 mod show;
+mod validate_bag;
 mod verify;
 
 use std::io::{self, Write};
@@ -54,6 +55,10 @@ pub enum Command {
     /// Write a validly signed manifest's entries in another tool's format.
     #[command(subcommand, after_help = EXIT_STATUS)]
     Export(export::Format),
+    /// Check a BagIt bag (RFC 8493): its declaration, every payload and tag manifest, every
+    /// checksum and the Payload-Oxum.
+    #[command(after_help = EXIT_STATUS)]
+    ValidateBag(validate_bag::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
     Completions(completions::Args),
     /// Print the manual page of docseal or of one of its subcommands (roff: `| man -l -`).
@@ -88,6 +93,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Verify(args) => verify::run(args, &mut out),
         Command::Show(args) => show::run(args, &mut out),
         Command::Export(format) => export::run(format, &mut out),
+        Command::ValidateBag(args) => validate_bag::run(args, &mut out),
         Command::Completions(args) => completions::run(args, &mut out),
         Command::Man(args) => man::run(args, &mut out),
     };
