@@ -20,7 +20,14 @@ const VALUES: &[&str] = &[
 
 /// The areas each area may use, besides itself and the values.
 fn allowed(area: &str) -> Option<&'static [&'static str]> {
-    const BELOW_REPORT: &[&str] = &["trust", "manifest", "collection", "capture", "audit"];
+    const BELOW_REPORT: &[&str] = &[
+        "trust",
+        "manifest",
+        "collection",
+        "capture",
+        "audit",
+        "interop",
+    ];
     Some(match area {
         a if VALUES.contains(&a) => &[],
         "trust" | "collection" => &[],

@@ -54,6 +54,7 @@ fn subcommand_help_matches_its_snapshot() {
         "verify",
         "show",
         "export",
+        "validate-bag",
         "completions",
         "man",
     ] {

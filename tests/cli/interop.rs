@@ -179,6 +179,7 @@ fn every_manual_page_renders_without_warnings() {
         "verify",
         "show",
         "export",
+        "validate-bag",
         "completions",
         "man",
     ] {
@@ -206,7 +207,7 @@ fn every_manual_page_renders_without_warnings() {
     }
     assert_error_is(
         &env.run(["man", "nope"]),
-        "no subcommand \"nope\"; the manual pages are of: keygen, seal, verify, show, export, completions, man",
+        "no subcommand \"nope\"; the manual pages are of: keygen, seal, verify, show, export, validate-bag, completions, man",
     );
 }
 
