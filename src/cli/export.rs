@@ -16,6 +16,27 @@ pub enum Format {
     /// Write the manifest's entries as a list that `sha256sum -c` checks (GNU coreutils format),
     /// once the manifest's signature has verified; run `sha256sum -c` in the collection folder.
     Sha256sum(Args),
+    /// Write a BagIt bag (RFC 8493) of a validly signed manifest: data/ holds a copy of every
+    /// sealed file (checked against the manifest as it is copied), and the docseal manifest
+    /// travels in it as the tag file docseal-manifest.toml.
+    Bagit(BagArgs),
+}
+
+// The arguments of `export bagit`.
+#[derive(Debug, clap::Args)]
+pub struct BagArgs {
+    /// The manifest.
+    manifest: PathBuf,
+    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
+    #[arg(long, value_name = "KEY_OR_DIR")]
+    trust: Vec<PathBuf>,
+    /// The collection folder to copy from [default: the manifest's `collection`, relative to
+    /// the manifest].
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// The bag's folder, which must not exist yet.
+    #[arg(short, long, value_name = "BAG")]
+    output: PathBuf,
 }
 
 // The arguments of one export.
@@ -48,11 +69,21 @@ impl Args {
 
 /// Exports; exit 1 (nothing written) when the manifest's signature is not valid.
 pub fn run(format: Format, out: &mut impl Write) -> Result<Outcome> {
-    let Format::Sha256sum(args) = format;
-    let done = match export::sha256sum(&args.options(), out) {
-        // A closed pipe (`docseal export sha256sum M | head`) is not an error.
-        Err(e) if e.is_broken_pipe() => return Ok(Outcome::Done),
-        other => other?,
+    let done = match format {
+        Format::Sha256sum(args) => match export::sha256sum(&args.options(), out) {
+            // A closed pipe (`docseal export sha256sum M | head`) is not an error.
+            Err(e) if e.is_broken_pipe() => return Ok(Outcome::Done),
+            other => other?,
+        },
+        Format::Bagit(args) => {
+            let opts = ExportOptions {
+                manifest: args.manifest,
+                trust: super::trusted_or_default(args.trust),
+                output: Some(args.output),
+                force: false,
+            };
+            export::bagit(&opts, args.root.as_deref())?
+        }
     };
     let _ = report::export::render(&mut io::stderr().lock(), &done);
     Ok(if done.is_success() {

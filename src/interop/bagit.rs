@@ -9,6 +9,10 @@
 //! other `%` stands for itself (many tools do not encode `%`, so both are read). The payload is
 //! walked as docseal walks a collection: sorted, links never followed.
 //!
+//! For writing a bag, this file gives the pieces in the form [`validate`] checks: the
+//! declaration, manifest lines with encoded paths, `bag-info.txt`, and the copy of one payload
+//! file, hashed as it is copied. Putting them together is the `export` orchestrator's job.
+//!
 //! Why not a crate: the BagIt crates on crates.io either only create bags or need an async
 //! runtime and a nightly compiler; this file is the part docseal needs.
 
@@ -22,6 +26,71 @@ use unicode_normalization::UnicodeNormalization;
 use crate::collection::walk::{Found, Walker};
 use crate::digest::to_hex;
 use crate::error::{Error, Result};
+
+/// The `bagit.txt` docseal writes.
+pub const DECLARATION: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+
+/// A path as a manifest line holds it: `%`, LF and CR percent-encoded, as RFC 8493 requires.
+pub fn encode_path(path: &str) -> String {
+    path.replace('%', "%25")
+        .replace('\n', "%0A")
+        .replace('\r', "%0D")
+}
+
+/// One manifest line: checksum, two spaces, the encoded path.
+pub fn manifest_line(checksum: &str, path: &str) -> String {
+    format!("{checksum}  {}\n", encode_path(path))
+}
+
+/// The text of `bag-info.txt` for `fields`, in order (values on one line each).
+pub fn bag_info(fields: &[(&str, String)]) -> String {
+    fields
+        .iter()
+        .map(|(label, value)| format!("{label}: {}\n", value.replace(['\n', '\r'], " ")))
+        .collect()
+}
+
+/// The SHA-256 checksum (hex) of a tag file's bytes.
+pub fn tag_checksum(bytes: &[u8]) -> String {
+    crate::digest::Sha256Digest::of(bytes).to_hex()
+}
+
+/// Copies the regular file `from` to the new file `to` (never following a link at `from`),
+/// returning the size and SHA-256 digest of the bytes copied.
+pub fn copy_payload_file(from: &Path, to: &Path) -> std::io::Result<crate::digest::Fixity> {
+    use sha2::Digest;
+    use std::io::Write;
+    if !std::fs::symlink_metadata(from)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut source = std::fs::File::open(from)?;
+    let mut target = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 128 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = match source.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        target.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    target.sync_all()?;
+    Ok(crate::digest::Fixity {
+        size,
+        digest: crate::digest::Sha256Digest::from_bytes(hasher.finalize().into()),
+    })
+}
 
 /// What checking a bag found.
 #[derive(Clone, Debug, Default, Serialize)]

@@ -105,3 +105,101 @@ fn validate_bag_of_something_that_is_not_a_folder_cannot_run() {
         "not found",
     );
 }
+
+/// Runs bagit-python's validator (the reference implementation) on `bag`.
+fn bagit_python(env: &TestEnv, bag: &str) -> std::process::Output {
+    let mut cmd = std::process::Command::new("python3");
+    cmd.args(["-m", "bagit", "--validate", bag])
+        .current_dir(env.path());
+    run_command(cmd)
+}
+
+#[test]
+fn an_exported_bag_validates_here_and_in_bagit_python_and_its_manifest_verifies_its_data() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.collection("col")
+        .file("a.txt", "alpha\n")
+        .file("with space/ünï.txt", "u\n")
+        .file("deep/er/x", "x\n");
+    assert_ok(&env.run(["seal", "col", "--key", "k"]));
+    let out = env.run(["export", "bagit", MANIFEST, "-o", "bag"]);
+    assert_ok_with_warnings(&out);
+    assert_eq!(
+        stderr(&out),
+        format!("exported 3 files from {MANIFEST} to bag\n")
+    );
+    let checked = env.run(["validate-bag", "bag"]);
+    assert_ok(&checked);
+    assert!(
+        stdout(&checked).ends_with("3 payload files (10 bytes); 0 errors, 0 warnings\nvalid\n"),
+        "{}",
+        stdout(&checked)
+    );
+    let reference = bagit_python(&env, "bag");
+    assert!(
+        reference.status.success(),
+        "bagit-python: {}",
+        stderr(&reference)
+    );
+    assert!(
+        env.read("bag/bag-info.txt")
+            .contains("Payload-Oxum: 10.3\n")
+    );
+    assert_eq!(env.read("bag/docseal-manifest.toml"), env.read(MANIFEST));
+    assert_ok(&env.run(["verify", "bag/docseal-manifest.toml", "--root", "bag/data"]));
+    // A changed payload file is caught by both.
+    env.write("bag/data/a.txt", "changed\n");
+    assert_eq!(env.run(["validate-bag", "bag"]).status.code(), Some(1));
+    assert_eq!(
+        env.run(["verify", "bag/docseal-manifest.toml", "--root", "bag/data"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_name_holding_a_percent_sign_is_encoded_as_rfc_8493_requires() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.collection("col").file("100%.txt", "p\n");
+    assert_ok(&env.run(["seal", "col", "--key", "k"]));
+    assert_ok_with_warnings(&env.run(["export", "bagit", MANIFEST, "-o", "bag"]));
+    assert!(
+        env.read("bag/manifest-sha256.txt")
+            .ends_with("  data/100%25.txt\n")
+    );
+    assert_ok(&env.run(["validate-bag", "bag"]));
+}
+
+#[test]
+fn no_bag_is_written_from_an_untrusted_manifest_a_changed_collection_or_over_a_folder() {
+    let env = TestEnv::sealed();
+    env.write("col/a.txt", "changed\n");
+    let out = env.run(["export", "bagit", MANIFEST, "-o", "bag"]);
+    assert_bad_input(
+        &out,
+        "manifests/../col/a.txt: does not match the manifest",
+        "nothing was written",
+    );
+    assert!(!env.exists("bag"));
+    let leftovers: Vec<_> = std::fs::read_dir(env.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".docseal"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    env.write("col/a.txt", "alpha\n");
+    std::fs::create_dir(env.join("bag")).unwrap();
+    let out = env.run(["export", "bagit", MANIFEST, "-o", "bag"]);
+    assert_error_is(
+        &out,
+        "bag: already exists; name a new folder for the bag (docseal never writes into an existing one)",
+    );
+    std::fs::remove_file(env.join("keys/k.pub")).unwrap();
+    env.keygen("other");
+    let out = env.run(["export", "bagit", MANIFEST, "-o", "bag2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!env.exists("bag2"));
+}
