@@ -25,6 +25,78 @@ Exit status:
   1  verification failed: bad, untrusted or missing signature, or a file not ok
   2  docseal could not run: bad arguments, unreadable or malformed input, missing key";
 
+const KEYGEN_HELP: &str = "\
+Examples:
+  docseal keygen --name archive                 keys/archive.pub and the secret key in ~/.config
+  docseal keygen --name ci --secret ./ci.key    the secret key at a path of your choice
+
+Environment:
+  XDG_CONFIG_HOME  the secret key goes to $XDG_CONFIG_HOME/docseal/keys/NAME.key
+  HOME             else to $HOME/.config/docseal/keys/NAME.key
+
+Exit status:
+  0  the key pair was written
+  2  docseal could not run: a bad name, a key file that exists (pass --force), an unwritable folder";
+
+const SEAL_HELP: &str = "\
+Examples:
+  docseal seal collection/ --key archive --sources sources.toml
+  docseal seal collection/ --key archive        no sources: every file's origin and time unknown
+  docseal seal --archive batch-7.tar.gz --key archive -o manifests/batch-7.toml
+
+Environment:
+  XDG_CONFIG_HOME  where --key NAME is looked up ($XDG_CONFIG_HOME/docseal/keys/NAME.key, else
+                   $HOME/.config/docseal/keys/NAME.key)
+  DOCSEAL_TIMINGS  if set, how long each phase took, on standard error
+
+Exit status:
+  0  the manifest was written
+  2  docseal could not run: bad arguments, unreadable or malformed input, missing key, a file that
+     does not match --digests, a manifest that exists (pass --force)";
+
+const VERIFY_HELP: &str = "\
+Examples:
+  docseal verify manifests/collection.toml
+  docseal verify manifests/collection.toml --trust keys/archive.pub --format junit -o report.xml
+  docseal verify manifests/collection.toml --archive collection.tgz --quiet
+
+Environment:
+  GITHUB_STEP_SUMMARY  with --format github, the file a table of every problem is appended to
+  DOCSEAL_TIMINGS      if set, how long each phase took, on standard error
+  NO_COLOR             docseal writes no colour whatever it is set to; the progress bar is drawn
+                       only when standard error is a terminal
+
+Exit status:
+  0  success: everything verified
+  1  verification failed: bad, untrusted or missing signature, or a file not ok
+  2  docseal could not run: bad arguments, unreadable or malformed input, missing key";
+
+const EXPORT_HELP: &str = "\
+Examples:
+  docseal export sha256sum manifests/seeds.toml -o seeds.sha256
+  docseal export bagit manifests/seeds.toml -o seeds-bag
+
+Exit status:
+  0  written
+  1  nothing written: the manifest's signature is bad, untrusted or missing
+  2  docseal could not run: bad arguments, unreadable or malformed input, a collection file that
+     does not match the manifest";
+
+const VALIDATE_BAG_HELP: &str = "\
+Examples:
+  docseal validate-bag seeds-bag
+  docseal validate-bag seeds-bag --json
+
+Exit status:
+  0  the bag is valid (warnings may have been printed)
+  1  the bag is not valid
+  2  docseal could not run: the bag's folder cannot be read";
+
+const PRINT_HELP: &str = "\
+Exit status:
+  0  written
+  2  docseal could not run: bad arguments";
+
 /// Seal a collection of documents with per-file provenance in a signed manifest, and verify it.
 #[derive(Debug, Parser)]
 #[command(name = "docseal", version, after_help = EXIT_STATUS, max_term_width = 100)]
@@ -39,29 +111,31 @@ pub struct Cli {
 pub enum Command {
     /// Generate an Ed25519 key pair: a public key in keys/NAME.pub and a secret key (mode 0600)
     /// in your config folder.
-    #[command(after_help = EXIT_STATUS)]
+    #[command(after_help = KEYGEN_HELP)]
     Keygen(keygen::Args),
     /// Hash every regular file under DIR (or every regular-file entry of an archive), attach its
     /// provenance and write a signed manifest.
-    #[command(after_help = EXIT_STATUS)]
+    #[command(after_help = SEAL_HELP)]
     Seal(seal::Args),
     /// Check a manifest's signature, then every file of the collection against it.
-    #[command(after_help = EXIT_STATUS)]
+    #[command(after_help = VERIFY_HELP)]
     Verify(verify::Args),
     /// Print the provenance recorded in a manifest: its header, and each file's path, size,
     /// digest, origin URL and retrieval time.
     #[command(after_help = EXIT_STATUS)]
     Show(show::Args),
     /// Write a validly signed manifest's entries in another tool's format.
-    #[command(subcommand, after_help = EXIT_STATUS)]
+    #[command(subcommand, after_help = EXPORT_HELP)]
     Export(export::Format),
     /// Check a BagIt bag (RFC 8493): its declaration, every payload and tag manifest, every
     /// checksum and the Payload-Oxum.
-    #[command(after_help = EXIT_STATUS)]
+    #[command(after_help = VALIDATE_BAG_HELP)]
     ValidateBag(validate_bag::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
+    #[command(after_help = PRINT_HELP)]
     Completions(completions::Args),
     /// Print the manual page of docseal or of one of its subcommands (roff: `| man -l -`).
+    #[command(after_help = PRINT_HELP)]
     Man(man::Args),
 }
 

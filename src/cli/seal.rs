@@ -33,7 +33,9 @@ pub struct Args {
     /// The secret key: a file, or the name of a key made by `docseal keygen`.
     #[arg(long, value_name = "SECRET")]
     key: PathBuf,
-    /// TOML sources list: one [[source]] table (path, url, retrieved) per file.
+    /// TOML sources list: one [[source]] table (path, url, retrieved) per file. Optional:
+    /// without it, or for a file it does not list, origin and retrieval time are recorded as
+    /// unknown (never invented).
     #[arg(long, value_name = "SOURCES")]
     sources: Option<PathBuf>,
     /// A sha256sum list (or sha256sum --tag list) the files must match: seal fails on a file

@@ -66,3 +66,37 @@ fn subcommand_help_matches_its_snapshot() {
 fn export_format_help_matches_its_snapshot() {
     check_snapshot("help-export-sha256sum", &["export", "sha256sum", "--help"]);
 }
+
+#[test]
+fn each_subcommand_states_the_exit_statuses_it_can_give_with_examples() {
+    let env = TestEnv::new();
+    for (cmd, statuses) in [
+        ("keygen", &["  0  the key pair was written", "  2  "][..]),
+        ("seal", &["  0  the manifest was written", "  2  "][..]),
+        (
+            "verify",
+            &["  0  success", "  1  verification failed", "  2  "][..],
+        ),
+        (
+            "export",
+            &["  0  written", "  1  nothing written", "  2  "][..],
+        ),
+        (
+            "validate-bag",
+            &[
+                "  0  the bag is valid",
+                "  1  the bag is not valid",
+                "  2  ",
+            ][..],
+        ),
+    ] {
+        let help = stdout(&env.run([cmd, "--help"]));
+        assert!(help.contains("\nExamples:\n  docseal "), "{cmd}");
+        for line in statuses {
+            assert!(help.contains(&format!("\n{line}")), "{cmd}: {line}");
+        }
+        if cmd != "verify" {
+            assert!(!help.contains("everything verified"), "{cmd}");
+        }
+    }
+}
