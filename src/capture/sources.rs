@@ -22,6 +22,8 @@ pub struct Source {
     pub retrieved: Recorded<Timestamp>,
     /// The line of its `path` in the sources file, for messages.
     pub line: usize,
+    /// Other columns of a CSV list (header, value), kept as they are.
+    pub notes: Vec<(String, String)>,
 }
 
 /// A parsed sources list.
@@ -49,9 +51,12 @@ struct RawSource {
 }
 
 impl Sources {
-    /// Reads and parses a sources list.
+    /// Reads and parses a sources list: CSV when its name ends in `.csv`, else TOML.
     pub fn load(path: &Path) -> Result<Self> {
         let text = fsio::read_text(path, "sources list")?;
+        if super::csv::is_csv(path) {
+            return super::csv::parse(path, &text);
+        }
         Self::parse(path, &text)
     }
 
@@ -107,6 +112,7 @@ impl Sources {
                     origin,
                     retrieved,
                     line,
+                    notes: Vec::new(),
                 },
             );
         }

@@ -33,7 +33,8 @@ pub struct Args {
     /// The secret key: a file, or the name of a key made by `docseal keygen`.
     #[arg(long, value_name = "SECRET")]
     key: PathBuf,
-    /// TOML sources list: one [[source]] table (path, url, retrieved) per file. Optional:
+    /// Sources list: TOML with one [[source]] table (path, url, retrieved) per file, or a .csv
+    /// file with the columns path,url,retrieved (others are kept as notes). Optional:
     /// without it, or for a file it does not list, origin and retrieval time are recorded as
     /// unknown (never invented).
     #[arg(long, value_name = "SOURCES")]

@@ -8,7 +8,7 @@ Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy path
 nothing half-written); `tampering` that every change to a sealed collection or its manifest is
 caught (exit 1); `streaming` the streaming verifier across hashing jobs and manifest batches
 (byte order of paths, unsorted and non-canonical manifests, moves, quiet output);
-`bagit` the BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub Actions reports; `examples` the CI examples in examples/ci/; `interop` other tools' formats (`export sha256sum` checked by the real `sha256sum -c`),
+`capture` provenance lists (CSV); `bagit` the BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub Actions reports; `examples` the CI examples in examples/ci/; `interop` other tools' formats (`export sha256sum` checked by the real `sha256sum -c`),
 completions and manual pages; `architecture` that docs/architecture.md matches the tree and the dependency rule holds.
 */
 #![allow(clippy::unwrap_used)]
@@ -18,6 +18,7 @@ mod archive;
 mod bad_input;
 mod bad_manifest;
 mod bagit;
+mod capture;
 mod ci;
 mod examples;
 mod help;
