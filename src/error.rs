@@ -67,6 +67,32 @@ pub enum Error {
         /// The files and folders that were searched.
         looked_in: Vec<PathBuf>,
     },
+    /// Two trusted key files hold the same key, or two keys with the same key ID.
+    #[error(
+        "{}: {} as {}; trust each key through one file, so that its name is not a choice: remove one of the two",
+        path_text(.path),
+        if *.same_key { format!("holds the same key (key ID {})", .key_id) } else { format!("holds another key with the same key ID {}", .key_id) },
+        path_text(.other)
+    )]
+    DuplicateTrustedKey {
+        /// The second file.
+        path: PathBuf,
+        /// The first file.
+        other: PathBuf,
+        /// The key ID they share.
+        key_id: String,
+        /// True when they hold the very same key, false when only the IDs are equal.
+        same_key: bool,
+    },
+    /// A folder of trusted keys (by default `./keys`) does not exist.
+    #[error(
+        "no trusted keys found in {} (there is no such folder here); pass --trust KEY.pub or a folder of .pub files, or run docseal where that folder is",
+        folder_text(.path)
+    )]
+    NoTrustFolder {
+        /// The folder.
+        path: PathBuf,
+    },
     /// A file was asked for by its collection path, and the manifest does not hold it.
     #[error(
         "{}: no file \"{}\" in this manifest; run `docseal show {}` to list its files",
@@ -228,6 +254,15 @@ pub fn describe_io(err: &io::Error) -> String {
                 None => text,
             }
         }
+    }
+}
+
+/// A folder for a message: a relative one as `./keys`, so that it reads as a place.
+fn folder_text(path: &Path) -> String {
+    let text = path_text(path);
+    match path.components().next() {
+        Some(std::path::Component::Normal(_)) => format!("./{text}"),
+        _ => text,
     }
 }
 

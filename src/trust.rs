@@ -17,7 +17,7 @@ pub use key_file::{KEY_FORMAT_VERSION, PUBLIC_TYPE, SECRET_TYPE};
 pub use key_id::KeyId;
 pub use key_pair::{GeneratedKey, KeygenOptions, keygen, keygen_options};
 pub use keyring::load_trusted;
-pub use public_key::PublicKey;
+pub use public_key::{KeyRejection, PublicKey};
 pub use secret_key::{SecretKey, default_secret_path};
 
 /// Checks that a key name is usable as a file name: 1–64 of `A–Z a–z 0–9 . _ -`, not starting

@@ -105,11 +105,33 @@ fn render_signature<W: Write>(w: &mut W, s: &SignatureReport) -> io::Result<()> 
     };
     match s.status {
         SignatureStatus::Valid => writeln!(w, "signature  valid, signed by {}", names(&s.signers))?,
-        SignatureStatus::Invalid => writeln!(
-            w,
-            "signature  INVALID for {}: the manifest was changed after it was signed",
-            names(&s.invalid)
-        )?,
+        // The signature block is not signed: a signature that fails says only that it fails,
+        // unless another one shows that the body is as it was signed.
+        SignatureStatus::Invalid => {
+            let claiming = if s.invalid.len() == 1 {
+                "a signature claiming key"
+            } else {
+                "signatures claiming keys"
+            };
+            let verb = if s.invalid.len() == 1 { "does" } else { "do" };
+            write!(
+                w,
+                "signature  INVALID: {claiming} {} {verb} not verify",
+                names(&s.invalid)
+            )?;
+            if s.signers.is_empty() {
+                writeln!(
+                    w,
+                    ": the manifest was changed after it was signed, or the signature was"
+                )?;
+            } else {
+                writeln!(
+                    w,
+                    ", while the signature by {} does: the body is as it was signed, and the signature block holds a signature that is not genuine",
+                    names(&s.signers)
+                )?;
+            }
+        }
         SignatureStatus::Untrusted => writeln!(
             w,
             "signature  UNTRUSTED: signed only by key {}, which is not trusted; pass --trust KEY.pub if you trust it",

@@ -5,7 +5,7 @@ text of messages and the JSON schemas.
 
 Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy paths;
 `bad_manifest`, `bad_input` and `special_files` the refusals (exit 2, one line naming the file,
-nothing half-written); `tampering` that every change to a sealed collection or its manifest is
+nothing half-written); `trusted_keys` what `verify` trusts (one file per key, canonical keys); `tampering` that every change to a sealed collection or its manifest is
 caught (exit 1); `streaming` the streaming verifier across hashing jobs and manifest batches
 (byte order of paths, unsorted and non-canonical manifests, moves, quiet output).
 */
@@ -22,5 +22,6 @@ mod show;
 mod special_files;
 mod streaming;
 mod tampering;
+mod trusted_keys;
 mod util;
 mod verify;
