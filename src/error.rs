@@ -61,6 +61,19 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
+    /// A secret key file belongs to another user.
+    #[error(
+        "{}: secret key belongs to another user (uid {owner}, and you are uid {user}); sign with a key of your own (`docseal keygen`), or have its owner sign",
+        path_text(.path)
+    )]
+    ForeignKey {
+        /// The secret key file.
+        path: PathBuf,
+        /// The user ID that owns it.
+        owner: u32,
+        /// The effective user ID of this process.
+        user: u32,
+    },
     /// No trusted public key was found where docseal looked.
     #[error("no trusted public keys in {}; pass --trust KEY.pub (or a folder of .pub files)", describe_paths(.looked_in))]
     NoTrustedKeys {

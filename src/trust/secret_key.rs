@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 
+use zeroize::Zeroizing;
+
 use super::key_file::{self, KeyFile, SECRET_TYPE, Wanted, corrupt};
-use super::{KeyId, PublicKey, validate_key_name};
-use crate::digest::{from_hex, to_hex};
+use super::{KeyId, PublicKey, secret_file, validate_key_name};
+use crate::digest::{decode_hex_into, to_hex};
 use crate::error::{Error, Result};
-use crate::fsio;
 
 /// A secret key that can sign manifests.
 pub struct SecretKey {
@@ -30,11 +31,9 @@ impl SecretKey {
     /// Generates a new key pair from the operating system's random source.
     pub fn generate(name: &str) -> Result<Self> {
         validate_key_name(name).map_err(Error::Usage)?;
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| Error::Random(e.to_string()))?;
-        let key = SigningKey::from_bytes(&seed);
-        seed.fill(0);
-        Ok(Self::from_signing_key(name, key))
+        let mut seed = Zeroizing::new([0u8; 32]);
+        getrandom::fill(&mut seed[..]).map_err(|e| Error::Random(e.to_string()))?;
+        Ok(Self::from_signing_key(name, SigningKey::from_bytes(&seed)))
     }
 
     fn from_signing_key(name: &str, key: SigningKey) -> Self {
@@ -66,25 +65,26 @@ impl SecretKey {
         self.key.sign(message).to_bytes()
     }
 
-    /// Loads a secret key file, refusing one that other users can read.
+    /// Loads a secret key file: opened once, and only a regular file of a key file's size is read
+    /// (see `secret_file`). What the text is comes first — a folder, a device, a manifest, a
+    /// sources list or a public key is named as such — and only a real secret key file is then
+    /// refused when other users can read it or it belongs to another user. The text, the parsed
+    /// field and the seed are wiped after use.
     pub fn load(path: &Path) -> Result<Self> {
-        let mode_problem = check_private(path).err();
-        let text = match fsio::read_text(path, "secret key file") {
-            Ok(text) => text,
-            Err(e) => return Err(mode_problem.unwrap_or(e)),
+        let opened = secret_file::read(path)?;
+        let file = match key_file::parse(path, &opened.text, Wanted::Secret) {
+            Ok(KeyFile::Secret(file)) => file,
+            // A public key is meant to be readable by everyone: say what it is instead.
+            Ok(KeyFile::Public(_)) => return Err(public_not_secret(path)),
+            Err(e) => {
+                // A secret key with a malformed line is still a secret: its permissions come first.
+                if key_file::claims_secret(&opened.text) {
+                    secret_file::check_private(path, &opened)?;
+                }
+                return Err(e);
+            }
         };
-        let parsed = key_file::parse(path, &text, Wanted::Secret);
-        // A public key is meant to be readable by everyone: say what it is instead.
-        if let Ok(KeyFile::Public(_)) = &parsed {
-            return Err(public_not_secret(path));
-        }
-        if let Some(e) = mode_problem {
-            return Err(e);
-        }
-        let file = match parsed? {
-            KeyFile::Secret(file) => file,
-            KeyFile::Public(_) => return Err(public_not_secret(path)),
-        };
+        secret_file::check_private(path, &opened)?;
         key_file::check_header(
             path,
             &file.kind,
@@ -93,8 +93,10 @@ impl SecretKey {
             &file.algorithm,
             &file.name,
         )?;
-        let seed = from_hex::<32>(&file.secret_key)
-            .ok_or_else(|| corrupt(path, "secret_key is not 64 lower-case hex digits"))?;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        if !decode_hex_into(&file.secret_key, &mut seed[..]) {
+            return Err(corrupt(path, "secret_key is not 64 lower-case hex digits"));
+        }
         let key = Self::from_signing_key(&file.name, SigningKey::from_bytes(&seed));
         if file.key_id != key.id.to_string() {
             return Err(corrupt(
@@ -108,9 +110,10 @@ impl SecretKey {
         Ok(key)
     }
 
-    /// The text of a secret key file for this key.
-    pub fn to_file_text(&self) -> String {
-        key_file::text(
+    /// The text of a secret key file for this key, wiped when dropped.
+    pub fn to_file_text(&self) -> Zeroizing<String> {
+        let hex = Zeroizing::new(to_hex(self.key.as_bytes()));
+        Zeroizing::new(key_file::text(
             &format!(
                 "docseal secret key \"{}\". Keep it private: never commit, copy or share this file.",
                 self.name
@@ -119,8 +122,8 @@ impl SecretKey {
             &self.name,
             &self.id.to_string(),
             "secret_key",
-            &to_hex(self.key.as_bytes()),
-        )
+            &hex,
+        ))
     }
 
     /// The secret key file that `--key` names: an existing file as it is, or, for a bare key name
@@ -159,25 +162,6 @@ fn public_not_secret(path: &Path) -> Error {
         path,
         "this is a public key; seal needs the secret key (by default in ~/.config/docseal/keys/NAME.key)",
     )
-}
-
-#[cfg(unix)]
-fn check_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, "cannot read secret key", e))?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(Error::InsecureKey {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<()> {
-    Ok(())
 }
 
 /// Where `keygen` puts a secret key by default: `$XDG_CONFIG_HOME/docseal/keys/NAME.key`, else

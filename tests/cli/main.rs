@@ -5,7 +5,8 @@ text of messages and the JSON schemas.
 
 Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy paths;
 `bad_manifest`, `bad_input` and `special_files` the refusals (exit 2, one line naming the file,
-nothing half-written); `trusted_keys` what `verify` trusts (one file per key, canonical keys); `tampering` that every change to a sealed collection or its manifest is
+nothing half-written); `trusted_keys` what `verify` trusts (one file per key, canonical keys); `secret_keys` what
+`seal --key` reads; `tampering` that every change to a sealed collection or its manifest is
 caught (exit 1); `streaming` the streaming verifier across hashing jobs and manifest batches
 (byte order of paths, unsorted and non-canonical manifests, moves, quiet output).
 */
@@ -18,6 +19,7 @@ mod help;
 mod keygen;
 mod schema;
 mod seal;
+mod secret_keys;
 mod show;
 mod special_files;
 mod streaming;
