@@ -43,8 +43,9 @@ pub enum Command {
     /// Check a manifest's signature, then every file of the collection against it.
     #[command(after_help = EXIT_STATUS)]
     Verify(verify::Args),
-    /// Print the provenance recorded in a manifest: its header, and each file's path, size,
-    /// digest, origin URL and retrieval time.
+    /// Check a manifest's signature against the trusted keys (as verify does), then print the
+    /// provenance it records: its header, and each file's path, size, digest, origin URL and
+    /// retrieval time.
     #[command(after_help = EXIT_STATUS)]
     Show(show::Args),
 }

@@ -1,7 +1,7 @@
 /*!
 The JSON output schemas of `verify --json` and `show --json`, written down as strict structs:
 every field must be present (optional values are `null`, never absent) and no other field may
-appear. A change to `src/report.rs` or `src/show.rs` that changes the JSON breaks these tests,
+appear. A change to `src/report.rs` or `src/audit/show.rs` that changes the JSON breaks these tests,
 which is the point: the schema is a public interface (`docs/json-report.md`).
 */
 
@@ -196,6 +196,10 @@ pub struct Totals {
 #[serde(deny_unknown_fields)]
 pub struct ShowReport {
     pub manifest: String,
+    pub signature_checked: bool,
+    pub trusted_keys: Vec<String>,
+    #[serde(deserialize_with = "required")]
+    pub signature: Option<SignatureReport>,
     pub header: Header,
     pub signature_key_ids: Vec<String>,
     pub files: Vec<FileEntry>,
