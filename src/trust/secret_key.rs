@@ -186,3 +186,26 @@ pub fn default_secret_path(name: &str) -> Result<PathBuf> {
         .join("keys")
         .join(format!("{name}.key")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::from_hex;
+
+    #[test]
+    fn a_key_from_an_rfc8032_seed_has_its_public_key_and_signs_as_the_rfc_says() {
+        // RFC 8032 §7.1 TEST 2: seed, public key, message, signature.
+        let seed: [u8; 32] =
+            from_hex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb").unwrap();
+        let key = SecretKey::from_signing_key("rfc", SigningKey::from_bytes(&seed));
+        assert_eq!(
+            to_hex(key.public().as_bytes()),
+            "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
+        );
+        assert_eq!(
+            to_hex(&key.sign(&[0x72])),
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da\
+             085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
+        );
+    }
+}
