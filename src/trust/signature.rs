@@ -1,6 +1,7 @@
 //! Manifest signatures: what exactly is signed (the domain-separation prefix followed by the
 //! manifest body bytes), signing with a [`SecretKey`], and checking every signature of a manifest
-//! against the trusted keys with Ed25519 *strict* verification into one [`SignatureReport`].
+//! against the trusted keys with Ed25519 *strict* verification into one [`SignatureReport`],
+//! counting each key once.
 
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +49,8 @@ pub fn sign_message(key: &SecretKey, message: &[u8]) -> ManifestSignature {
 pub enum SignatureStatus {
     /// At least one signature by a trusted key is valid and none by a trusted key is invalid.
     Valid,
-    /// A signature by a trusted key does not match the manifest: it was changed after signing.
+    /// A signature claiming a trusted key does not verify: the body was changed after signing,
+    /// or that signature is not genuine (the signature block itself is not signed).
     Invalid,
     /// The manifest is signed, but by no trusted key.
     Untrusted,
