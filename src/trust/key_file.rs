@@ -186,8 +186,8 @@ pub(crate) fn corrupt(path: &Path, why: &str) -> Error {
 }
 
 /// The key-file text: a comment line, then the fields in their fixed order. It is written into
-/// one allocation made large enough at the start (never grown, so never copied), which a caller holding a
-/// secret can wipe.
+/// one allocation made large enough at the start (never grown, so never copied), which a caller
+/// holding a secret can wipe.
 pub(crate) fn text(
     comment: &str,
     kind: &str,

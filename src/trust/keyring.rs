@@ -61,8 +61,8 @@ fn key_files(path: &Path) -> Result<Vec<PathBuf>> {
         files.sort();
         return Ok(files);
     }
-    // Nothing there, and not named like a file (no extension): a folder of keys that is not here (most
-    // often `./keys`, when docseal runs somewhere else).
+    // Nothing there, and not named like a file (no extension): a folder of keys that is not
+    // here (most often `./keys`, when docseal runs somewhere else).
     if std::fs::symlink_metadata(path).is_err() && path.extension().is_none() {
         return Err(Error::NoTrustFolder {
             path: path.to_path_buf(),

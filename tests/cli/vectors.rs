@@ -256,7 +256,7 @@ fn non_canonical_public_key_encodings_are_refused() {
             refused += 1;
         }
     }
-    // y = 3, the example: f0 ff … ff 7f, a full-order point whose encoding is 03 00 … 00.
+    // y = 3: f0 ff … ff 7f, a full-order point whose canonical encoding is 03 00 … 00.
     assert_eq!(
         PublicKey::from_bytes("t", &encode(true, 3, false)).unwrap_err(),
         KeyRejection::NonCanonical
