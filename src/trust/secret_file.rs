@@ -4,7 +4,7 @@
 //! owned by this user with no group or other permission bits), and the text read from that same
 //! descriptor into a buffer that is wiped when dropped. So a file swapped under the name between
 //! the checks and the read cannot be used, and no copy of the key's text is left behind on the
-//! heap.
+//! heap; [`wipe_stack`] clears what the decoding left on the stack.
 
 use std::fs::{File, Metadata};
 use std::io::Read;
@@ -125,6 +125,17 @@ fn open(path: &Path) -> Result<File> {
 #[cfg(not(unix))]
 fn open(path: &Path) -> Result<File> {
     File::open(path).map_err(|e| Error::io(path, "cannot read secret key", e))
+}
+
+/// Overwrites with zeros the stack below the caller's frame, where the frames of functions that
+/// held a secret and have returned leave copies of it (a move is a copy, and one does not wipe
+/// what it leaves). Best effort: it reaches the frames of the calls the caller has just made.
+#[inline(never)]
+pub(crate) fn wipe_stack() {
+    use zeroize::Zeroize;
+    let mut below = [0u8; 32 * 1024];
+    below.zeroize();
+    std::hint::black_box(&below);
 }
 
 /// What a file that is not a regular file is, as the start of a message.

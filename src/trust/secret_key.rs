@@ -18,7 +18,9 @@ use crate::error::{Error, Result};
 pub struct SecretKey {
     name: String,
     id: KeyId,
-    key: SigningKey,
+    /// On the heap, so that moving a `SecretKey` never copies the seed (ed25519-dalek wipes it
+    /// when it is dropped).
+    key: Box<SigningKey>,
 }
 
 impl fmt::Debug for SecretKey {
@@ -31,16 +33,20 @@ impl SecretKey {
     /// Generates a new key pair from the operating system's random source.
     pub fn generate(name: &str) -> Result<Self> {
         validate_key_name(name).map_err(Error::Usage)?;
-        let mut seed = Zeroizing::new([0u8; 32]);
-        getrandom::fill(&mut seed[..]).map_err(|e| Error::Random(e.to_string()))?;
-        Ok(Self::from_signing_key(name, SigningKey::from_bytes(&seed)))
+        let key = {
+            let mut seed = Zeroizing::new([0u8; 32]);
+            getrandom::fill(&mut seed[..]).map_err(|e| Error::Random(e.to_string()))?;
+            Self::from_signing_key(name, SigningKey::from_bytes(&seed))
+        };
+        secret_file::wipe_stack();
+        Ok(key)
     }
 
     fn from_signing_key(name: &str, key: SigningKey) -> Self {
         SecretKey {
             name: name.to_string(),
             id: KeyId::of(&key.verifying_key()),
-            key,
+            key: Box::new(key),
         }
     }
 
@@ -70,7 +76,17 @@ impl SecretKey {
     /// sources list or a public key is named as such — and only a real secret key file is then
     /// refused when other users can read it or it belongs to another user. The text, the parsed
     /// field and the seed are wiped after use.
+    #[inline(always)]
     pub fn load(path: &Path) -> Result<Self> {
+        let loaded = Self::load_unwiped(path);
+        // The seed passed through the stack frames of the functions that decoded it and made the
+        // signing key; those frames are gone, their bytes are not.
+        secret_file::wipe_stack();
+        loaded
+    }
+
+    #[inline(never)]
+    fn load_unwiped(path: &Path) -> Result<Self> {
         let opened = secret_file::read(path)?;
         let file = match key_file::parse(path, &opened.text, Wanted::Secret) {
             Ok(KeyFile::Secret(file)) => file,

@@ -222,3 +222,106 @@ fn a_secret_key_swapped_while_sealing_never_signs_with_the_readable_one() {
         eprintln!("swapped key: {signed} signed with the private key, {refused} refused");
     }
 }
+
+/// How often `needle` occurs in the writable memory of process `pid` (heap, stacks, anonymous
+/// mappings), read through `/proc/PID/mem`.
+fn occurrences_in_memory(pid: u32, needle: &[u8]) -> Vec<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let mut mem = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
+    let mut found = Vec::new();
+    for line in maps.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if !fields[1].starts_with("rw") {
+            continue;
+        }
+        let (start, end) = fields[0].split_once('-').unwrap();
+        let start = u64::from_str_radix(start, 16).unwrap();
+        let end = u64::from_str_radix(end, 16).unwrap();
+        let mut data = vec![0u8; (end - start) as usize];
+        if mem.seek(SeekFrom::Start(start)).is_err() || mem.read_exact(&mut data).is_err() {
+            continue; // a guard page, or a mapping that went away
+        }
+        let name = fields.get(5).copied().unwrap_or("anonymous");
+        found.extend(
+            data.windows(needle.len())
+                .enumerate()
+                .filter(|(_, w)| *w == needle)
+                .map(|(i, _)| format!("{name} at {:#x}", start + i as u64)),
+        );
+    }
+    found
+}
+
+/// Regression: stopped after the key was loaded, a sealing process still held the key file's
+/// hex text on its heap and copies of the raw seed on its stack.
+#[test]
+fn a_sealing_process_holds_no_copy_of_the_key_text_and_only_its_live_key() {
+    use std::io::Write;
+    let env = unsealed();
+    let text = std::fs::read_to_string(env.default_secret("k")).unwrap();
+    let hex = text
+        .lines()
+        .find_map(|l| l.strip_prefix("secret_key = \""))
+        .unwrap()
+        .trim_end_matches('"')
+        .to_string();
+    let seed: Vec<u8> = (0..64)
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    // The sources list is a FIFO that this test holds open: seal loads the key, then waits for
+    // the list, and is looked at while it waits.
+    let status = Command::new("mkfifo")
+        .arg(env.join("sources.fifo"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut fifo = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(env.join("sources.fifo"))
+        .unwrap();
+    let mut child = env
+        .command(["seal", "col", "--key", "k", "--sources", "sources.fifo"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let waiting = loop {
+        let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .into_iter()
+            .flatten();
+        if fds
+            .flatten()
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t.ends_with("sources.fifo")))
+        {
+            break true;
+        }
+        if child.try_wait().unwrap().is_some() || std::time::Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let (texts, seeds) = if waiting {
+        (
+            occurrences_in_memory(pid, hex.as_bytes()),
+            occurrences_in_memory(pid, &seed),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    fifo.write_all(SOURCES.as_bytes()).unwrap();
+    drop(fifo);
+    let status = child.wait().unwrap();
+    assert!(waiting, "seal never opened the sources list");
+    assert!(status.success());
+    assert!(
+        texts.is_empty(),
+        "the key file's hex text is still in memory: {texts:?}"
+    );
+    // The signing key itself (on the heap, wiped when dropped) is the one copy.
+    assert_eq!(seeds.len(), 1, "copies of the seed: {seeds:?}");
+}
