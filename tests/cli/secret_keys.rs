@@ -141,9 +141,12 @@ fn a_malformed_secret_key_readable_by_other_users_gets_the_permission_advice_fir
 fn a_secret_key_owned_by_another_user_is_refused() {
     let env = unsealed();
     let secret = env.default_secret("k");
-    // Only a privileged user can give a file away; elsewhere there is nothing to test.
+    // keygen made the file, so it is ours; give it to someone else. Only a privileged user can
+    // give a file away; elsewhere there is nothing to test.
+    let mine = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&secret).unwrap());
+    let other = if mine == 65534 { 65533 } else { 65534 };
     let given = Command::new("chown")
-        .arg("65534")
+        .arg(other.to_string())
         .arg(&secret)
         .output()
         .unwrap();
@@ -158,7 +161,7 @@ fn a_secret_key_owned_by_another_user_is_refused() {
     assert_bad_input(
         &out,
         &format!(
-            "{}: secret key belongs to another user (uid 65534, and you are uid ",
+            "{}: secret key belongs to another user (uid {other}, and you are uid {mine})",
             secret.display()
         ),
         "sign with a key of your own (`docseal keygen`), or have its owner sign",
