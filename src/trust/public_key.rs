@@ -78,7 +78,13 @@ impl PublicKey {
     /// Loads and checks a public key file.
     pub fn load(path: &Path) -> Result<Self> {
         let text = fsio::read_text(path, "public key file")?;
-        let file = match key_file::parse(path, &text, Wanted::Public)? {
+        Self::parse(path, &text)
+    }
+
+    /// A public key from the text of a key file that is already read (`path` is for messages),
+    /// with every check [`PublicKey::load`] makes. For tests and fuzzing.
+    pub fn parse(path: &Path, text: &str) -> Result<Self> {
+        let file = match key_file::parse(path, text, Wanted::Public)? {
             KeyFile::Public(file) => file,
             KeyFile::Secret(_) => {
                 return Err(Error::invalid(

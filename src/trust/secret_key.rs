@@ -88,19 +88,31 @@ impl SecretKey {
     #[inline(never)]
     fn load_unwiped(path: &Path) -> Result<Self> {
         let opened = secret_file::read(path)?;
-        let file = match key_file::parse(path, &opened.text, Wanted::Secret) {
-            Ok(KeyFile::Secret(file)) => file,
-            // A public key is meant to be readable by everyone: say what it is instead.
-            Ok(KeyFile::Public(_)) => return Err(public_not_secret(path)),
+        match Self::parse(path, &opened.text) {
+            Ok(key) => {
+                secret_file::check_private(path, &opened)?;
+                Ok(key)
+            }
             Err(e) => {
-                // A secret key with a malformed line is still a secret: its permissions come first.
+                // A secret key with a malformed line is still a secret: its permissions come
+                // first. Anything else is named for what it is, with no word about permissions.
                 if key_file::claims_secret(&opened.text) {
                     secret_file::check_private(path, &opened)?;
                 }
-                return Err(e);
+                Err(e)
             }
+        }
+    }
+
+    /// A secret key from the text of a key file that is already read (`path` is for messages),
+    /// with every check [`SecretKey::load`] makes except those on the file itself. For tests and
+    /// fuzzing; to sign, load the file.
+    pub fn parse(path: &Path, text: &str) -> Result<Self> {
+        let file = match key_file::parse(path, text, Wanted::Secret)? {
+            KeyFile::Secret(file) => file,
+            // A public key is meant to be readable by everyone: say what it is instead.
+            KeyFile::Public(_) => return Err(public_not_secret(path)),
         };
-        secret_file::check_private(path, &opened)?;
         key_file::check_header(
             path,
             &file.kind,
@@ -207,6 +219,17 @@ pub fn default_secret_path(name: &str) -> Result<PathBuf> {
 mod tests {
     use super::*;
     use crate::digest::from_hex;
+
+    #[test]
+    fn a_secret_key_file_text_parses_back_to_the_same_key() {
+        let key = SecretKey::generate("t").unwrap();
+        let back = SecretKey::parse(Path::new("t.key"), &key.to_file_text()).unwrap();
+        assert_eq!(back.id(), key.id());
+        assert_eq!(back.sign(b"m"), key.sign(b"m"));
+        let public = key.public().to_file_text();
+        let err = SecretKey::parse(Path::new("t.pub"), &public).unwrap_err();
+        assert!(err.to_string().contains("this is a public key"), "{err}");
+    }
 
     #[test]
     fn a_key_from_an_rfc8032_seed_has_its_public_key_and_signs_as_the_rfc_says() {
