@@ -1,5 +1,8 @@
 //! [`PublicKey`]: an Ed25519 key that checks signatures, read from a `.pub` file (meant to be
 //! committed, so that anyone can check what the key signs) and written back in the same form.
+//! Only the canonical encoding of a point that is not of small order is a key, however it comes
+//! in ([`PublicKey::from_bytes`] makes the same checks on raw bytes), and [`PublicKey::verifies`]
+//! is the one signature check every manifest signature goes through.
 
 use std::fmt;
 use std::path::Path;
