@@ -71,6 +71,17 @@ Exit status:
   1  verification failed: bad, untrusted or missing signature, or a file not ok
   2  docseal could not run: bad arguments, unreadable or malformed input, missing key";
 
+const SHOW_HELP: &str = "\
+Examples:
+  docseal show manifests/seeds.toml
+  docseal show manifests/seeds.toml 004_ab707ea270bec5cc.txt --json
+  docseal show --no-verify manifests/other.toml    a manifest whose keys you do not have
+
+Exit status:
+  0  shown: the signature is valid (or --no-verify was given, and the output says so)
+  1  shown below a warning: the signature is bad, untrusted or missing
+  2  docseal could not run: bad arguments, unreadable or malformed input, a file not in it";
+
 const EXPORT_HELP: &str = "\
 Examples:
   docseal export sha256sum manifests/seeds.toml -o seeds.sha256
@@ -120,9 +131,10 @@ pub enum Command {
     /// Check a manifest's signature, then every file of the collection against it.
     #[command(after_help = VERIFY_HELP)]
     Verify(verify::Args),
-    /// Print the provenance recorded in a manifest: its header, and each file's path, size,
-    /// digest, origin URL and retrieval time.
-    #[command(after_help = EXIT_STATUS)]
+    /// Check a manifest's signature against the trusted keys (as verify does), then print the
+    /// provenance it records: its header, and each file's path, size, digest, origin URL and
+    /// retrieval time.
+    #[command(after_help = SHOW_HELP)]
     Show(show::Args),
     /// Write a validly signed manifest's entries in another tool's format.
     #[command(subcommand, after_help = EXPORT_HELP)]

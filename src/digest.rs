@@ -121,11 +121,19 @@ const HEX_VALUES: [u8; 256] = {
 /// Parses exactly `N` bytes of lower-case hex; `None` for anything else. (Branch-free over the
 /// digits: a manifest of 10⁶ entries holds 64 million of them.)
 pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let s = s.as_bytes();
-    if s.len() != N * 2 {
-        return None;
-    }
     let mut out = [0u8; N];
+    decode_hex_into(s, &mut out).then_some(out)
+}
+
+/// Decodes exactly `out.len() * 2` lower-case hex digits into `out`, in place (so that a secret
+/// is decoded straight into a buffer that will be wiped); false when `s` is anything else, and
+/// then `out` holds nothing of use.
+#[inline]
+pub fn decode_hex_into(s: &str, out: &mut [u8]) -> bool {
+    let s = s.as_bytes();
+    if s.len() != out.len() * 2 {
+        return false;
+    }
     let mut invalid = 0u8;
     for (byte, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
         let (high, low) = (
@@ -135,7 +143,7 @@ pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
         invalid |= high | low;
         *byte = (high << 4) | (low & 0x0f);
     }
-    (invalid & 0xF0 == 0).then_some(out)
+    invalid & 0xF0 == 0
 }
 
 #[cfg(test)]

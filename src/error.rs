@@ -61,11 +61,50 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
+    /// A secret key file belongs to another user.
+    #[error(
+        "{}: secret key belongs to another user (uid {owner}, and you are uid {user}); sign with a key of your own (`docseal keygen`), or have its owner sign",
+        path_text(.path)
+    )]
+    ForeignKey {
+        /// The secret key file.
+        path: PathBuf,
+        /// The user ID that owns it.
+        owner: u32,
+        /// The effective user ID of this process.
+        user: u32,
+    },
     /// No trusted public key was found where docseal looked.
     #[error("no trusted public keys in {}; pass --trust KEY.pub (or a folder of .pub files)", describe_paths(.looked_in))]
     NoTrustedKeys {
         /// The files and folders that were searched.
         looked_in: Vec<PathBuf>,
+    },
+    /// Two trusted key files hold the same key, or two keys with the same key ID.
+    #[error(
+        "{}: {} as {}; trust each key through one file, so that its name is not a choice: remove one of the two",
+        path_text(.path),
+        if *.same_key { format!("holds the same key (key ID {})", .key_id) } else { format!("holds another key with the same key ID {}", .key_id) },
+        path_text(.other)
+    )]
+    DuplicateTrustedKey {
+        /// The second file.
+        path: PathBuf,
+        /// The first file.
+        other: PathBuf,
+        /// The key ID they share.
+        key_id: String,
+        /// True when they hold the very same key, false when only the IDs are equal.
+        same_key: bool,
+    },
+    /// A folder of trusted keys (by default `./keys`) does not exist.
+    #[error(
+        "no trusted keys found in {} (there is no such folder here); pass --trust KEY.pub or a folder of .pub files, or run docseal where that folder is",
+        folder_text(.path)
+    )]
+    NoTrustFolder {
+        /// The folder.
+        path: PathBuf,
     },
     /// A file was asked for by its collection path, and the manifest does not hold it.
     #[error(
@@ -228,6 +267,15 @@ pub fn describe_io(err: &io::Error) -> String {
                 None => text,
             }
         }
+    }
+}
+
+/// A folder for a message: a relative one as `./keys`, so that it reads as a place.
+fn folder_text(path: &Path) -> String {
+    let text = path_text(path);
+    match path.components().next() {
+        Some(std::path::Component::Normal(_)) => format!("./{text}"),
+        _ => text,
     }
 }
 

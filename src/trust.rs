@@ -2,7 +2,10 @@
 //! strict struct per kind), making a key pair, the set of trusted keys, and the signatures —
 //! exactly which bytes they cover, and the verdict on all of a manifest's signatures together.
 //!
-//! Secret key files are written `0600` by this area and refused when other users can read them.
+//! A public key is accepted only as the canonical encoding of a point that is not of small order,
+//! so one key has one key ID, and a trust store holds each key through one file. Secret key files
+//! are written `0600` by this area; reading one (`secret_file`) opens it once, checks what was
+//! opened, refuses it when other users can read it, and wipes the text and seed after use.
 //! Nothing here reads a collection or formats a report.
 
 mod key_file;
@@ -10,6 +13,7 @@ mod key_id;
 mod key_pair;
 mod keyring;
 mod public_key;
+mod secret_file;
 mod secret_key;
 pub mod signature;
 
@@ -17,7 +21,8 @@ pub use key_file::{KEY_FORMAT_VERSION, PUBLIC_TYPE, SECRET_TYPE};
 pub use key_id::KeyId;
 pub use key_pair::{GeneratedKey, KeygenOptions, keygen, keygen_options};
 pub use keyring::load_trusted;
-pub use public_key::PublicKey;
+pub use public_key::{KeyRejection, PublicKey};
+pub use secret_file::MAX_KEY_FILE;
 pub use secret_key::{SecretKey, default_secret_path};
 
 /// Checks that a key name is usable as a file name: 1–64 of `A–Z a–z 0–9 . _ -`, not starting

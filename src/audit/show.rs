@@ -1,5 +1,7 @@
 //! `show`: the provenance recorded in a manifest — its header and, for every file or the files
-//! asked for, path, size, digest, origin and retrieval time — without touching the collection.
+//! asked for, path, size, digest, origin and retrieval time — without touching the collection,
+//! and only after the manifest's signature was checked against the trusted keys, as `verify`
+//! checks it (unless the caller asked for no check, and then the report says so).
 
 use std::path::{Path, PathBuf};
 
@@ -7,45 +9,94 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::manifest::{FileEntry, Header, Manifest};
-use crate::trust::KeyId;
+use crate::trust::signature::{self, SignatureReport};
+use crate::trust::{self, KeyId};
+
+/// What `show` reads and which keys it trusts.
+#[derive(Clone, Debug)]
+pub struct ShowOptions {
+    /// The manifest file.
+    pub manifest: PathBuf,
+    /// Only these files (all when empty).
+    pub paths: Vec<String>,
+    /// Trusted public key files or folders of `.pub` files, as for `verify`; `None` reads the
+    /// manifest without checking its signature.
+    pub trust: Option<Vec<PathBuf>>,
+}
 
 /// What `show` prints.
 #[derive(Clone, Debug, Serialize)]
 pub struct ShowReport {
     /// The manifest file.
     pub manifest: String,
+    /// Whether the signature was checked (false only when the caller asked for no check).
+    pub signature_checked: bool,
+    /// The trusted key files and folders it was checked against (empty when not checked).
+    pub trusted_keys: Vec<String>,
+    /// The verdict on the signatures (`None` when not checked).
+    pub signature: Option<SignatureReport>,
     /// Its header.
     pub header: Header,
-    /// The key IDs of its signatures (not checked by `show`; `verify` checks them).
+    /// The key IDs of its signatures, as recorded.
     pub signature_key_ids: Vec<KeyId>,
     /// The entries shown.
     pub files: Vec<FileEntry>,
 }
 
-/// Reads the manifest at `path` and selects `paths` (all files when empty). Naming a file that
-/// the manifest does not hold is an error.
-pub fn show(path: &Path, paths: &[String]) -> Result<ShowReport> {
-    let manifest = Manifest::load(path)?;
-    let all = manifest.files()?;
-    let files = if paths.is_empty() {
-        all
-    } else {
-        paths
-            .iter()
-            .map(|p| {
-                let wanted = p.trim_start_matches("./");
-                let found = all.iter().find(|f| f.path.as_str() == wanted);
-                found.cloned().ok_or_else(|| Error::NotInManifest {
-                    manifest: path.to_path_buf(),
-                    path: p.clone(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?
+impl ShowReport {
+    /// True when what is shown is provenance that a trusted key signed.
+    pub fn is_verified(&self) -> bool {
+        self.signature
+            .as_ref()
+            .is_some_and(SignatureReport::is_valid)
+    }
+}
+
+/// Reads the manifest, checks its signatures against the trusted keys (unless `opts.trust` is
+/// `None`), and selects `opts.paths` (all files when empty). Naming a file that the manifest does
+/// not hold is an error; a signature that is not valid is not (the report says it).
+pub fn show(opts: &ShowOptions) -> Result<ShowReport> {
+    let path = opts.manifest.as_path();
+    let (manifest, signature, trusted_keys) = match &opts.trust {
+        Some(trust_paths) => {
+            let trusted = trust::load_trusted(trust_paths)?;
+            let (manifest, report) = Manifest::load_checking(path, |message, signatures| {
+                signature::check(message, signatures, &trusted)
+            })?;
+            let shown = trust_paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            (manifest, Some(report), shown)
+        }
+        None => (Manifest::load(path)?, None, Vec::new()),
     };
+    let files = select(path, &manifest, &opts.paths)?;
     Ok(ShowReport {
-        manifest: PathBuf::from(path).display().to_string(),
-        header: manifest.header,
+        manifest: path.display().to_string(),
+        signature_checked: signature.is_some(),
+        trusted_keys,
+        signature,
         signature_key_ids: manifest.signatures.iter().map(|s| s.key_id).collect(),
+        header: manifest.header,
         files,
     })
+}
+
+fn select(path: &Path, manifest: &Manifest, paths: &[String]) -> Result<Vec<FileEntry>> {
+    let all = manifest.files()?;
+    if paths.is_empty() {
+        return Ok(all);
+    }
+    paths
+        .iter()
+        .map(|p| {
+            let wanted = p.trim_start_matches("./");
+            let found = all.iter().find(|f| f.path.as_str() == wanted);
+            found.cloned().ok_or_else(|| Error::NotInManifest {
+                manifest: path.to_path_buf(),
+                path: p.clone(),
+            })
+        })
+        .collect()
 }

@@ -1,10 +1,12 @@
-//! `docseal show`: its arguments, the call into the audit area, and the presenter.
+//! `docseal show`: its arguments, their conversion into [`ShowOptions`] (the trusted keys as for
+//! `verify`, or none with `--no-verify`), the call into the audit area, the presenter, and the
+//! exit status: 1 when the signature was checked and is not valid.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use docseal::audit;
-use docseal::error::Result;
+use docseal::audit::{self, ShowOptions};
+use docseal::error::{Error, Result};
 use docseal::report;
 
 use super::{Outcome, written};
@@ -16,18 +18,54 @@ pub struct Args {
     manifest: PathBuf,
     /// Only these files (paths inside the collection).
     paths: Vec<String>,
+    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
+    #[arg(long, value_name = "KEY_OR_DIR")]
+    trust: Vec<PathBuf>,
+    /// Do not check the signature: show what the manifest says, marked as unchecked (for a
+    /// manifest whose keys you do not have).
+    #[arg(long, conflicts_with = "trust")]
+    no_verify: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
 }
 
-/// Shows the recorded provenance.
+impl Args {
+    /// The library's options: trust `./keys` when no `--trust` is given, nothing with
+    /// `--no-verify`.
+    fn options(self) -> ShowOptions {
+        let trust = if self.no_verify {
+            None
+        } else if self.trust.is_empty() {
+            Some(vec![PathBuf::from("keys")])
+        } else {
+            Some(self.trust)
+        };
+        ShowOptions {
+            manifest: self.manifest,
+            paths: self.paths,
+            trust,
+        }
+    }
+}
+
+/// Shows the recorded provenance, after checking the signature.
 pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
-    let shown = audit::show(&args.manifest, &args.paths)?;
-    written(if args.json {
+    let json = args.json;
+    let shown = audit::show(&args.options()).map_err(|e| match e {
+        Error::NoTrustFolder { .. } | Error::NoTrustedKeys { .. } => Error::Usage(format!(
+            "{e}; or pass --no-verify to read the manifest without checking its signature"
+        )),
+        other => other,
+    })?;
+    written(if json {
         report::json::write(out, &shown)
     } else {
         report::show::render(out, &shown)
     })?;
-    Ok(Outcome::Done)
+    Ok(if shown.signature_checked && !shown.is_verified() {
+        Outcome::Failed
+    } else {
+        Outcome::Done
+    })
 }

@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use super::{DigestAlgorithm, FORMAT_VERSION, FileEntry, Header};
 use crate::digest::{Sha256Digest, from_hex};
-use crate::error::{Error, Result, toml_message};
+use crate::error::{Error, Result, line_of, toml_message};
 use crate::provenance::{OriginUrl, Recorded, Timestamp, de_origin, de_time_canonical};
 use crate::relpath::{self, RelPath};
 use crate::trust::KeyId;
@@ -180,6 +180,7 @@ pub(super) fn parse_signatures(
             format!("in the signature block: {message}"),
         )
     })?;
+    let mut seen: Vec<(KeyId, usize)> = Vec::new();
     raw.signature
         .into_iter()
         .map(|s| {
@@ -196,6 +197,16 @@ pub(super) fn parse_signatures(
                 ));
             }
             let key_id = KeyId::parse(s.key_id.get_ref()).map_err(|m| at(s.key_id.span(), m))?;
+            let line = line_of(text, s.key_id.span().start + offset);
+            if let Some((_, first)) = seen.iter().find(|(id, _)| *id == key_id) {
+                return Err(at(
+                    s.key_id.span(),
+                    format!(
+                        "a second signature by key {key_id} (the first is on line {first}); a key signs a manifest once, so remove one of the two [[signature]] tables"
+                    ),
+                ));
+            }
+            seen.push((key_id, line));
             let bytes = from_hex::<64>(s.signature.get_ref()).ok_or_else(|| {
                 at(
                     s.signature.span(),

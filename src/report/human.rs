@@ -98,6 +98,12 @@ fn write_report<W: Write>(
 
 /// Writes the signature line: who signed, or what is wrong with the signatures.
 pub(crate) fn render_signature<W: Write>(w: &mut W, s: &SignatureReport) -> io::Result<()> {
+    writeln!(w, "signature  {}", signature_text(s))
+}
+
+/// The verdict on a manifest's signatures as one line of text (without a label), every name
+/// escaped: shared by `verify` and `show`.
+pub(crate) fn signature_text(s: &SignatureReport) -> String {
     let names = |list: &[Signer]| {
         list.iter()
             .map(|k| format!("\"{}\" (key {})", escape(&k.name), k.key_id))
@@ -105,22 +111,38 @@ pub(crate) fn render_signature<W: Write>(w: &mut W, s: &SignatureReport) -> io::
             .join(", ")
     };
     match s.status {
-        SignatureStatus::Valid => writeln!(w, "signature  valid, signed by {}", names(&s.signers))?,
-        SignatureStatus::Invalid => writeln!(
-            w,
-            "signature  INVALID for {}: the manifest was changed after it was signed",
-            names(&s.invalid)
-        )?,
-        SignatureStatus::Untrusted => writeln!(
-            w,
-            "signature  UNTRUSTED: signed only by key {}, which is not trusted; pass --trust KEY.pub if you trust it",
+        SignatureStatus::Valid => format!("valid, signed by {}", names(&s.signers)),
+        // The signature block is not signed: a signature that fails says only that it fails,
+        // unless another one shows that the body is as it was signed.
+        SignatureStatus::Invalid => {
+            let (claiming, verb) = if s.invalid.len() == 1 {
+                ("a signature claiming key", "does")
+            } else {
+                ("signatures claiming keys", "do")
+            };
+            let head = format!(
+                "INVALID: {claiming} {} {verb} not verify",
+                names(&s.invalid)
+            );
+            if s.signers.is_empty() {
+                format!(
+                    "{head}: the manifest was changed after it was signed, or the signature was"
+                )
+            } else {
+                format!(
+                    "{head}, while the signature by {} does: the body is as it was signed, and the signature block holds a signature that is not genuine",
+                    names(&s.signers)
+                )
+            }
+        }
+        SignatureStatus::Untrusted => format!(
+            "UNTRUSTED: signed only by key {}, which is not trusted; pass --trust KEY.pub if you trust it",
             s.untrusted
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
-        )?,
-        SignatureStatus::Unsigned => writeln!(w, "signature  MISSING: the manifest is not signed")?,
+        ),
+        SignatureStatus::Unsigned => "MISSING: the manifest is not signed".to_string(),
     }
-    Ok(())
 }

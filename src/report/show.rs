@@ -1,8 +1,11 @@
-//! The human form of `show`: the manifest's header, then each file's path, size, digest, origin
-//! and retrieval time (or `unknown`), every value from the manifest escaped first.
+//! The human form of `show`: first what the signature check found (and against which trusted
+//! keys) — with a warning above everything else when the manifest's signature is not valid or
+//! was not checked — then the manifest's header, then each file's path, size, digest, origin and
+//! retrieval time (or `unknown`), every value from the manifest escaped first.
 
 use std::io::{self, Write};
 
+use super::human::signature_text;
 use crate::audit::ShowReport;
 use crate::error::Result;
 use crate::sanitize::escape;
@@ -13,6 +16,46 @@ pub fn render<W: Write>(w: &mut W, r: &ShowReport) -> Result<()> {
 }
 
 fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
+    let ids: Vec<String> = r
+        .signature_key_ids
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    match &r.signature {
+        Some(s) if s.is_valid() => writeln!(
+            w,
+            "signature   {}; checked against the trusted keys in {}",
+            signature_text(s),
+            places(&r.trusted_keys)
+        )?,
+        Some(s) => {
+            writeln!(
+                w,
+                "WARNING: this manifest's signature is not valid: what follows is NOT verified provenance"
+            )?;
+            writeln!(
+                w,
+                "signature   {}; checked against the trusted keys in {}",
+                signature_text(s),
+                places(&r.trusted_keys)
+            )?;
+        }
+        None => {
+            writeln!(
+                w,
+                "WARNING: signature not checked (--no-verify): what follows is what the manifest says, NOT verified provenance"
+            )?;
+            if ids.is_empty() {
+                writeln!(w, "signature   UNCHECKED: the manifest is not signed")?;
+            } else {
+                writeln!(
+                    w,
+                    "signature   UNCHECKED: key {} (run `docseal show` without --no-verify, or `docseal verify`, to check)",
+                    ids.join(", ")
+                )?;
+            }
+        }
+    }
     let h = &r.header;
     writeln!(w, "manifest    {}", escape(&r.manifest))?;
     writeln!(w, "name        {}", escape(&h.name))?;
@@ -29,20 +72,6 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
         Some(p) => writeln!(w, "previous    {p}")?,
         None => writeln!(w, "previous    none")?,
     }
-    let ids: Vec<String> = r
-        .signature_key_ids
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    if ids.is_empty() {
-        writeln!(w, "signatures  none")?;
-    } else {
-        writeln!(
-            w,
-            "signatures  key {} (not checked here; `docseal verify` checks them)",
-            ids.join(", ")
-        )?;
-    }
     let lacking = r.files.iter().filter(|f| !f.has_provenance()).count();
     writeln!(
         w,
@@ -58,4 +87,20 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
         writeln!(w, "  retrieved  {}", f.retrieved)?;
     }
     Ok(())
+}
+
+/// The trusted key files and folders, a relative one written `./keys` so that it reads as a
+/// place.
+fn places(paths: &[String]) -> String {
+    paths
+        .iter()
+        .map(|p| {
+            if p.starts_with('/') || p.starts_with("./") || p.starts_with("../") {
+                escape(p).into_owned()
+            } else {
+                format!("./{}", escape(p))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

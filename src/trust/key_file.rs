@@ -8,7 +8,8 @@
 use std::path::Path;
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
@@ -42,7 +43,8 @@ pub(crate) struct SecretKeyFile {
     pub(crate) name: String,
     pub(crate) key_id: String,
     pub(crate) algorithm: String,
-    pub(crate) secret_key: String,
+    /// The seed as hex, wiped when the struct is dropped.
+    pub(crate) secret_key: Zeroizing<String>,
 }
 
 /// A key file, read by the struct its `type` names.
@@ -51,12 +53,33 @@ pub(crate) enum KeyFile {
     Secret(SecretKeyFile),
 }
 
-/// Only what chooses the struct, read leniently.
+/// Only what chooses the struct (and, for a file that is no key at all, what else it is), read
+/// leniently. Values are skipped, not copied: a secret must not be left in a stray `String`.
 #[derive(Deserialize)]
 struct Probe {
     #[serde(rename = "type")]
     kind: Option<String>,
-    secret_key: Option<toml::Value>,
+    secret_key: Option<IgnoredAny>,
+    digest_algorithm: Option<IgnoredAny>,
+    file: Option<IgnoredAny>,
+    signature: Option<IgnoredAny>,
+    source: Option<IgnoredAny>,
+}
+
+impl Probe {
+    /// What a file without a key file's `type` is, when it is another docseal file.
+    fn other_docseal_file(&self) -> Option<&'static str> {
+        if self.kind.is_some() {
+            None
+        } else if self.digest_algorithm.is_some() || self.file.is_some() || self.signature.is_some()
+        {
+            Some("a docseal manifest")
+        } else if self.source.is_some() {
+            Some("a sources list (for `seal --sources`)")
+        } else {
+            None
+        }
+    }
 }
 
 /// Which kind of file the caller wants, for a file whose `type` names neither.
@@ -69,6 +92,19 @@ pub(crate) enum Wanted {
 /// Parses key-file text; `path` is for messages.
 pub(crate) fn parse(path: &Path, text: &str, wanted: Wanted) -> Result<KeyFile> {
     let probe: Probe = toml::from_str(text).map_err(|e| not_a_key_file(path, text, &e))?;
+    if let Some(what) = probe.other_docseal_file() {
+        return Err(Error::invalid(
+            path,
+            match wanted {
+                Wanted::Public => format!(
+                    "this is {what}, not a public key; trust a KEY.pub file or a folder of .pub files"
+                ),
+                Wanted::Secret => format!(
+                    "this is {what}, not a secret key; pass the secret key file made by `docseal keygen` (by default ~/.config/docseal/keys/NAME.key)"
+                ),
+            },
+        ));
+    }
     let kind = match probe.kind.as_deref() {
         Some(PUBLIC_TYPE) => Wanted::Public,
         Some(SECRET_TYPE) => Wanted::Secret,
@@ -83,6 +119,12 @@ pub(crate) fn parse(path: &Path, text: &str, wanted: Wanted) -> Result<KeyFile> 
         Wanted::Public => strict(path, text).map(KeyFile::Public),
         Wanted::Secret => strict(path, text).map(KeyFile::Secret),
     }
+}
+
+/// True when `text` says it is a secret key, even if it is malformed: such a file holds a
+/// secret whatever else is wrong with it, so its permissions are judged before its syntax.
+pub(crate) fn claims_secret(text: &str) -> bool {
+    text.contains(SECRET_TYPE) || text.contains("secret_key")
 }
 
 fn strict<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
@@ -143,7 +185,9 @@ pub(crate) fn corrupt(path: &Path, why: &str) -> Error {
     )
 }
 
-/// The key-file text: a comment line, then the fields in their fixed order.
+/// The key-file text: a comment line, then the fields in their fixed order. It is written into
+/// one allocation made large enough at the start (never grown, so never copied), which a caller
+/// holding a secret can wipe.
 pub(crate) fn text(
     comment: &str,
     kind: &str,
@@ -152,10 +196,22 @@ pub(crate) fn text(
     field: &str,
     hex: &str,
 ) -> String {
-    format!(
+    use std::fmt::Write;
+    // The fixed text is under 100 bytes.
+    let capacity =
+        128 + comment.len() + kind.len() + name.len() + id.len() + field.len() + hex.len();
+    let mut out = String::with_capacity(capacity);
+    let _ = write!(
+        out,
         "# {comment}\ntype = \"{kind}\"\nformat_version = {KEY_FORMAT_VERSION}\nname = \"{name}\"\n\
          key_id = \"{id}\"\nalgorithm = \"ed25519\"\n{field} = \"{hex}\"\n"
-    )
+    );
+    debug_assert_eq!(
+        out.capacity(),
+        capacity,
+        "the key-file text was reallocated"
+    );
+    out
 }
 
 #[cfg(test)]

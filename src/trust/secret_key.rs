@@ -7,17 +7,20 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 
+use zeroize::Zeroizing;
+
 use super::key_file::{self, KeyFile, SECRET_TYPE, Wanted, corrupt};
-use super::{KeyId, PublicKey, validate_key_name};
-use crate::digest::{from_hex, to_hex};
+use super::{KeyId, PublicKey, secret_file, validate_key_name};
+use crate::digest::{decode_hex_into, to_hex};
 use crate::error::{Error, Result};
-use crate::fsio;
 
 /// A secret key that can sign manifests.
 pub struct SecretKey {
     name: String,
     id: KeyId,
-    key: SigningKey,
+    /// On the heap, so that moving a `SecretKey` never copies the seed (ed25519-dalek wipes it
+    /// when it is dropped).
+    key: Box<SigningKey>,
 }
 
 impl fmt::Debug for SecretKey {
@@ -30,18 +33,20 @@ impl SecretKey {
     /// Generates a new key pair from the operating system's random source.
     pub fn generate(name: &str) -> Result<Self> {
         validate_key_name(name).map_err(Error::Usage)?;
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| Error::Random(e.to_string()))?;
-        let key = SigningKey::from_bytes(&seed);
-        seed.fill(0);
-        Ok(Self::from_signing_key(name, key))
+        let key = {
+            let mut seed = Zeroizing::new([0u8; 32]);
+            getrandom::fill(&mut seed[..]).map_err(|e| Error::Random(e.to_string()))?;
+            Self::from_signing_key(name, SigningKey::from_bytes(&seed))
+        };
+        secret_file::wipe_stack();
+        Ok(key)
     }
 
     fn from_signing_key(name: &str, key: SigningKey) -> Self {
         SecretKey {
             name: name.to_string(),
             id: KeyId::of(&key.verifying_key()),
-            key,
+            key: Box::new(key),
         }
     }
 
@@ -66,23 +71,46 @@ impl SecretKey {
         self.key.sign(message).to_bytes()
     }
 
-    /// Loads a secret key file, refusing one that other users can read.
+    /// Loads a secret key file: opened once, and only a regular file of a key file's size is read
+    /// (see `secret_file`). What the text is comes first — a folder, a device, a manifest, a
+    /// sources list or a public key is named as such — and only a real secret key file is then
+    /// refused when other users can read it or it belongs to another user. The text, the parsed
+    /// field and the seed are wiped after use.
+    #[inline(always)]
     pub fn load(path: &Path) -> Result<Self> {
-        let mode_problem = check_private(path).err();
-        let text = match fsio::read_text(path, "secret key file") {
-            Ok(text) => text,
-            Err(e) => return Err(mode_problem.unwrap_or(e)),
-        };
-        let parsed = key_file::parse(path, &text, Wanted::Secret);
-        // A public key is meant to be readable by everyone: say what it is instead.
-        if let Ok(KeyFile::Public(_)) = &parsed {
-            return Err(public_not_secret(path));
+        let loaded = Self::load_unwiped(path);
+        // The seed passed through the stack frames of the functions that decoded it and made the
+        // signing key; those frames are gone, their bytes are not.
+        secret_file::wipe_stack();
+        loaded
+    }
+
+    #[inline(never)]
+    fn load_unwiped(path: &Path) -> Result<Self> {
+        let opened = secret_file::read(path)?;
+        match Self::parse(path, &opened.text) {
+            Ok(key) => {
+                secret_file::check_private(path, &opened)?;
+                Ok(key)
+            }
+            Err(e) => {
+                // A secret key with a malformed line is still a secret: its permissions come
+                // first. Anything else is named for what it is, with no word about permissions.
+                if key_file::claims_secret(&opened.text) {
+                    secret_file::check_private(path, &opened)?;
+                }
+                Err(e)
+            }
         }
-        if let Some(e) = mode_problem {
-            return Err(e);
-        }
-        let file = match parsed? {
+    }
+
+    /// A secret key from the text of a key file that is already read (`path` is for messages),
+    /// with every check [`SecretKey::load`] makes except those on the file itself. For tests and
+    /// fuzzing; to sign, load the file.
+    pub fn parse(path: &Path, text: &str) -> Result<Self> {
+        let file = match key_file::parse(path, text, Wanted::Secret)? {
             KeyFile::Secret(file) => file,
+            // A public key is meant to be readable by everyone: say what it is instead.
             KeyFile::Public(_) => return Err(public_not_secret(path)),
         };
         key_file::check_header(
@@ -93,8 +121,10 @@ impl SecretKey {
             &file.algorithm,
             &file.name,
         )?;
-        let seed = from_hex::<32>(&file.secret_key)
-            .ok_or_else(|| corrupt(path, "secret_key is not 64 lower-case hex digits"))?;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        if !decode_hex_into(&file.secret_key, &mut seed[..]) {
+            return Err(corrupt(path, "secret_key is not 64 lower-case hex digits"));
+        }
         let key = Self::from_signing_key(&file.name, SigningKey::from_bytes(&seed));
         if file.key_id != key.id.to_string() {
             return Err(corrupt(
@@ -108,9 +138,10 @@ impl SecretKey {
         Ok(key)
     }
 
-    /// The text of a secret key file for this key.
-    pub fn to_file_text(&self) -> String {
-        key_file::text(
+    /// The text of a secret key file for this key, wiped when dropped.
+    pub fn to_file_text(&self) -> Zeroizing<String> {
+        let hex = Zeroizing::new(to_hex(self.key.as_bytes()));
+        Zeroizing::new(key_file::text(
             &format!(
                 "docseal secret key \"{}\". Keep it private: never commit, copy or share this file.",
                 self.name
@@ -119,8 +150,8 @@ impl SecretKey {
             &self.name,
             &self.id.to_string(),
             "secret_key",
-            &to_hex(self.key.as_bytes()),
-        )
+            &hex,
+        ))
     }
 
     /// The secret key file that `--key` names: an existing file as it is, or, for a bare key name
@@ -161,25 +192,6 @@ fn public_not_secret(path: &Path) -> Error {
     )
 }
 
-#[cfg(unix)]
-fn check_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, "cannot read secret key", e))?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(Error::InsecureKey {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<()> {
-    Ok(())
-}
-
 /// Where `keygen` puts a secret key by default: `$XDG_CONFIG_HOME/docseal/keys/NAME.key`, else
 /// `$HOME/.config/docseal/keys/NAME.key` (`%APPDATA%\docseal\keys\NAME.key` on Windows).
 pub fn default_secret_path(name: &str) -> Result<PathBuf> {
@@ -201,4 +213,38 @@ pub fn default_secret_path(name: &str) -> Result<PathBuf> {
         .join("docseal")
         .join("keys")
         .join(format!("{name}.key")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::from_hex;
+
+    #[test]
+    fn a_secret_key_file_text_parses_back_to_the_same_key() {
+        let key = SecretKey::generate("t").unwrap();
+        let back = SecretKey::parse(Path::new("t.key"), &key.to_file_text()).unwrap();
+        assert_eq!(back.id(), key.id());
+        assert_eq!(back.sign(b"m"), key.sign(b"m"));
+        let public = key.public().to_file_text();
+        let err = SecretKey::parse(Path::new("t.pub"), &public).unwrap_err();
+        assert!(err.to_string().contains("this is a public key"), "{err}");
+    }
+
+    #[test]
+    fn a_key_from_an_rfc8032_seed_has_its_public_key_and_signs_as_the_rfc_says() {
+        // RFC 8032 §7.1 TEST 2: seed, public key, message, signature.
+        let seed: [u8; 32] =
+            from_hex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb").unwrap();
+        let key = SecretKey::from_signing_key("rfc", SigningKey::from_bytes(&seed));
+        assert_eq!(
+            to_hex(key.public().as_bytes()),
+            "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
+        );
+        assert_eq!(
+            to_hex(&key.sign(&[0x72])),
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da\
+             085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
+        );
+    }
 }

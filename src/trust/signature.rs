@@ -1,6 +1,7 @@
 //! Manifest signatures: what exactly is signed (the domain-separation prefix followed by the
 //! manifest body bytes), signing with a [`SecretKey`], and checking every signature of a manifest
-//! against the trusted keys with Ed25519 *strict* verification into one [`SignatureReport`].
+//! against the trusted keys with Ed25519 *strict* verification into one [`SignatureReport`],
+//! counting each key once.
 
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +49,8 @@ pub fn sign_message(key: &SecretKey, message: &[u8]) -> ManifestSignature {
 pub enum SignatureStatus {
     /// At least one signature by a trusted key is valid and none by a trusted key is invalid.
     Valid,
-    /// A signature by a trusted key does not match the manifest: it was changed after signing.
+    /// A signature claiming a trusted key does not verify: the body was changed after signing,
+    /// or that signature is not genuine (the signature block itself is not signed).
     Invalid,
     /// The manifest is signed, but by no trusted key.
     Untrusted,
@@ -101,25 +103,36 @@ pub fn check(
         invalid: Vec::new(),
         untrusted: Vec::new(),
     };
+    // Counted per distinct key, by its point (its canonical bytes): a signature block pasted
+    // twice is one signer, not two, and a key with any signature that fails is not a signer.
+    // (A manifest that repeats a key ID is refused when it is read, and a trust store holding
+    // one key twice when it is loaded; this holds either way.)
+    let mut by_key: Vec<(&PublicKey, bool)> = Vec::new();
     for sig in signatures {
-        let candidates: Vec<&PublicKey> = trusted.iter().filter(|k| k.id() == sig.key_id).collect();
-        if candidates.is_empty() {
-            report.untrusted.push(sig.key_id);
+        let Some(key) = trusted.iter().find(|k| k.id() == sig.key_id) else {
+            if !report.untrusted.contains(&sig.key_id) {
+                report.untrusted.push(sig.key_id);
+            }
             continue;
-        }
-        let signature = ed25519_dalek::Signature::from_bytes(&sig.bytes);
-        match candidates
-            .iter()
-            .find(|k| k.verifying_key().verify_strict(message, &signature).is_ok())
+        };
+        let ok = key.verifies(message, &sig.bytes);
+        match by_key
+            .iter_mut()
+            .find(|(k, _)| k.as_bytes() == key.as_bytes())
         {
-            Some(k) => report.signers.push(Signer {
-                key_id: k.id(),
-                name: k.name().to_string(),
-            }),
-            None => report.invalid.push(Signer {
-                key_id: sig.key_id,
-                name: candidates[0].name().to_string(),
-            }),
+            Some((_, all_ok)) => *all_ok &= ok,
+            None => by_key.push((key, ok)),
+        }
+    }
+    for (key, ok) in by_key {
+        let signer = Signer {
+            key_id: key.id(),
+            name: key.name().to_string(),
+        };
+        if ok {
+            report.signers.push(signer);
+        } else {
+            report.invalid.push(signer);
         }
     }
     report.status = if signatures.is_empty() {
@@ -168,6 +181,22 @@ mod tests {
             check_body(&appended, &[sig], &trusted).status,
             SignatureStatus::Invalid
         );
+    }
+
+    #[test]
+    fn one_key_signing_twice_counts_as_one_signer() {
+        let key = SecretKey::generate("k").unwrap();
+        let sig = sign(&key, b"x");
+        let report = check_body(b"x", &[sig.clone(), sig.clone()], &[key.public()]);
+        assert_eq!(report.status, SignatureStatus::Valid);
+        assert_eq!(report.signers.len(), 1);
+        // A failing copy makes that key's verdict invalid, never a signer and a failure at once.
+        let mut garbage = sig.clone();
+        garbage.bytes[40] ^= 1;
+        let report = check_body(b"x", &[sig, garbage], &[key.public()]);
+        assert_eq!(report.status, SignatureStatus::Invalid);
+        assert!(report.signers.is_empty());
+        assert_eq!(report.invalid.len(), 1);
     }
 
     #[test]

@@ -3,13 +3,18 @@ The integration tests of the `docseal` binary: one test binary, run with `cargo 
 the real executable in temporary folders (see [`util::TestEnv`]) and checks exit statuses, the
 text of messages and the JSON schemas.
 
-Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy paths;
-`bad_manifest`, `bad_input` and `special_files` the refusals (exit 2, one line naming the file,
-nothing half-written); `tampering` that every change to a sealed collection or its manifest is
-caught (exit 1); `streaming` the streaming verifier across hashing jobs and manifest batches
-(byte order of paths, unsorted and non-canonical manifests, moves, quiet output);
-`capture` provenance lists (CSV); `bagit` the BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub Actions reports; `examples` the CI examples in examples/ci/; `interop` other tools' formats (`export sha256sum` checked by the real `sha256sum -c`),
-completions and manual pages; `architecture` that docs/architecture.md matches the tree and the dependency rule holds.
+Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy paths (and `show`'s
+signature check); `bad_manifest`, `bad_input` and `special_files` the refusals (exit 2, one line
+naming the file, nothing half-written); `trusted_keys` what `verify` trusts (one file per key,
+canonical keys only); `secret_keys` what `seal --key` reads (one open, checked, bounded);
+`vectors` Wycheproof and RFC 8032 through docseal's own key and signature checks; `tampering`
+that every change to a sealed collection or its manifest is caught (exit 1); `streaming` the
+streaming verifier across hashing jobs and manifest batches (byte order of paths, unsorted and
+non-canonical manifests, moves, quiet output); `capture` provenance lists (CSV); `bagit` the
+BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub
+Actions reports; `examples` the CI examples in examples/ci/; `interop` other tools' formats
+(`export sha256sum` checked by the real `sha256sum -c`), completions and manual pages;
+`architecture` that docs/architecture.md matches the tree and the dependency rule holds.
 */
 #![allow(clippy::unwrap_used)]
 
@@ -26,9 +31,12 @@ mod interop;
 mod keygen;
 mod schema;
 mod seal;
+mod secret_keys;
 mod show;
 mod special_files;
 mod streaming;
 mod tampering;
+mod trusted_keys;
 mod util;
+mod vectors;
 mod verify;

@@ -196,6 +196,10 @@ pub struct Totals {
 #[serde(deny_unknown_fields)]
 pub struct ShowReport {
     pub manifest: String,
+    pub signature_checked: bool,
+    pub trusted_keys: Vec<String>,
+    #[serde(deserialize_with = "required")]
+    pub signature: Option<SignatureReport>,
     pub header: Header,
     pub signature_key_ids: Vec<String>,
     pub files: Vec<FileEntry>,

@@ -18,7 +18,7 @@ fn assert_signature_invalid(env: &TestEnv) {
         &out,
         &[
             &format!(
-                "signature  INVALID for \"k\" (key {id}): the manifest was changed after it was signed"
+                "signature  INVALID: a signature claiming key \"k\" (key {id}) does not verify: the manifest was changed after it was signed, or the signature was"
             ),
             "files not checked: the manifest's signature cannot be trusted",
         ],
@@ -328,7 +328,7 @@ fn a_signature_replaced_by_one_from_another_trusted_key_is_invalid() {
     assert_verify_fails(
         &out,
         &[&format!(
-            "signature  INVALID for \"other\" (key {other_id}): the manifest was changed after it was signed"
+            "signature  INVALID: a signature claiming key \"other\" (key {other_id}) does not verify: the manifest was changed after it was signed, or the signature was"
         )],
     );
 }
@@ -354,9 +354,23 @@ fn a_signature_replaced_by_one_from_an_untrusted_key_is_untrusted() {
 #[test]
 fn an_added_invalid_signature_by_a_trusted_key_fails_despite_a_valid_one() {
     let env = TestEnv::sealed();
-    let (block, _) = other_signature(&env);
+    let (block, other_id) = other_signature(&env);
+    let id = key_id_in(&env.read("keys/k.pub"));
     let text = env.read(MANIFEST);
     env.write(MANIFEST, format!("{text}{block}"));
+    // The signature block is not signed: the body is unchanged, and the report says so.
+    let out = env.run(["verify", MANIFEST]);
+    assert_verify_fails(
+        &out,
+        &[&format!(
+            "signature  INVALID: a signature claiming key \"other\" (key {other_id}) does not verify, while the signature by \"k\" (key {id}) does: the body is as it was signed, and the signature block holds a signature that is not genuine"
+        )],
+    );
+    assert!(
+        !stdout(&out).contains("changed after it was signed"),
+        "{}",
+        stdout(&out)
+    );
     let (out, report) = env.verify_json(&[MANIFEST]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(report.signature.status, SignatureStatus::Invalid);
@@ -399,4 +413,54 @@ fn a_manifest_without_its_signature_block_fails_as_unsigned() {
     );
     let (_, report) = env.verify_json(&[MANIFEST]);
     assert_eq!(report.signature.status, SignatureStatus::Unsigned);
+}
+
+#[test]
+fn an_appended_garbage_signature_claiming_a_trusted_key_says_that_signature_does_not_verify() {
+    let env = TestEnv::sealed();
+    env.keygen("auditor");
+    let auditor = key_id_in(&env.read("keys/auditor.pub"));
+    let id = key_id_in(&env.read("keys/k.pub"));
+    let text = env.read(MANIFEST);
+    env.write(
+        MANIFEST,
+        format!(
+            "{text}\n[[signature]]\nkey_id = \"{auditor}\"\nalgorithm = \"ed25519\"\nsignature = \"{}\"\n",
+            "ab".repeat(64)
+        ),
+    );
+    let out = env.run(["verify", MANIFEST]);
+    assert_verify_fails(
+        &out,
+        &[&format!(
+            "signature  INVALID: a signature claiming key \"auditor\" (key {auditor}) does not verify, while the signature by \"k\" (key {id}) does: the body is as it was signed, and the signature block holds a signature that is not genuine"
+        )],
+    );
+    let (_, report) = env.verify_json(&[MANIFEST]);
+    assert_eq!(report.signature.status, SignatureStatus::Invalid);
+    assert_eq!(report.signature.signers.len(), 1);
+    assert_eq!(report.signature.invalid[0].key_id, auditor);
+}
+
+#[test]
+fn a_signature_block_pasted_twice_is_refused_naming_the_line_of_the_repeat() {
+    let env = TestEnv::sealed();
+    let text = env.read(MANIFEST);
+    let block = signature_block(&text).to_string();
+    let doubled = format!("{text}\n{block}");
+    env.write(MANIFEST, &doubled);
+    let id = key_id_in(&env.read("keys/k.pub"));
+    let first = text.lines().count() - block.lines().count() + 2;
+    let repeat = doubled.lines().count() - block.lines().count() + 2;
+    let out = env.run(["verify", MANIFEST]);
+    assert_error_is(
+        &out,
+        &format!(
+            "{MANIFEST}:{repeat}: a second signature by key {id} (the first is on line {first}); a key signs a manifest once, so remove one of the two [[signature]] tables"
+        ),
+    );
+    // Never two signers out of one key.
+    let out = env.run(["verify", "--json", MANIFEST]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
 }
