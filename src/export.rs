@@ -17,9 +17,8 @@ use crate::report::export::ExportReport;
 use crate::trust::signature::SignatureReport;
 use crate::trust::{self, signature};
 
-/// The name of the docseal manifest inside a bag (a tag file, so that the provenance and the
-/// signatures travel with the bag).
-pub const BAG_MANIFEST: &str = "docseal-manifest.toml";
+/// The name of the docseal manifest inside a bag.
+pub const BAG_MANIFEST: &str = bagit::DOCSEAL_MANIFEST;
 
 /// What to export, against which keys, and where.
 #[derive(Clone, Debug)]

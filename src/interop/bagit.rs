@@ -109,9 +109,16 @@ pub struct BagReport {
     pub errors: Vec<String>,
     /// What the RFC advises against, or is ambiguous on some file systems.
     pub warnings: Vec<String>,
+    /// The docseal manifest the bag carries as a tag file, if it does (see
+    /// [`DOCSEAL_MANIFEST`]); `validate-bag` does not check it: `docseal verify` does.
+    pub docseal_manifest: Option<String>,
     /// True when there is no error.
     pub valid: bool,
 }
+
+/// The name of the docseal manifest a bag written by docseal carries as a tag file, so that the
+/// provenance and the signatures travel with the bag.
+pub const DOCSEAL_MANIFEST: &str = "docseal-manifest.toml";
 
 /// The checksum algorithms a manifest may name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -252,6 +259,9 @@ pub fn validate(bag: &Path) -> Result<BagReport> {
     }
     if tag_names.contains("bag-info.txt") {
         check_bag_info(bag, encoding, missing_system_files, &mut r);
+    }
+    if tag_names.contains(DOCSEAL_MANIFEST) {
+        r.docseal_manifest = Some(bag.join(DOCSEAL_MANIFEST).display().to_string());
     }
     r.valid = r.errors.is_empty();
     Ok(r)

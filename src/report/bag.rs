@@ -31,6 +31,19 @@ fn write_bag<W: Write>(w: &mut W, r: &BagReport) -> io::Result<()> {
     for warning in &r.warnings {
         writeln!(w, "warning    {}", escape(warning))?;
     }
+    if let Some(manifest) = &r.docseal_manifest {
+        writeln!(
+            w,
+            "docseal    this bag carries a docseal manifest; check its signature and the payload with `docseal verify {} --root {}`",
+            escape(manifest),
+            escape(
+                &std::path::Path::new(&r.bag)
+                    .join("data")
+                    .display()
+                    .to_string()
+            )
+        )?;
+    }
     writeln!(
         w,
         "{} payload files ({} bytes); {} errors, {} warnings",

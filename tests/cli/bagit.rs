@@ -132,7 +132,7 @@ fn an_exported_bag_validates_here_and_in_bagit_python_and_its_manifest_verifies_
     let checked = env.run(["validate-bag", "bag"]);
     assert_ok(&checked);
     assert!(
-        stdout(&checked).ends_with("3 payload files (10 bytes); 0 errors, 0 warnings\nvalid\n"),
+        stdout(&checked).ends_with("docseal    this bag carries a docseal manifest; check its signature and the payload with `docseal verify bag/docseal-manifest.toml --root bag/data`\n3 payload files (10 bytes); 0 errors, 0 warnings\nvalid\n"),
         "{}",
         stdout(&checked)
     );
