@@ -103,10 +103,23 @@ Exit status:
   1  the bag is not valid
   2  docseal could not run: the bag's folder cannot be read";
 
-const PRINT_HELP: &str = "\
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  docseal completions bash > ~/.local/share/bash-completion/completions/docseal
+  docseal completions zsh > ~/.zfunc/_docseal
+
 Exit status:
   0  written
   2  docseal could not run: bad arguments";
+
+const MAN_HELP: &str = "\
+Examples:
+  docseal man | man -l -
+  docseal man seal > docseal-seal.1
+
+Exit status:
+  0  written
+  2  docseal could not run: bad arguments, a subcommand that does not exist";
 
 /// Seal a collection of documents with per-file provenance in a signed manifest, and verify it.
 #[derive(Debug, Parser)]
@@ -144,10 +157,10 @@ pub enum Command {
     #[command(after_help = VALIDATE_BAG_HELP)]
     ValidateBag(validate_bag::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
-    #[command(after_help = PRINT_HELP)]
+    #[command(after_help = COMPLETIONS_HELP)]
     Completions(completions::Args),
     /// Print the manual page of docseal or of one of its subcommands (roff: `| man -l -`).
-    #[command(after_help = PRINT_HELP)]
+    #[command(after_help = MAN_HELP)]
     Man(man::Args),
 }
 
