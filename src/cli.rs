@@ -2,6 +2,7 @@
 //! their conversion into the library's options, the call into the library, the presenter, and
 //! the outcome that becomes an exit status. Nothing outside the binary sees clap types.
 
+mod cite;
 mod completions;
 mod export;
 mod keygen;
@@ -82,6 +83,16 @@ Exit status:
   1  shown below a warning: the signature is bad, untrusted or missing
   2  docseal could not run: bad arguments, unreadable or malformed input, a file not in it";
 
+const CITE_HELP: &str = "\
+Examples:
+  docseal cite manifests/seeds.toml 000_80e66ab45e92db63.txt
+  docseal cite manifests/seeds.toml 000_80e66ab45e92db63.txt --format biblatex >> refs.bib
+
+Exit status:
+  0  written
+  1  nothing written: the manifest's signature is bad, untrusted or missing
+  2  docseal could not run: bad arguments, unreadable or malformed input, a file not in it";
+
 const EXPORT_HELP: &str = "\
 Examples:
   docseal export sha256sum manifests/seeds.toml -o seeds.sha256
@@ -149,6 +160,10 @@ pub enum Command {
     /// retrieval time.
     #[command(after_help = SHOW_HELP)]
     Show(show::Args),
+    /// Print a citation of one sealed file that carries its SHA-256: text, BibTeX, BibLaTeX,
+    /// CSL-JSON or a Robust Link in HTML, from a validly signed manifest only.
+    #[command(after_help = CITE_HELP)]
+    Cite(cite::Args),
     /// Write a validly signed manifest's entries in another tool's format.
     #[command(subcommand, after_help = EXPORT_HELP)]
     Export(export::Format),
@@ -191,6 +206,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Seal(args) => seal::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
         Command::Show(args) => show::run(args, &mut out),
+        Command::Cite(args) => cite::run(args, &mut out),
         Command::Export(format) => export::run(format, &mut out),
         Command::ValidateBag(args) => validate_bag::run(args, &mut out),
         Command::Completions(args) => completions::run(args, &mut out),

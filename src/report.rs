@@ -11,6 +11,7 @@
 //! a signature.
 
 pub mod bag;
+pub mod cite;
 pub mod export;
 pub mod github;
 pub mod human;

@@ -53,6 +53,7 @@ fn subcommand_help_matches_its_snapshot() {
         "seal",
         "verify",
         "show",
+        "cite",
         "export",
         "validate-bag",
         "completions",

@@ -12,7 +12,7 @@ that every change to a sealed collection or its manifest is caught (exit 1); `st
 streaming verifier across hashing jobs and manifest batches (byte order of paths, unsorted and
 non-canonical manifests, moves, quiet output); `capture` provenance lists (CSV); `bagit` the
 BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub
-Actions reports; `examples` the CI examples in examples/ci/; `interop` other tools' formats
+Actions reports; `cite` citations that carry the digest; `examples` the CI examples in examples/ci/; `interop` other tools' formats
 (`export sha256sum` checked by the real `sha256sum -c`), completions and manual pages;
 `architecture` that docs/architecture.md matches the tree and the dependency rule holds.
 */
@@ -25,6 +25,7 @@ mod bad_manifest;
 mod bagit;
 mod capture;
 mod ci;
+mod cite;
 mod examples;
 mod help;
 mod interop;
