@@ -116,10 +116,10 @@ fn bibtex(c: &Citation, kind: &str) -> String {
             fields.push(("howpublished", format!("{{\\url{{{url}}}}}")));
         }
     }
-    if let Some(day) = day(c) {
-        if kind == "online" {
-            fields.push(("urldate", format!("{{{day}}}")));
-        }
+    if let Some(day) = day(c)
+        && kind == "online"
+    {
+        fields.push(("urldate", format!("{{{day}}}")));
     }
     fields.push(("sha256", format!("{{{}}}", c.entry.digest)));
     let accessed = day(c)
