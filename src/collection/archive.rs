@@ -4,7 +4,9 @@
 //! entries, and verification compares either with a manifest the same way.
 //!
 //! The format is recognised from the file's first bytes ([`ArchiveFormat::detect`]), never from
-//! its name. Every entry is hashed while it streams through a fixed buffer: an archive of any size
+//! its name, and without seeking: a tar, tar.gz or tar.zst is read in one pass from the handle
+//! opened once, so it can come from a pipe (`--archive /dev/stdin`, `<(cat c.tgz)`); a zip, whose
+//! table of contents is at its end, must be a file. Every entry is hashed while it streams through a fixed buffer: an archive of any size
 //! is read in bounded memory, and nothing is ever written to disk. Regular-file entries are the
 //! collection; folders are implied; symbolic links, hard links, devices and FIFOs are listed as
 //! skipped and never followed. Entry names are validated as [`RelPath`]s after a single leading
@@ -19,7 +21,7 @@ mod zipfile;
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::Path;
 
 use super::{Expected, Inventory, Measured, Measurement, Problem, Progress, SkipKind, Skipped};
@@ -162,11 +164,25 @@ pub fn scan_archive(
         .read_to_end(&mut head)
         .map_err(|e| Error::io(path, "cannot read archive", e))?;
     let format = ArchiveFormat::detect(&head).ok_or_else(|| not_an_archive(path, &head))?;
+    if format == ArchiveFormat::Zip && !meta.is_file() {
+        // A pipe, a FIFO, a device: a zip's table of contents is at its end, reached by seeking.
+        return Err(Error::invalid(
+            path,
+            "is a zip archive read from a pipe, but a zip can only be read from a file (its table of contents is at its end); save it to a file first and pass that",
+        ));
+    }
     let expected = expected.unwrap_or_default();
     progress.start(expected.files, expected.bytes);
     let entries = match format {
         ArchiveFormat::Zip => zipfile::read(path, jobs, progress)?,
-        _ => tarball::read(path, format, jobs, progress)?,
+        // The bytes already read to recognise the format come first: a pipe cannot seek back.
+        _ => tarball::read(
+            path,
+            io::Cursor::new(head).chain(file),
+            format,
+            jobs,
+            progress,
+        )?,
     };
     progress.finish();
     let (inventory, stripped) = assemble(path, entries, leading);

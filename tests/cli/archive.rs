@@ -148,6 +148,22 @@ impl Env {
         "m/col.toml"
     }
 
+    /// Runs a bash script in the temporary folder with `$DOCSEAL` naming the binary, for
+    /// commands that need real pipes and process substitution; gives what it printed.
+    fn sh_run(&self, script: &str) -> Run {
+        let out = Command::new("bash")
+            .args(["-o", "pipefail", "-c", script])
+            .env("DOCSEAL", env!("CARGO_BIN_EXE_docseal"))
+            .current_dir(self.tmp.path())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// `docseal verify MANIFEST --trust keys ARGS...`, asserting that nothing under the temporary
     /// folder was created, removed or changed.
     fn verify(&self, manifest: &str, args: &[&str]) -> Run {
@@ -914,6 +930,58 @@ fn files_that_are_not_archives_are_refused_whatever_their_name() {
         .assert_fails(2, &["col", "is a folder, not an archive"]);
     env.verify_archive(manifest, "nowhere.tar")
         .assert_fails(2, &["nowhere.tar", "not found"]);
+}
+
+#[test]
+fn compressed_and_plain_tars_are_read_from_pipes_without_seeking() {
+    let env = Env::new();
+    let manifest = env.seal_folder();
+    env.sh("tar -czf col.tgz col && tar -cf col.tar col && tar -cf - col | zstd -q > col.tar.zst");
+    for file in ["col.tgz", "col.tar", "col.tar.zst"] {
+        let piped = env.sh_run(&format!(
+            "cat {file} | \"$DOCSEAL\" verify {manifest} --trust keys --archive /dev/stdin --json"
+        ));
+        piped.assert_code(0);
+        assert_eq!(piped.json().totals.ok, 5, "{file}");
+        env.sh_run(&format!(
+            "\"$DOCSEAL\" verify {manifest} --trust keys --archive <(cat {file})"
+        ))
+        .assert_code(0)
+        .assert_stdout_has(&["ok         a.txt", "verified"]);
+    }
+    // Sealing from a pipe gives the entries and root of sealing the folder.
+    env.sh_run(
+        "\"$DOCSEAL\" seal --key t.key --quiet --name col --archive <(cat col.tgz) -o m/piped.toml",
+    )
+    .assert_code(0);
+    assert_eq!(
+        entries_and_root(&env.read("m/piped.toml")),
+        entries_and_root(&env.read(manifest))
+    );
+}
+
+#[test]
+fn a_zip_from_a_pipe_is_refused_with_advice_to_save_it_to_a_file() {
+    let env = Env::new();
+    let manifest = env.seal_folder();
+    env.sh("(cd col && zip -qr ../col.zip .)");
+    for script in [
+        format!("cat col.zip | \"$DOCSEAL\" verify {manifest} --trust keys --archive /dev/stdin"),
+        "\"$DOCSEAL\" seal --key t.key --name col --archive <(cat col.zip) -o m/z.toml".to_string(),
+    ] {
+        let run = env.sh_run(&script);
+        run.assert_fails(
+            2,
+            &["zip archive read from a pipe", "save it to a file first"],
+        );
+        assert!(!run.stderr.contains("seek"), "{}", run.stderr);
+    }
+    assert!(!env.path("m/z.toml").exists());
+    // Standard input redirected from the file itself is a file, and is read.
+    env.sh_run(&format!(
+        "\"$DOCSEAL\" verify {manifest} --trust keys --archive /dev/stdin < col.zip"
+    ))
+    .assert_code(0);
 }
 
 #[test]
