@@ -84,6 +84,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         exclude.as_ref(),
         opts.hashing,
         None,
+        None,
         progress,
         &mut |item| {
             let m = match item {
@@ -167,6 +168,9 @@ fn measured_fixity(opts: &SealOptions, m: &Measured) -> Result<Fixity> {
         Measurement::Vanished => Err(Error::invalid(
             m.path.under(opts.collection.path()),
             "disappeared while it was being sealed; seal again once the collection is still",
+        )),
+        Measurement::OtherSize(_) => Err(Error::Internal(
+            "a file was measured against a sealed size while sealing".into(),
         )),
         Measurement::Unreadable(why) if opts.collection.is_archive() => Err(Error::invalid(
             opts.collection.path(),

@@ -75,13 +75,14 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
             files: manifest.summary.count as u64,
             bytes: manifest.summary.bytes,
         };
-        (report.files, report.skipped) = check(manifest, |sink| {
+        (report.files, report.skipped) = check(manifest, |sink, sealed| {
             let hashing = opts.hashing;
             collection::scan(
                 &collection,
                 exclude.as_ref(),
                 hashing,
                 Some(expected),
+                Some(sealed),
                 progress,
                 sink,
             )
