@@ -6,15 +6,17 @@
 //! The format is recognised from the file's first bytes ([`ArchiveFormat::detect`]), never from
 //! its name, and without seeking: a tar, tar.gz or tar.zst is read in one pass from the handle
 //! opened once, so it can come from a pipe (`--archive /dev/stdin`, `<(cat c.tgz)`); a zip, whose
-//! table of contents is at its end, must be a file. Every entry is hashed while it streams through a fixed buffer: an archive of any size
-//! is read in bounded memory, and nothing is ever written to disk. Regular-file entries are the
-//! collection; folders are implied; symbolic links, hard links, devices and FIFOs are listed as
-//! skipped and never followed. Entry names are validated as [`RelPath`]s after a single leading
-//! `./` is dropped and the leading folder rule ([`LeadingFolder`]) is applied; a name that cannot
-//! be recorded (absolute, `..`, not UTF-8, …) is a [`Problem`], a name that occurs twice is
-//! unreadable (which copy is meant is ambiguous). A damaged archive — a truncated or corrupt
-//! stream, a damaged tar header, a zip whose central directory and local headers disagree — is an
-//! error: a report from half an archive would mislead.
+//! table of contents is at its end, must be a file. Every entry is hashed while it streams
+//! through a fixed buffer: an archive of any size is read in bounded memory, and nothing is ever
+//! written to disk. Regular-file entries are the collection; folders are implied; symbolic links,
+//! hard links, devices and FIFOs are listed as skipped and never followed. Entry names are
+//! validated as [`RelPath`]s after a single leading `./` is dropped and the leading folder rule
+//! ([`LeadingFolder`]) is applied; a name that cannot be recorded (absolute, `..`, not UTF-8, …)
+//! is a [`Problem`]; a name that occurs twice is unreadable (which copy is meant is ambiguous),
+//! and so is a file whose path passes through a link or a file of the same archive
+//! (`sub -> /elsewhere`, then `sub/c.txt`). A damaged archive — a truncated or corrupt stream, a
+//! damaged tar header, a zip whose central directory and local headers disagree — is an error: a
+//! report from half an archive would mislead.
 
 mod tarball;
 mod zipfile;
@@ -355,13 +357,30 @@ fn assemble(
             Err(_) => {}
         }
     }
-    for (path, found) in by_path {
+    // Entries that are not folders: a file below one of them is not where its name says.
+    let not_folders: BTreeMap<&RelPath, &EntryKind> = by_path
+        .iter()
+        .filter_map(|(path, found)| found.first().map(|e| (path, &e.kind)))
+        .collect();
+    let through = |path: &RelPath| {
+        let s = path.as_str();
+        s.match_indices('/').find_map(|(i, _)| {
+            let above = RelPath::new(&s[..i]).ok()?;
+            not_folders.get(&above).map(|kind| (above, *kind))
+        })
+    };
+    for (path, found) in &by_path {
         match found.as_slice() {
             [] => {}
             [one] => match &one.kind {
                 EntryKind::File(m) => inventory.files.push(Measured {
-                    path,
-                    measurement: m.clone(),
+                    path: path.clone(),
+                    measurement: match through(path) {
+                        Some((above, kind)) => {
+                            Measurement::Unreadable(passes_through(&above, kind))
+                        }
+                        None => m.clone(),
+                    },
                 }),
                 EntryKind::Skip(kind) => inventory.skipped.push(Skipped {
                     path: path.as_str().to_string(),
@@ -370,7 +389,7 @@ fn assemble(
                 EntryKind::Dir => {}
             },
             many => inventory.files.push(Measured {
-                path,
+                path: path.clone(),
                 measurement: Measurement::Unreadable(format!(
                     "the archive holds {} entries with this name; which one is meant is ambiguous, so rebuild the archive with each name once",
                     many.len()
@@ -381,6 +400,20 @@ fn assemble(
     inventory.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     inventory.problems.sort_by(|a, b| a.path.cmp(&b.path));
     (inventory, stripped)
+}
+
+/// Why a file below `above`, an entry that is not a folder, is ambiguous.
+fn passes_through(above: &RelPath, kind: &EntryKind) -> String {
+    let what = match kind {
+        EntryKind::Skip(SkipKind::Symlink) => "a symbolic link",
+        EntryKind::Skip(SkipKind::Hardlink) => "a hard link",
+        EntryKind::File(_) => "a regular file",
+        _ => "not a folder",
+    };
+    format!(
+        "its path passes through \"{}\", which is {what} in the archive: unpacking it would write it elsewhere (or fail), so which file is meant is ambiguous; rebuild the archive without one of the two",
+        above.as_str().escape_debug()
+    )
 }
 
 /// A message for an archive that is damaged, naming the archive and what to do.
@@ -543,6 +576,53 @@ mod tests {
         );
         assert_eq!(inv.skipped[0].path, "link");
         assert_eq!(inv.skipped[0].kind, SkipKind::Symlink);
+    }
+
+    #[test]
+    fn a_file_below_a_link_or_a_file_of_the_archive_is_unreadable_never_ok() {
+        let link = |name: &str, kind| RawEntry::new(name.as_bytes(), EntryKind::Skip(kind));
+        let (inv, _) = assemble(
+            Path::new("x.tar"),
+            vec![
+                link("sub", SkipKind::Symlink),
+                file("sub/c.txt"),
+                link("hard", SkipKind::Hardlink),
+                file("hard/deeper/d.txt"),
+                file("plain"),
+                file("plain/e.txt"),
+                file("subway/f.txt"),
+                dir("real/"),
+                file("real/g.txt"),
+            ],
+            &LeadingFolder::Strip(0),
+        );
+        let got: Vec<(&str, Option<&str>)> = inv
+            .files
+            .iter()
+            .map(|m| match &m.measurement {
+                Measurement::Unreadable(why) => (m.path.as_str(), Some(why.as_str())),
+                _ => (m.path.as_str(), None),
+            })
+            .collect();
+        let why = |above: &str, what: &str| {
+            format!("its path passes through \"{above}\", which is {what} in the archive")
+        };
+        assert_eq!(got.len(), 6);
+        for (path, reason) in &got {
+            match *path {
+                "sub/c.txt" => assert!(reason.unwrap().starts_with(&why("sub", "a symbolic link"))),
+                "hard/deeper/d.txt" => {
+                    assert!(reason.unwrap().starts_with(&why("hard", "a hard link")))
+                }
+                "plain/e.txt" => {
+                    assert!(reason.unwrap().starts_with(&why("plain", "a regular file")))
+                }
+                "plain" | "subway/f.txt" | "real/g.txt" => assert_eq!(*reason, None, "{path}"),
+                other => panic!("unexpected {other}"),
+            }
+        }
+        let skipped: Vec<&str> = inv.skipped.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(skipped, ["hard", "sub"]);
     }
 
     #[test]

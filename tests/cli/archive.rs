@@ -665,6 +665,47 @@ fn symlink_and_hardlink_entries_are_skipped_and_never_followed() {
 }
 
 #[test]
+fn a_file_whose_path_passes_through_a_link_member_is_unreadable_and_refused_by_seal() {
+    let env = Env::new();
+    // `sub -> /elsewhere` (or `sub -> real`), then `sub/c.txt`: GNU tar unpacks c.txt through the
+    // link, a naive extractor outside the folder. Made by the real tar and zip, in two steps.
+    env.sh(
+        "mkdir -p one two/sub real && ln -s /elsewhere one/sub && ln -s real one/rel \
+         && printf c > two/sub/c.txt && mkdir two/rel && printf d > two/rel/d.txt \
+         && printf ok > two/ok.txt \
+         && tar -cf via.tar -C one sub rel && tar -rf via.tar -C two sub/c.txt rel/d.txt ok.txt \
+         && (cd one && zip -qy ../via.zip sub rel) && (cd two && zip -q ../via.zip sub/c.txt rel/d.txt ok.txt)",
+    );
+    // A manifest that seals exactly those paths, so that only the layout is wrong.
+    env.sh("mkdir -p flat/sub flat/rel && printf c > flat/sub/c.txt && printf d > flat/rel/d.txt && printf ok > flat/ok.txt");
+    env.seal(&["flat", "-o", "m/flat.toml"]).assert_code(0);
+    for archive in ["via.tar", "via.zip"] {
+        let run = env.verify_archive("m/flat.toml", archive);
+        run.assert_code(1);
+        let r = run.json();
+        for (path, link) in [("sub/c.txt", "sub"), ("rel/d.txt", "rel")] {
+            let (status, detail) = r.status_of(path);
+            assert_eq!(status, "unreadable", "{archive} {path}");
+            let want = format!(
+                "its path passes through \"{link}\", which is a symbolic link in the archive"
+            );
+            assert!(detail.unwrap().contains(&want), "{archive}: {detail:?}");
+        }
+        assert_eq!(r.status_of("ok.txt").0, "ok", "{archive}");
+        env.seal(&["--archive", archive, "-o", "m/via.toml"])
+            .assert_fails(
+                2,
+                &[
+                    archive,
+                    "rel/d.txt",
+                    "passes through \"rel\", which is a symbolic link",
+                ],
+            );
+        assert!(!env.path("m/via.toml").exists());
+    }
+}
+
+#[test]
 fn device_and_fifo_entries_are_skipped() {
     let env = Env::new();
     env.sh("mkdir pipes && printf data > pipes/file.txt && mkfifo pipes/fifo && tar -cf pipes.tar pipes");
