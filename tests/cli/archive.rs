@@ -832,6 +832,72 @@ fn a_zip_whose_central_directory_disagrees_with_its_local_header_is_refused() {
         .assert_fails(2, &["crc.zip", "disagree", "CRC-32"]);
 }
 
+/// `zip` without the central directory record of entry `index` (its local entry stays in place),
+/// the end record's counts and size mended to match.
+fn without_central_record(zip: &[u8], index: usize) -> Vec<u8> {
+    let u16_at = |b: &[u8], o: usize| usize::from(u16::from_le_bytes([b[o], b[o + 1]]));
+    let u32_at = |b: &[u8], o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
+    let end = find(zip, b"PK\x05\x06", 0);
+    let central = u32_at(zip, end + 16) as usize;
+    let mut at = central;
+    for _ in 0..index {
+        at += 46 + u16_at(zip, at + 28) + u16_at(zip, at + 30) + u16_at(zip, at + 32);
+    }
+    let len = 46 + u16_at(zip, at + 28) + u16_at(zip, at + 30) + u16_at(zip, at + 32);
+    let mut out = [&zip[..at], &zip[at + len..]].concat();
+    let end = end - len;
+    for o in [8, 10] {
+        let n = u16_at(&out, end + o) as u16 - 1;
+        out[end + o..end + o + 2].copy_from_slice(&n.to_le_bytes());
+    }
+    let size = u32_at(&out, end + 12) - len as u32;
+    out[end + 12..end + 16].copy_from_slice(&size.to_le_bytes());
+    out
+}
+
+#[test]
+fn a_zip_with_a_local_entry_its_central_directory_does_not_list_is_refused() {
+    let env = Env::new();
+    let manifest = env.seal_folder();
+    let files: [(&str, &[u8]); 3] = [
+        ("a.txt", b"alpha\n"),
+        ("hidden.txt", b"seen only by a streaming reader\n"),
+        ("b.txt", b"bravo\n"),
+    ];
+    // The hidden entry lies between two listed ones; stored and deflated alike.
+    for (name, zip) in [
+        ("hidden-stored.zip", stored_zip(&files)),
+        ("hidden-deflated.zip", zip_bytes(&files)),
+    ] {
+        env.write(name, &without_central_record(&zip, 1));
+        env.verify_archive(manifest, name).assert_fails(
+            2,
+            &[
+                name,
+                "belong to no entry of the central directory",
+                "damaged",
+            ],
+        );
+        env.seal(&["--archive", name, "-o", "m/hidden.toml"])
+            .assert_fails(2, &[name, "belong to no entry"]);
+    }
+    // Leaving out the last record leaves its local entry before the central directory.
+    env.write(
+        "hidden-last.zip",
+        &without_central_record(&stored_zip(&files), 2),
+    );
+    env.verify_archive(manifest, "hidden-last.zip")
+        .assert_fails(2, &["belong to no entry"]);
+    // The untouched archives, and zips streamed with data descriptors by the real zip, are sound.
+    env.write("sound.zip", &stored_zip(&files));
+    env.seal(&["--archive", "sound.zip", "-o", "m/sound.toml"])
+        .assert_code(0);
+    env.sh(
+        "(cd col && zip -qr - . | cat > ../streamed.zip && zip -qr -fd - . > /dev/null || true)",
+    );
+    env.verify_archive(manifest, "streamed.zip").assert_code(0);
+}
+
 #[test]
 fn an_entry_whose_declared_size_disagrees_with_its_data() {
     let env = Env::new();
