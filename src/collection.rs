@@ -115,7 +115,8 @@ pub trait SealedSizes {
 pub type Sink<'a> = dyn FnMut(Item) -> Result<()> + 'a;
 
 /// Lists and hashes the collection, handing every item to `sink` in path order. `exclude` (the
-/// manifest itself, when it lies inside a collection folder) is left out; `hashing` says how
+/// manifest itself, when it lies inside the collection folder, or the entry an archive of that
+/// folder holds it as) is left out; `hashing` says how
 /// many threads hash files (the entries of an archive too). `expected` is the progress
 /// total, when known. `sealed`, when verifying, gives each path's sealed size: a folder's files of
 /// another size are not read (an archive's entries come in the archive's order, and are compared
@@ -138,7 +139,9 @@ pub fn scan(
         Collection::Archive { path, leading } => {
             let scan = archive::scan_archive(path, leading, hashing.jobs, expected, progress)?;
             for item in scan.inventory.into_items() {
-                sink(item)?;
+                if exclude.is_none_or(|x| x.as_str() != item.path()) {
+                    sink(item)?;
+                }
             }
             Ok(scan.stripped)
         }

@@ -1092,6 +1092,37 @@ fn a_zip_from_a_pipe_is_refused_with_advice_to_save_it_to_a_file() {
 }
 
 #[test]
+fn a_manifest_kept_inside_its_collection_is_left_out_of_its_archive_as_of_its_folder() {
+    let env = Env::new();
+    // `collection = "."` (the manifest at the top) and `collection = ".."` (in a subfolder).
+    for (manifest, own) in [
+        ("col/m.toml", "m.toml"),
+        ("col/manifests/m.toml", "manifests/m.toml"),
+    ] {
+        env.seal(&["col", "-o", manifest, "--force"]).assert_code(0);
+        let folder = env.verify(manifest, &["--json"]);
+        folder.assert_code(0);
+        env.sh("rm -f col.tgz col.zip && tar -czf col.tgz col && (cd col && zip -qr ../col.zip .)");
+        for archive in ["col.tgz", "col.zip"] {
+            let run = env.verify_archive(manifest, archive);
+            run.assert_code(0);
+            let r = run.json();
+            assert_eq!((r.totals.ok, r.totals.extra), (5, 0), "{archive}");
+            assert!(r.files.iter().all(|f| f.path != own), "{archive}");
+            assert_eq!(r.files.len(), folder.json().files.len());
+        }
+        env.sh(&format!("rm {manifest}"));
+    }
+    // A manifest outside the collection: an entry of that name in the archive is extra.
+    env.seal(&["col", "-o", "m/m.toml"]).assert_code(0);
+    env.write("col/m.toml", b"not the manifest\n");
+    env.sh("rm -f col.tgz && tar -czf col.tgz col");
+    let run = env.verify_archive("m/m.toml", "col.tgz");
+    run.assert_code(1);
+    assert_eq!(run.json().status_of("m.toml").0, "extra");
+}
+
+#[test]
 fn empty_archives_are_empty_collections() {
     let env = Env::new();
     let manifest = env.seal_folder();
