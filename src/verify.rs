@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(own(".."), Some("manifests/m.toml".into()));
         let top = dir.path().canonicalize().unwrap();
         let top = top.file_name().unwrap().to_str().unwrap();
-        assert_eq!(own("../.."), Some(format!("c/manifests/m.toml")));
+        assert_eq!(own("../.."), Some("c/manifests/m.toml".into()));
         assert_eq!(own("../../.."), Some(format!("{top}/c/manifests/m.toml")));
         for outside in ["../seeds", "col", "../c.tgz", "batch.tar.gz"] {
             assert_eq!(own(outside), None, "{outside}");
