@@ -10,6 +10,7 @@ pub mod archive;
 mod folder;
 pub mod hashing;
 mod item;
+pub mod names;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 pub use archive::LeadingFolder;
 pub use hashing::{HashOptions, default_jobs};
 pub use item::{Inventory, Item, Measured, Measurement, Problem, SkipKind, Skipped};
+pub use names::{ClashKind, NameClash, NameClashes};
 
 use crate::error::Result;
 use crate::relpath::RelPath;

@@ -9,12 +9,15 @@ use std::path::{Path, PathBuf};
 
 use crate::capture::Sources;
 use crate::collection::{
-    self, Collection, HashOptions, Item, Measured, Measurement, Progress, Skipped,
+    self, ClashKind, Collection, HashOptions, Item, Measured, Measurement, NameClash, NameClashes,
+    Progress, Skipped,
 };
 use crate::digest::{Fixity, Sha256Digest};
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
-use crate::manifest::{DigestAlgorithm, FileEntry, Header, canonical, check_text, merkle};
+use crate::manifest::{
+    DigestAlgorithm, FileEntry, Header, Manifest, canonical, check_text, merkle,
+};
 use crate::provenance::Timestamp;
 use crate::relpath::RelPath;
 use crate::report::seal::SealReport;
@@ -114,6 +117,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
                 origin,
                 retrieved,
             };
+            acc.names.add(entry.path.as_str());
             acc.files += 1;
             acc.bytes += fixity.size;
             acc.lacking_provenance += usize::from(!entry.has_provenance());
@@ -127,6 +131,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
     text.push('\n');
     header.root_digest = root.finish();
     text.replace_range(root_at..root_at + 64, &header.root_digest.to_hex());
+    let name_clashes = name_clashes(opts, &acc.names, &text)?;
     let sig = signature::sign_message(&key, text.as_bytes());
     text.push_str(&canonical::signature_block(&sig));
     fsio::write_atomic(
@@ -147,7 +152,44 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         key_id: key.id(),
         root_digest: header.root_digest,
         stripped,
+        name_clashes,
     })
+}
+
+/// The sealed paths that are one name on other file systems: a pair equal after Unicode
+/// normalisation is refused (the two names are the same to a reader, and a manifest holding both
+/// is ambiguous); a pair equal ignoring case is given back, to be warned about. `text` is the
+/// signed message built so far, read again for the names only when the first pass found a clash.
+fn name_clashes(opts: &SealOptions, names: &NameClashes, text: &str) -> Result<Vec<NameClash>> {
+    if !names.any() {
+        return Ok(Vec::new());
+    }
+    let body = &text.as_bytes()[SIGNED_PREFIX.len()..];
+    let built = Manifest::parse(&opts.output, body)?;
+    let mut failure = None;
+    let paths = built.fixities().map_while(|entry| match entry {
+        Ok(entry) => Some(entry.path),
+        Err(e) => {
+            failure = Some(e);
+            None
+        }
+    });
+    let clashes = names.pairs(paths);
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if let Some(c) = clashes.iter().find(|c| c.kind == ClashKind::Nfc) {
+        return Err(Error::invalid(
+            opts.collection.path(),
+            format!(
+                "\"{}\" and \"{}\" are {}; rename one of them (a manifest never holds both of two canonically equivalent names)",
+                c.paths[0].escape_debug(),
+                c.paths[1].escape_debug(),
+                c.kind.describe()
+            ),
+        ));
+    }
+    Ok(clashes)
 }
 
 /// What sealing counts and collects while the files stream past.
@@ -159,6 +201,8 @@ struct Accumulated {
     skipped: Vec<Skipped>,
     /// The sealed paths that the sources list names.
     with_source: HashSet<RelPath>,
+    /// The first pass of the search for names that clash elsewhere.
+    names: NameClashes,
 }
 
 /// The size and digest of a file being sealed, or why it cannot be sealed.

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 pub use check::check;
 
-use crate::collection::{self, Collection, Expected, HashOptions, LeadingFolder, Progress};
+use crate::collection::{
+    self, Collection, Expected, HashOptions, LeadingFolder, NameClash, NameClashes, Progress,
+};
 use crate::error::{Error, Result};
 use crate::fsio;
 use crate::manifest::Manifest;
@@ -60,6 +62,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         files_checked: false,
         signature: sig,
         manifest_problems: Vec::new(),
+        name_clashes: Vec::new(),
         files: FileVerdicts::default(),
         skipped: Vec::new(),
         totals: Totals {
@@ -72,6 +75,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
     };
     if report.signature.is_valid() {
         report.manifest_problems = consistency_problems(&manifest);
+        report.name_clashes = name_clashes(&manifest)?;
         let exclude = match &collection {
             Collection::Folder(_) => collection.path_of(&opts.manifest),
             Collection::Archive { .. } => {
@@ -189,6 +193,28 @@ fn own_entry(manifest: &Path, collection: &str) -> Option<RelPath> {
     }
     let path: Vec<&str> = names.into_iter().rev().collect();
     RelPath::new(&path.join("/")).ok()
+}
+
+/// The pairs of sealed paths that are one name on other file systems: two passes over the
+/// entries' paths, the second only when the first found a folded name twice.
+fn name_clashes(manifest: &Manifest) -> Result<Vec<NameClash>> {
+    let mut names = NameClashes::default();
+    for entry in manifest.fixities() {
+        names.add(entry?.path.as_ref());
+    }
+    if !names.any() {
+        return Ok(Vec::new());
+    }
+    let mut failure = None;
+    let paths = manifest.fixities().map_while(|entry| match entry {
+        Ok(entry) => Some(entry.path),
+        Err(e) => {
+            failure = Some(e);
+            None
+        }
+    });
+    let pairs = names.pairs(paths);
+    failure.map_or(Ok(pairs), Err)
 }
 
 /// Problems that only a faulty signer could produce: entries out of order, a wrong root digest.
