@@ -13,6 +13,8 @@ mod batches;
 pub mod canonical;
 mod fast;
 pub mod merkle;
+#[cfg(test)]
+mod proptests;
 mod strict;
 mod summary;
 
