@@ -6,7 +6,8 @@ text of messages and the JSON schemas.
 Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy paths;
 `bad_manifest`, `bad_input` and `special_files` the refusals (exit 2, one line naming the file,
 nothing half-written); `tampering` that every change to a sealed collection or its manifest is
-caught (exit 1); `names` paths that clash on other file systems and invisible characters;
+caught (exit 1); `names` paths that clash on other file systems and invisible characters; `properties` seal and
+verify on random trees and random one-byte edits (proptest);
 `streaming` the streaming verifier across hashing jobs and manifest batches
 (byte order of paths, unsorted and non-canonical manifests, moves, quiet output).
 */
@@ -18,6 +19,7 @@ mod bad_manifest;
 mod help;
 mod keygen;
 mod names;
+mod properties;
 mod schema;
 mod seal;
 mod show;
