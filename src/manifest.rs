@@ -11,6 +11,8 @@
 
 mod batches;
 pub mod canonical;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod differential;
 mod fast;
 pub mod merkle;
 #[cfg(test)]

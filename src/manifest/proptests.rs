@@ -1,14 +1,12 @@
 //! Property tests of the two `[[file]]` readers: on canonical batches written by
 //! `manifest/canonical.rs` and on random edits of them, whatever the fast reader (`fast.rs`)
 //! accepts, the strict TOML reader (`strict.rs`) reads the same way — same entries, same offsets,
-//! same Merkle leaves — so that the fast path changes how fast a manifest is read, never what it
-//! means. (The fast reader may give up where the strict one reads: that is its contract.)
-
-use std::path::Path;
+//! same Merkle leaves (`differential.rs`) — so that the fast path changes how fast a manifest is
+//! read, never what it means.
 
 use proptest::prelude::*;
 
-use super::{FileEntry, canonical, fast, merkle, strict};
+use super::{FileEntry, canonical, differential, fast};
 use crate::digest::Sha256Digest;
 use crate::provenance::{OriginUrl, Recorded, Timestamp};
 use crate::relpath::RelPath;
@@ -150,50 +148,7 @@ fn apply(text: &str, edit: &Edit) -> Option<String> {
 
 /// The fast reader's verdict on `text` must be the strict reader's whenever the fast one reads.
 fn readers_agree(text: &str) -> Result<(), TestCaseError> {
-    let from = 1000;
-    let Some(fast) = fast::parse_batch(text, from) else {
-        // The fast reader gave up; the others of its kind must too.
-        prop_assert!(
-            fast::check_batch(text).is_none(),
-            "check_batch read what parse_batch refused"
-        );
-        return Ok(());
-    };
-    // Offsets are relative to a body in which the batch starts at `from`.
-    let body = format!("{}{text}", " ".repeat(from));
-    let strict = strict::parse_files(Path::new("m.toml"), &body, from..body.len());
-    let strict = match strict {
-        Ok(entries) => entries,
-        Err(e) => {
-            return Err(TestCaseError::fail(format!(
-                "fast read {fast:?}, strict refused: {e}"
-            )));
-        }
-    };
-    prop_assert_eq!(&fast, &strict);
-    let leaves = |v: &[(FileEntry, usize)]| {
-        v.iter()
-            .map(|(e, _)| merkle::leaf_hash(e))
-            .collect::<Vec<_>>()
-    };
-    prop_assert_eq!(leaves(&fast), leaves(&strict));
-    // The cheaper fast views of the batch say the same.
-    let fixities = fast::fixities(text);
-    prop_assert!(fixities.is_some());
-    let fixities = fixities.unwrap_or_default();
-    prop_assert_eq!(fixities.len(), fast.len());
-    for ((path, size, digest), (entry, _)) in fixities.iter().zip(&fast) {
-        prop_assert_eq!(*path, entry.path.as_str());
-        prop_assert_eq!(*size, entry.size);
-        prop_assert_eq!(digest, entry.digest.as_bytes());
-    }
-    let checked = fast::check_batch(text);
-    prop_assert!(
-        checked.is_some(),
-        "check_batch refused what parse_batch read"
-    );
-    prop_assert_eq!(checked.map_or(0, |c| c.len()), fast.len());
-    Ok(())
+    differential::readers_agree(text).map_err(TestCaseError::fail)
 }
 
 proptest! {
