@@ -120,9 +120,9 @@ pub type Sink<'a> = dyn FnMut(Item) -> Result<()> + 'a;
 /// manifest itself, when it lies inside the collection folder, or the entry an archive of that
 /// folder holds it as) is left out; `hashing` says how
 /// many threads hash files (the entries of an archive too). `expected` is the progress
-/// total, when known. `sealed`, when verifying, gives each path's sealed size: a folder's files of
-/// another size are not read (an archive's entries come in the archive's order, and are compared
-/// with their sealed size when judged). Returns, for an archive, the leading folder stripped from
+/// total, when known. `sealed`, when verifying, gives each path's sealed size: a folder's files and
+/// a zip's entries of another size are not read (a tar's entries come in the stream's order, and
+/// are compared with their sealed size when judged). Returns, for an archive, the leading folder stripped from
 /// every entry.
 pub fn scan(
     collection: &Collection,
@@ -139,7 +139,8 @@ pub fn scan(
             Ok(None)
         }
         Collection::Archive { path, leading } => {
-            let scan = archive::scan_archive(path, leading, hashing.jobs, expected, progress)?;
+            let scan =
+                archive::scan_archive(path, leading, hashing.jobs, expected, sealed, progress)?;
             for item in scan.inventory.into_items() {
                 if exclude.is_none_or(|x| x.as_str() != item.path()) {
                     sink(item)?;

@@ -18,7 +18,7 @@ pub fn read(data: &[u8]) {
         LeadingFolder::Detect { keep: None },
         LeadingFolder::Strip(0),
     ] {
-        let Ok(scan) = scan_archive(&path, &leading, 1, None, &NoProgress) else {
+        let Ok(scan) = scan_archive(&path, &leading, 1, None, None, &NoProgress) else {
             continue;
         };
         let files = &scan.inventory.files;

@@ -26,7 +26,9 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use super::{Expected, Inventory, Measured, Measurement, Problem, Progress, SkipKind, Skipped};
+use super::{
+    Expected, Inventory, Measured, Measurement, Problem, Progress, SealedSizes, SkipKind, Skipped,
+};
 use crate::error::{Error, Result};
 use crate::relpath::{self, RelPath};
 
@@ -142,12 +144,15 @@ impl RawEntry {
 
 /// Reads the archive at `path` — recognising its format from its content — and hashes every
 /// regular-file entry as it streams past, on `jobs` threads. Never writes anything. `expected` is
-/// the progress total, when known (a manifest's).
+/// the progress total, when known (a manifest's). `sealed` gives the sealed sizes (verify): a zip
+/// entry whose declared size differs is [`Measurement::OtherSize`] without being read (a tar's
+/// entries are only known as the stream passes, so their sizes are compared when judged).
 pub fn scan_archive(
     path: &Path,
     leading: &LeadingFolder,
     jobs: usize,
     expected: Option<Expected>,
+    sealed: Option<&mut dyn SealedSizes>,
     progress: &dyn Progress,
 ) -> Result<ArchiveScan> {
     let mut file = File::open(path).map_err(|e| Error::io(path, "cannot read archive", e))?;
@@ -176,7 +181,12 @@ pub fn scan_archive(
     let expected = expected.unwrap_or_default();
     progress.start(expected.files, expected.bytes);
     let entries = match format {
-        ArchiveFormat::Zip => zipfile::read(path, jobs, progress)?,
+        // A zip lists its entries before any is read: one whose declared size differs from the
+        // sealed size is not read.
+        ArchiveFormat::Zip => zipfile::read(path, jobs, progress, |listed| match sealed {
+            Some(sealed) => sealed_sizes(listed, leading, sealed),
+            None => vec![None; listed.len()],
+        })?,
         // The bytes already read to recognise the format come first: a pipe cannot seek back.
         _ => tarball::read(
             path,
@@ -274,6 +284,73 @@ fn detect_leading(entries: &[(Option<&str>, &EntryKind)], keep: Option<&str>) ->
     }
 }
 
+/// The name of an entry as it can be recorded (a leading `./` and a folder's trailing `/` taken
+/// away; `Some(None)` for the archive's own root), or `None` when it cannot be (not UTF-8, or not
+/// a valid path).
+fn usable(e: &RawEntry) -> Option<Option<&str>> {
+    if !e.utf8 {
+        return None;
+    }
+    let name = normalise(&e.name, matches!(e.kind, EntryKind::Dir));
+    match name {
+        Some(n) if RelPath::new(n).is_err() => None,
+        _ => Some(name),
+    }
+}
+
+/// How many leading segments are taken away from every entry under `leading`.
+fn strip_count(entries: &[RawEntry], leading: &LeadingFolder) -> usize {
+    match leading {
+        LeadingFolder::Strip(n) => *n,
+        LeadingFolder::Detect { keep } => {
+            let view: Vec<_> = entries
+                .iter()
+                .filter_map(|e| usable(e).map(|name| (name, &e.kind)))
+                .collect();
+            detect_leading(&view, keep.as_deref())
+        }
+    }
+}
+
+/// The collection path of each regular-file entry, once `leading` is applied (`None` for other
+/// entries and for names that cannot be recorded), as [`assemble`] will give it.
+fn file_paths(entries: &[RawEntry], leading: &LeadingFolder) -> Vec<Option<RelPath>> {
+    let strip = strip_count(entries, leading);
+    entries
+        .iter()
+        .map(|e| {
+            if !matches!(e.kind, EntryKind::File(_)) {
+                return None;
+            }
+            let name = usable(e)??;
+            let segments: Vec<&str> = name.split('/').collect();
+            if segments.len() <= strip {
+                return None;
+            }
+            RelPath::new(&segments[strip..].join("/")).ok()
+        })
+        .collect()
+}
+
+/// The sealed size of each entry of `entries` that is a regular file, looked up in `sealed` in
+/// path order (the sealed sizes are asked in increasing path order).
+fn sealed_sizes(
+    entries: &[RawEntry],
+    leading: &LeadingFolder,
+    sealed: &mut dyn SealedSizes,
+) -> Vec<Option<u64>> {
+    let paths = file_paths(entries, leading);
+    let mut order: Vec<usize> = (0..paths.len()).filter(|&i| paths[i].is_some()).collect();
+    order.sort_by(|&a, &b| paths[a].cmp(&paths[b]));
+    let mut sizes = vec![None; entries.len()];
+    for i in order {
+        if let Some(path) = &paths[i] {
+            sizes[i] = sealed.size_of(path);
+        }
+    }
+    sizes
+}
+
 /// Turns the raw entries into an [`Inventory`]: names normalised, the leading folder stripped,
 /// paths validated, duplicates made unreadable, everything sorted.
 fn assemble(
@@ -316,13 +393,7 @@ fn assemble(
         }
         usable.push((name, e));
     }
-    let strip = match leading {
-        LeadingFolder::Strip(n) => *n,
-        LeadingFolder::Detect { keep } => {
-            let view: Vec<_> = usable.iter().map(|(n, e)| (*n, &e.kind)).collect();
-            detect_leading(&view, keep.as_deref())
-        }
-    };
+    let strip = strip_count(&entries, leading);
     let mut stripped = None;
     let mut by_path: BTreeMap<RelPath, Vec<&RawEntry>> = BTreeMap::new();
     for (name, e) in usable {

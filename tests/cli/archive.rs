@@ -922,25 +922,33 @@ fn an_entry_whose_declared_size_disagrees_with_its_data() {
     env.verify_archive(manifest, "small.tar")
         .assert_fails(2, &["small.tar", "damaged"]);
 
-    // Zip: both headers declare 100 bytes for a 6-byte stored entry: unreadable, with the reason.
+    // Zip: both headers declare 100 bytes for a 6-byte stored entry. Sealing reads it and finds
+    // it unreadable, with the reason; verify, which knows the sealed size (6), finds it modified
+    // by its declared size alone, without reading it.
     let mut zip = stored_zip(&[("a.txt", b"alpha\n")]);
     let central = find(&zip, b"PK\x01\x02", 0);
     zip[22..26].copy_from_slice(&100u32.to_le_bytes());
     zip[central + 24..central + 28].copy_from_slice(&100u32.to_le_bytes());
     env.write("size.zip", &zip);
+    env.seal(&["--archive", "size.zip", "-o", "m/size.toml"])
+        .assert_fails(
+            2,
+            &[
+                "size.zip",
+                "a.txt",
+                "declares 100 bytes but the entry holds 6",
+            ],
+        );
     let run = env.verify_archive(manifest, "size.zip");
     run.assert_code(1);
     let r = run.json();
-    let (status, detail) = r.status_of("a.txt");
-    assert_eq!(status, "unreadable");
-    assert!(
-        detail
-            .unwrap()
-            .contains("declares 100 bytes but the entry holds 6"),
-        "{detail:?}"
+    assert_eq!(
+        r.status_of("a.txt"),
+        (
+            "modified",
+            Some("content changed (size 6 -> 100 bytes; not read, the size shows it)")
+        )
     );
-    env.seal(&["--archive", "size.zip", "-o", "m/size.toml"])
-        .assert_fails(2, &["size.zip", "a.txt", "declares 100 bytes"]);
 
     // Zip: data that does not match its CRC-32 (same size).
     let mut zip = stored_zip(&[("a.txt", b"alpha\n")]);
@@ -989,6 +997,53 @@ fn a_zip_bomb_entry_is_hashed_in_bounded_memory_and_reported_right() {
     );
     env.sh(&script);
     assert_eq!(before, env.snapshot());
+}
+
+#[test]
+fn a_zip_entry_whose_declared_size_differs_from_the_sealed_size_is_modified_without_being_read() {
+    let env = Env::new();
+    let manifest = env.seal_folder();
+    // a.txt (6 bytes sealed) is now 256 MiB of zeros, deflated to a few hundred KiB; the others
+    // are as sealed. With and without a leading folder to take away.
+    for prefix in ["", "col/"] {
+        let mut z = zip::ZipWriter::new(fs::File::create(env.path("grown.zip")).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file(format!("{prefix}a.txt"), opts).unwrap();
+        let block = vec![0u8; 1 << 20];
+        for _ in 0..256 {
+            z.write_all(&block).unwrap();
+        }
+        z.start_file(format!("{prefix}sub/b.txt"), opts).unwrap();
+        z.write_all(b"bravo\n").unwrap();
+        z.start_file(format!("{prefix}empty"), opts).unwrap();
+        z.finish().unwrap();
+        let run = env.verify_archive(manifest, "grown.zip");
+        run.assert_code(1);
+        let r = run.json();
+        assert_eq!(
+            r.status_of("a.txt"),
+            (
+                "modified",
+                Some("content changed (size 6 -> 268435456 bytes; not read, the size shows it)")
+            ),
+            "{prefix}"
+        );
+        assert_eq!(r.file("a.txt").actual, None);
+        assert_eq!(r.status_of("sub/b.txt").0, "ok");
+        assert_eq!(r.status_of("empty").0, "ok");
+    }
+    // A tar's entry is compared by its size too, once the stream has passed it.
+    env.sh("mkdir -p t/col/sub && printf 'alpha, longer now\n' > t/col/a.txt && printf 'bravo\n' > t/col/sub/b.txt && tar -czf grown.tgz -C t col");
+    let r = env.verify_archive(manifest, "grown.tgz").json();
+    let (status, detail) = r.status_of("a.txt");
+    assert_eq!(status, "modified");
+    assert!(
+        detail
+            .unwrap()
+            .starts_with("content changed (size 6 -> 18 bytes, sha256 "),
+        "{detail:?}"
+    );
 }
 
 #[test]

@@ -52,7 +52,14 @@ enum Kind {
 }
 
 /// Reads every entry of the zip archive at `path`, hashing entries on `jobs` threads.
-pub(super) fn read(path: &Path, jobs: usize, progress: &dyn Progress) -> Result<Vec<RawEntry>> {
+/// `sealed` is given the listed entries (their regular files not yet read) and answers, for
+/// each, its sealed size, if known: an entry whose declared size differs is not read.
+pub(super) fn read(
+    path: &Path,
+    jobs: usize,
+    progress: &dyn Progress,
+    sealed: impl FnOnce(&[RawEntry]) -> Vec<Option<u64>>,
+) -> Result<Vec<RawEntry>> {
     let open = || {
         File::open(path)
             .map(|f| BufReader::with_capacity(HASH_BUFFER_SIZE, f))
@@ -82,6 +89,12 @@ pub(super) fn read(path: &Path, jobs: usize, progress: &dyn Progress) -> Result<
     let records = central_records(&mut local, path, central_start)?;
     check_tiling(&mut local, path, &records, central_start)?;
     let hidden = hidden_duplicates(&records, &listed);
+    let unread: Vec<RawEntry> = listed
+        .iter()
+        .map(|item| RawEntry::new(&item.name, listed_kind(item.kind)))
+        .collect();
+    let sizes = sealed(&unread);
+    drop(unread);
 
     // Entries are hashed in parallel, each thread reading through its own handle on the file
     // (a clone of the archive opens it again) and its own read buffer.
@@ -91,7 +104,13 @@ pub(super) fn read(path: &Path, jobs: usize, progress: &dyn Progress) -> Result<
             .enumerate()
             .map_init(
                 || zip.clone(),
-                |zip, (i, item)| entry_kind(path, zip, i, item, progress),
+                |zip, (i, item)| match sizes.get(i).copied().flatten() {
+                    Some(size) if item.kind == Kind::File && size != item.size => {
+                        progress.file_done(0);
+                        Ok(EntryKind::File(Measurement::OtherSize(item.size)))
+                    }
+                    _ => entry_kind(path, zip, i, item, progress),
+                },
             )
             .collect::<Result<_>>()
     })?;
@@ -104,6 +123,15 @@ pub(super) fn read(path: &Path, jobs: usize, progress: &dyn Progress) -> Result<
         found.push(RawEntry::new(&name, kind));
     }
     Ok(found)
+}
+
+/// What a listed entry is, before its data is read.
+fn listed_kind(kind: Kind) -> EntryKind {
+    match kind {
+        Kind::Dir => EntryKind::Dir,
+        Kind::Skip(k) => EntryKind::Skip(k),
+        Kind::File => EntryKind::File(Measurement::Vanished),
+    }
 }
 
 /// What entry `i` is; a regular file is hashed (reading at most one byte more than declared).
