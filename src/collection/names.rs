@@ -102,8 +102,9 @@ impl NameClashes {
         !self.repeated.is_empty()
     }
 
-    /// The second pass, over the same paths again (in any order): every clashing pair, each
-    /// path paired with the next one of its folded form, sorted.
+    /// The second pass, over the same paths again (in any order): every clashing pair, sorted.
+    /// Names of one NFC form are paired as [`ClashKind::Nfc`] (each with the next, in byte
+    /// order); the first names of the NFC forms of one folded form as [`ClashKind::Case`].
     pub fn pairs<S: AsRef<str>>(&self, paths: impl IntoIterator<Item = S>) -> Vec<NameClash> {
         if !self.any() {
             return Vec::new();
@@ -117,20 +118,29 @@ impl NameClashes {
             }
         }
         let mut pairs = Vec::new();
-        for mut group in groups.into_values() {
-            group.sort();
-            group.dedup();
-            for two in group.windows(2) {
-                let nfc = |s: &str| s.nfc().collect::<String>();
-                let kind = if nfc(&two[0]) == nfc(&two[1]) {
-                    ClashKind::Nfc
-                } else {
-                    ClashKind::Case
-                };
-                pairs.push(NameClash {
-                    paths: [two[0].clone(), two[1].clone()],
-                    kind,
-                });
+        let pair = |a: &String, b: &String, kind| NameClash {
+            paths: [a.clone(), b.clone()],
+            kind,
+        };
+        for group in groups.into_values() {
+            // Within one folded form: the names of one NFC form are paired as `nfc`, and the
+            // first names of its NFC forms as `case`.
+            let mut by_nfc: HashMap<String, Vec<String>> = HashMap::new();
+            for path in group {
+                by_nfc.entry(path.nfc().collect()).or_default().push(path);
+            }
+            let mut firsts = Vec::new();
+            for mut same in by_nfc.into_values() {
+                same.sort();
+                same.dedup();
+                for two in same.windows(2) {
+                    pairs.push(pair(&two[0], &two[1], ClashKind::Nfc));
+                }
+                firsts.push(same.swap_remove(0));
+            }
+            firsts.sort();
+            for two in firsts.windows(2) {
+                pairs.push(pair(&two[0], &two[1], ClashKind::Case));
             }
         }
         pairs.sort_by(|a, b| a.paths.cmp(&b.paths));
@@ -179,6 +189,20 @@ mod tests {
         let mut c = NameClashes::default();
         c.add("only.txt");
         assert!(!c.any());
+    }
+
+    #[test]
+    fn a_pair_equal_after_normalisation_is_found_whatever_sorts_between_its_names() {
+        // Three spellings of one NFC form (precomposed, decomposed, half and half) and two
+        // case variants: the case variants sort between the spellings, which are still paired.
+        let nfc = "N\u{fa}\u{f1}ez";
+        let nfd = "Nu\u{301}n\u{303}ez";
+        let half = "Nu\u{301}\u{f1}ez";
+        let got = clashes(&[nfc, "NU\u{301}N\u{303}EZ", nfd, half, "nú\u{f1}ez"]);
+        let nfc_pairs = got.iter().filter(|c| c.2 == ClashKind::Nfc).count();
+        assert_eq!(nfc_pairs, 2, "{got:?}");
+        let case_pairs = got.iter().filter(|c| c.2 == ClashKind::Case).count();
+        assert_eq!(case_pairs, 2, "{got:?}");
     }
 
     #[test]
