@@ -10,6 +10,7 @@ pub mod archive;
 mod folder;
 pub mod hashing;
 mod item;
+pub mod names;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 pub use archive::LeadingFolder;
 pub use hashing::{HashOptions, default_jobs};
 pub use item::{Inventory, Item, Measured, Measurement, Problem, SkipKind, Skipped};
+pub use names::{ClashKind, NameClash, NameClashes};
 
 use crate::error::Result;
 use crate::relpath::RelPath;
@@ -100,30 +102,49 @@ pub struct Expected {
     pub bytes: u64,
 }
 
+/// The size each sealed path was sealed with (a verification's manifest), asked in path order: a
+/// scan that knows it calls a file of another size [`Measurement::OtherSize`] without reading it,
+/// and reads no further than one byte past it. Walking a folder and reading a manifest are both in
+/// path order, so the sizes are looked up by a second cursor on the sealed entries as the walk
+/// goes — streaming, in bounded memory.
+pub trait SealedSizes {
+    /// The sealed size of `path`, or `None` when it is not sealed. Paths come in increasing
+    /// order; an answer may be `None` for a path asked out of order (it is then hashed whole).
+    fn size_of(&mut self, path: &RelPath) -> Option<u64>;
+}
+
 /// Receives the items of a collection one at a time, in path order; an error stops the scan.
 pub type Sink<'a> = dyn FnMut(Item) -> Result<()> + 'a;
 
 /// Lists and hashes the collection, handing every item to `sink` in path order. `exclude` (the
-/// manifest itself, when it lies inside a collection folder) is left out; `hashing` says how
+/// manifest itself, when it lies inside the collection folder, or the entry an archive of that
+/// folder holds it as) is left out; `hashing` says how
 /// many threads hash files (the entries of an archive too). `expected` is the progress
-/// total, when known. Returns, for an archive, the leading folder stripped from every entry.
+/// total, when known. `sealed`, when verifying, gives each path's sealed size: a folder's files and
+/// a zip's entries of another size are not read (a tar's entries come in the stream's order, and
+/// are compared with their sealed size when judged). Returns, for an archive, the leading folder stripped from
+/// every entry.
 pub fn scan(
     collection: &Collection,
     exclude: Option<&RelPath>,
     hashing: HashOptions,
     expected: Option<Expected>,
+    sealed: Option<&mut dyn SealedSizes>,
     progress: &dyn Progress,
     sink: &mut Sink<'_>,
 ) -> Result<Option<String>> {
     match collection {
         Collection::Folder(dir) => {
-            folder::scan_dir(dir, exclude, hashing, expected, progress, sink)?;
+            folder::scan_dir(dir, exclude, hashing, expected, sealed, progress, sink)?;
             Ok(None)
         }
         Collection::Archive { path, leading } => {
-            let scan = archive::scan_archive(path, leading, hashing.jobs, expected, progress)?;
+            let scan =
+                archive::scan_archive(path, leading, hashing.jobs, expected, sealed, progress)?;
             for item in scan.inventory.into_items() {
-                sink(item)?;
+                if exclude.is_none_or(|x| x.as_str() != item.path()) {
+                    sink(item)?;
+                }
             }
             Ok(scan.stripped)
         }

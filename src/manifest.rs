@@ -11,8 +11,12 @@
 
 mod batches;
 pub mod canonical;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod differential;
 mod fast;
 pub mod merkle;
+#[cfg(test)]
+mod proptests;
 mod strict;
 mod summary;
 

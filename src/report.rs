@@ -26,7 +26,7 @@ use std::io;
 
 use serde::{Deserialize, Serialize};
 
-use crate::collection::Skipped;
+use crate::collection::{NameClash, Skipped};
 pub use crate::digest::Fixity;
 use crate::error::{Error, Result};
 use crate::manifest::FileEntry;
@@ -210,6 +210,9 @@ pub struct VerifyReport {
     pub files_checked: bool,
     /// Inconsistencies in a validly signed manifest (entry order, root digest).
     pub manifest_problems: Vec<String>,
+    /// Pairs of sealed paths that are one name on other file systems (equal after Unicode
+    /// normalisation, or ignoring case): a warning, not a failure.
+    pub name_clashes: Vec<NameClash>,
     /// One verdict per sealed or extra path, sorted by path (produced one at a time, as the
     /// report is written: see [`FileVerdicts`]).
     pub files: FileVerdicts,
@@ -328,6 +331,7 @@ mod tests {
                 Vec::new(),
             ),
             skipped: Vec::new(),
+            name_clashes: Vec::new(),
             totals: Totals::default(),
             require_provenance: false,
             success: false,

@@ -9,13 +9,16 @@ use std::path::{Path, PathBuf};
 
 use crate::capture::Sources;
 use crate::collection::{
-    self, Collection, HashOptions, Item, Measured, Measurement, Progress, Skipped,
+    self, ClashKind, Collection, HashOptions, Item, Measured, Measurement, NameClash, NameClashes,
+    Progress, Skipped,
 };
 use crate::digest::{Fixity, Sha256Digest};
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
 use crate::interop::sha256sum;
-use crate::manifest::{DigestAlgorithm, FileEntry, Header, canonical, check_text, merkle};
+use crate::manifest::{
+    DigestAlgorithm, FileEntry, Header, Manifest, canonical, check_text, merkle,
+};
 use crate::provenance::Timestamp;
 use crate::relpath::RelPath;
 use crate::report::seal::SealReport;
@@ -93,6 +96,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         exclude.as_ref(),
         opts.hashing,
         None,
+        None,
         progress,
         &mut |item| {
             let m = match item {
@@ -126,6 +130,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
                 origin,
                 retrieved,
             };
+            acc.names.add(entry.path.as_str());
             acc.files += 1;
             acc.bytes += fixity.size;
             acc.lacking_provenance += usize::from(!entry.has_provenance());
@@ -142,6 +147,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
     text.push('\n');
     header.root_digest = root.finish();
     text.replace_range(root_at..root_at + 64, &header.root_digest.to_hex());
+    let name_clashes = name_clashes(opts, &acc.names, &text)?;
     let sig = signature::sign_message(&key, text.as_bytes());
     text.push_str(&canonical::signature_block(&sig));
     fsio::write_atomic(
@@ -162,7 +168,44 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         key_id: key.id(),
         root_digest: header.root_digest,
         stripped,
+        name_clashes,
     })
+}
+
+/// The sealed paths that are one name on other file systems: a pair equal after Unicode
+/// normalisation is refused (the two names are the same to a reader, and a manifest holding both
+/// is ambiguous); a pair equal ignoring case is given back, to be warned about. `text` is the
+/// signed message built so far, read again for the names only when the first pass found a clash.
+fn name_clashes(opts: &SealOptions, names: &NameClashes, text: &str) -> Result<Vec<NameClash>> {
+    if !names.any() {
+        return Ok(Vec::new());
+    }
+    let body = &text.as_bytes()[SIGNED_PREFIX.len()..];
+    let built = Manifest::parse(&opts.output, body)?;
+    let mut failure = None;
+    let paths = built.fixities().map_while(|entry| match entry {
+        Ok(entry) => Some(entry.path),
+        Err(e) => {
+            failure = Some(e);
+            None
+        }
+    });
+    let clashes = names.pairs(paths);
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if let Some(c) = clashes.iter().find(|c| c.kind == ClashKind::Nfc) {
+        return Err(Error::invalid(
+            opts.collection.path(),
+            format!(
+                "\"{}\" and \"{}\" are {}; rename one of them (a manifest never holds both of two canonically equivalent names)",
+                c.paths[0].escape_debug(),
+                c.paths[1].escape_debug(),
+                c.kind.describe()
+            ),
+        ));
+    }
+    Ok(clashes)
 }
 
 /// What sealing counts and collects while the files stream past.
@@ -176,6 +219,8 @@ struct Accumulated {
     listed: HashSet<RelPath>,
     /// The sealed paths that the sources list names.
     with_source: HashSet<RelPath>,
+    /// The first pass of the search for names that clash elsewhere.
+    names: NameClashes,
 }
 
 /// A file being sealed must be in the checksum list with the digest just measured.
@@ -227,6 +272,9 @@ fn measured_fixity(opts: &SealOptions, m: &Measured) -> Result<Fixity> {
         Measurement::Vanished => Err(Error::invalid(
             m.path.under(opts.collection.path()),
             "disappeared while it was being sealed; seal again once the collection is still",
+        )),
+        Measurement::OtherSize(_) => Err(Error::Internal(
+            "a file was measured against a sealed size while sealing".into(),
         )),
         Measurement::Unreadable(why) if opts.collection.is_archive() => Err(Error::invalid(
             opts.collection.path(),

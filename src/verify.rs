@@ -9,9 +9,13 @@ use std::path::{Path, PathBuf};
 
 pub use check::check;
 
-use crate::collection::{self, Collection, Expected, HashOptions, LeadingFolder, Progress};
+use crate::collection::{
+    self, Collection, Expected, HashOptions, LeadingFolder, NameClash, NameClashes, Progress,
+};
 use crate::error::{Error, Result};
+use crate::fsio;
 use crate::manifest::Manifest;
+use crate::relpath::RelPath;
 use crate::report::{FileVerdicts, REPORT_VERSION, Totals, VerifyReport};
 use crate::timing;
 use crate::trust::{self, signature};
@@ -58,6 +62,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         files_checked: false,
         signature: sig,
         manifest_problems: Vec::new(),
+        name_clashes: Vec::new(),
         files: FileVerdicts::default(),
         skipped: Vec::new(),
         totals: Totals {
@@ -70,18 +75,25 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
     };
     if report.signature.is_valid() {
         report.manifest_problems = consistency_problems(&manifest);
-        let exclude = collection.path_of(&opts.manifest);
+        report.name_clashes = name_clashes(&manifest)?;
+        let exclude = match &collection {
+            Collection::Folder(_) => collection.path_of(&opts.manifest),
+            Collection::Archive { .. } => {
+                own_entry(&opts.manifest, &manifest.header.collection_path)
+            }
+        };
         let expected = Expected {
             files: manifest.summary.count as u64,
             bytes: manifest.summary.bytes,
         };
-        (report.files, report.skipped) = check(manifest, |sink| {
+        (report.files, report.skipped) = check(manifest, |sink, sealed| {
             let hashing = opts.hashing;
             collection::scan(
                 &collection,
                 exclude.as_ref(),
                 hashing,
                 Some(expected),
+                Some(sealed),
                 progress,
                 sink,
             )
@@ -149,6 +161,62 @@ fn locate(opts: &VerifyOptions, manifest: &Manifest) -> Result<Collection> {
     ))
 }
 
+/// The path a manifest kept inside its own collection folder has in an archive of that folder,
+/// so that it is left out there as it is from the folder: when the manifest's `collection` is `.`
+/// or only `..` segments (the manifest lies inside the folder it names), its file name below as
+/// many of its parent folders' names as there are `..` segments (`c/manifests/m.toml` with
+/// `collection = ".."` is `manifests/m.toml`). Worked out from the names alone: nothing is looked
+/// up. `None` when the manifest lies outside its collection.
+fn own_entry(manifest: &Path, collection: &str) -> Option<RelPath> {
+    let ups = match collection {
+        "." => 0,
+        _ => {
+            let segments: Vec<&str> = collection.split('/').collect();
+            if !segments.iter().all(|s| *s == "..") {
+                return None;
+            }
+            segments.len()
+        }
+    };
+    let file = fsio::absolute(manifest)?;
+    let names: Vec<&str> = file
+        .components()
+        .rev()
+        .take(ups + 1)
+        .map(|c| match c {
+            std::path::Component::Normal(name) => name.to_str(),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    if names.len() != ups + 1 {
+        return None;
+    }
+    let path: Vec<&str> = names.into_iter().rev().collect();
+    RelPath::new(&path.join("/")).ok()
+}
+
+/// The pairs of sealed paths that are one name on other file systems: two passes over the
+/// entries' paths, the second only when the first found a folded name twice.
+fn name_clashes(manifest: &Manifest) -> Result<Vec<NameClash>> {
+    let mut names = NameClashes::default();
+    for entry in manifest.fixities() {
+        names.add(entry?.path.as_ref());
+    }
+    if !names.any() {
+        return Ok(Vec::new());
+    }
+    let mut failure = None;
+    let paths = manifest.fixities().map_while(|entry| match entry {
+        Ok(entry) => Some(entry.path),
+        Err(e) => {
+            failure = Some(e);
+            None
+        }
+    });
+    let pairs = names.pairs(paths);
+    failure.map_or(Ok(pairs), Err)
+}
+
 /// Problems that only a faulty signer could produce: entries out of order, a wrong root digest.
 fn consistency_problems(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
@@ -165,4 +233,25 @@ fn consistency_problems(manifest: &Manifest) -> Vec<String> {
         ));
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_inside_its_collection_names_its_own_archive_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = dir.path().join("c/manifests/m.toml");
+        let own = |collection| own_entry(&m, collection).map(|p| p.as_str().to_string());
+        assert_eq!(own("."), Some("m.toml".into()));
+        assert_eq!(own(".."), Some("manifests/m.toml".into()));
+        let top = dir.path().canonicalize().unwrap();
+        let top = top.file_name().unwrap().to_str().unwrap();
+        assert_eq!(own("../.."), Some("c/manifests/m.toml".into()));
+        assert_eq!(own("../../.."), Some(format!("{top}/c/manifests/m.toml")));
+        for outside in ["../seeds", "col", "../c.tgz", "batch.tar.gz"] {
+            assert_eq!(own(outside), None, "{outside}");
+        }
+    }
 }

@@ -4,25 +4,31 @@
 //! entries, and verification compares either with a manifest the same way.
 //!
 //! The format is recognised from the file's first bytes ([`ArchiveFormat::detect`]), never from
-//! its name. Every entry is hashed while it streams through a fixed buffer: an archive of any size
-//! is read in bounded memory, and nothing is ever written to disk. Regular-file entries are the
-//! collection; folders are implied; symbolic links, hard links, devices and FIFOs are listed as
-//! skipped and never followed. Entry names are validated as [`RelPath`]s after a single leading
-//! `./` is dropped and the leading folder rule ([`LeadingFolder`]) is applied; a name that cannot
-//! be recorded (absolute, `..`, not UTF-8, …) is a [`Problem`], a name that occurs twice is
-//! unreadable (which copy is meant is ambiguous). A damaged archive — a truncated or corrupt
-//! stream, a damaged tar header, a zip whose central directory and local headers disagree — is an
-//! error: a report from half an archive would mislead.
+//! its name, and without seeking: a tar, tar.gz or tar.zst is read in one pass from the handle
+//! opened once, so it can come from a pipe (`--archive /dev/stdin`, `<(cat c.tgz)`); a zip, whose
+//! table of contents is at its end, must be a file. Every entry is hashed while it streams
+//! through a fixed buffer: an archive of any size is read in bounded memory, and nothing is ever
+//! written to disk. Regular-file entries are the collection; folders are implied; symbolic links,
+//! hard links, devices and FIFOs are listed as skipped and never followed. Entry names are
+//! validated as [`RelPath`]s after a single leading `./` is dropped and the leading folder rule
+//! ([`LeadingFolder`]) is applied; a name that cannot be recorded (absolute, `..`, not UTF-8, …)
+//! is a [`Problem`]; a name that occurs twice is unreadable (which copy is meant is ambiguous),
+//! and so is a file whose path passes through a link or a file of the same archive
+//! (`sub -> /elsewhere`, then `sub/c.txt`). A damaged archive — a truncated or corrupt stream, a
+//! damaged tar header, a zip whose central directory and local headers disagree — is an error: a
+//! report from half an archive would mislead.
 
 mod tarball;
 mod zipfile;
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::Path;
 
-use super::{Expected, Inventory, Measured, Measurement, Problem, Progress, SkipKind, Skipped};
+use super::{
+    Expected, Inventory, Measured, Measurement, Problem, Progress, SealedSizes, SkipKind, Skipped,
+};
 use crate::error::{Error, Result};
 use crate::relpath::{self, RelPath};
 
@@ -138,12 +144,15 @@ impl RawEntry {
 
 /// Reads the archive at `path` — recognising its format from its content — and hashes every
 /// regular-file entry as it streams past, on `jobs` threads. Never writes anything. `expected` is
-/// the progress total, when known (a manifest's).
+/// the progress total, when known (a manifest's). `sealed` gives the sealed sizes (verify): a zip
+/// entry whose declared size differs is [`Measurement::OtherSize`] without being read (a tar's
+/// entries are only known as the stream passes, so their sizes are compared when judged).
 pub fn scan_archive(
     path: &Path,
     leading: &LeadingFolder,
     jobs: usize,
     expected: Option<Expected>,
+    sealed: Option<&mut dyn SealedSizes>,
     progress: &dyn Progress,
 ) -> Result<ArchiveScan> {
     let mut file = File::open(path).map_err(|e| Error::io(path, "cannot read archive", e))?;
@@ -162,11 +171,30 @@ pub fn scan_archive(
         .read_to_end(&mut head)
         .map_err(|e| Error::io(path, "cannot read archive", e))?;
     let format = ArchiveFormat::detect(&head).ok_or_else(|| not_an_archive(path, &head))?;
+    if format == ArchiveFormat::Zip && !meta.is_file() {
+        // A pipe, a FIFO, a device: a zip's table of contents is at its end, reached by seeking.
+        return Err(Error::invalid(
+            path,
+            "is a zip archive read from a pipe, but a zip can only be read from a file (its table of contents is at its end); save it to a file first and pass that",
+        ));
+    }
     let expected = expected.unwrap_or_default();
     progress.start(expected.files, expected.bytes);
     let entries = match format {
-        ArchiveFormat::Zip => zipfile::read(path, jobs, progress)?,
-        _ => tarball::read(path, format, jobs, progress)?,
+        // A zip lists its entries before any is read: one whose declared size differs from the
+        // sealed size is not read.
+        ArchiveFormat::Zip => zipfile::read(path, jobs, progress, |listed| match sealed {
+            Some(sealed) => sealed_sizes(listed, leading, sealed),
+            None => vec![None; listed.len()],
+        })?,
+        // The bytes already read to recognise the format come first: a pipe cannot seek back.
+        _ => tarball::read(
+            path,
+            io::Cursor::new(head).chain(file),
+            format,
+            jobs,
+            progress,
+        )?,
     };
     progress.finish();
     let (inventory, stripped) = assemble(path, entries, leading);
@@ -256,6 +284,73 @@ fn detect_leading(entries: &[(Option<&str>, &EntryKind)], keep: Option<&str>) ->
     }
 }
 
+/// The name of an entry as it can be recorded (a leading `./` and a folder's trailing `/` taken
+/// away; `Some(None)` for the archive's own root), or `None` when it cannot be (not UTF-8, or not
+/// a valid path).
+fn usable(e: &RawEntry) -> Option<Option<&str>> {
+    if !e.utf8 {
+        return None;
+    }
+    let name = normalise(&e.name, matches!(e.kind, EntryKind::Dir));
+    match name {
+        Some(n) if RelPath::new(n).is_err() => None,
+        _ => Some(name),
+    }
+}
+
+/// How many leading segments are taken away from every entry under `leading`.
+fn strip_count(entries: &[RawEntry], leading: &LeadingFolder) -> usize {
+    match leading {
+        LeadingFolder::Strip(n) => *n,
+        LeadingFolder::Detect { keep } => {
+            let view: Vec<_> = entries
+                .iter()
+                .filter_map(|e| usable(e).map(|name| (name, &e.kind)))
+                .collect();
+            detect_leading(&view, keep.as_deref())
+        }
+    }
+}
+
+/// The collection path of each regular-file entry, once `leading` is applied (`None` for other
+/// entries and for names that cannot be recorded), as [`assemble`] will give it.
+fn file_paths(entries: &[RawEntry], leading: &LeadingFolder) -> Vec<Option<RelPath>> {
+    let strip = strip_count(entries, leading);
+    entries
+        .iter()
+        .map(|e| {
+            if !matches!(e.kind, EntryKind::File(_)) {
+                return None;
+            }
+            let name = usable(e)??;
+            let segments: Vec<&str> = name.split('/').collect();
+            if segments.len() <= strip {
+                return None;
+            }
+            RelPath::new(&segments[strip..].join("/")).ok()
+        })
+        .collect()
+}
+
+/// The sealed size of each entry of `entries` that is a regular file, looked up in `sealed` in
+/// path order (the sealed sizes are asked in increasing path order).
+fn sealed_sizes(
+    entries: &[RawEntry],
+    leading: &LeadingFolder,
+    sealed: &mut dyn SealedSizes,
+) -> Vec<Option<u64>> {
+    let paths = file_paths(entries, leading);
+    let mut order: Vec<usize> = (0..paths.len()).filter(|&i| paths[i].is_some()).collect();
+    order.sort_by(|&a, &b| paths[a].cmp(&paths[b]));
+    let mut sizes = vec![None; entries.len()];
+    for i in order {
+        if let Some(path) = &paths[i] {
+            sizes[i] = sealed.size_of(path);
+        }
+    }
+    sizes
+}
+
 /// Turns the raw entries into an [`Inventory`]: names normalised, the leading folder stripped,
 /// paths validated, duplicates made unreadable, everything sorted.
 fn assemble(
@@ -298,13 +393,7 @@ fn assemble(
         }
         usable.push((name, e));
     }
-    let strip = match leading {
-        LeadingFolder::Strip(n) => *n,
-        LeadingFolder::Detect { keep } => {
-            let view: Vec<_> = usable.iter().map(|(n, e)| (*n, &e.kind)).collect();
-            detect_leading(&view, keep.as_deref())
-        }
-    };
+    let strip = strip_count(&entries, leading);
     let mut stripped = None;
     let mut by_path: BTreeMap<RelPath, Vec<&RawEntry>> = BTreeMap::new();
     for (name, e) in usable {
@@ -339,13 +428,30 @@ fn assemble(
             Err(_) => {}
         }
     }
-    for (path, found) in by_path {
+    // Entries that are not folders: a file below one of them is not where its name says.
+    let not_folders: BTreeMap<&RelPath, &EntryKind> = by_path
+        .iter()
+        .filter_map(|(path, found)| found.first().map(|e| (path, &e.kind)))
+        .collect();
+    let through = |path: &RelPath| {
+        let s = path.as_str();
+        s.match_indices('/').find_map(|(i, _)| {
+            let above = RelPath::new(&s[..i]).ok()?;
+            not_folders.get(&above).map(|kind| (above, *kind))
+        })
+    };
+    for (path, found) in &by_path {
         match found.as_slice() {
             [] => {}
             [one] => match &one.kind {
                 EntryKind::File(m) => inventory.files.push(Measured {
-                    path,
-                    measurement: m.clone(),
+                    path: path.clone(),
+                    measurement: match through(path) {
+                        Some((above, kind)) => {
+                            Measurement::Unreadable(passes_through(&above, kind))
+                        }
+                        None => m.clone(),
+                    },
                 }),
                 EntryKind::Skip(kind) => inventory.skipped.push(Skipped {
                     path: path.as_str().to_string(),
@@ -354,7 +460,7 @@ fn assemble(
                 EntryKind::Dir => {}
             },
             many => inventory.files.push(Measured {
-                path,
+                path: path.clone(),
                 measurement: Measurement::Unreadable(format!(
                     "the archive holds {} entries with this name; which one is meant is ambiguous, so rebuild the archive with each name once",
                     many.len()
@@ -365,6 +471,20 @@ fn assemble(
     inventory.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     inventory.problems.sort_by(|a, b| a.path.cmp(&b.path));
     (inventory, stripped)
+}
+
+/// Why a file below `above`, an entry that is not a folder, is ambiguous.
+fn passes_through(above: &RelPath, kind: &EntryKind) -> String {
+    let what = match kind {
+        EntryKind::Skip(SkipKind::Symlink) => "a symbolic link",
+        EntryKind::Skip(SkipKind::Hardlink) => "a hard link",
+        EntryKind::File(_) => "a regular file",
+        _ => "not a folder",
+    };
+    format!(
+        "its path passes through \"{}\", which is {what} in the archive: unpacking it would write it elsewhere (or fail), so which file is meant is ambiguous; rebuild the archive without one of the two",
+        above.as_str().escape_debug()
+    )
 }
 
 /// A message for an archive that is damaged, naming the archive and what to do.
@@ -527,6 +647,53 @@ mod tests {
         );
         assert_eq!(inv.skipped[0].path, "link");
         assert_eq!(inv.skipped[0].kind, SkipKind::Symlink);
+    }
+
+    #[test]
+    fn a_file_below_a_link_or_a_file_of_the_archive_is_unreadable_never_ok() {
+        let link = |name: &str, kind| RawEntry::new(name.as_bytes(), EntryKind::Skip(kind));
+        let (inv, _) = assemble(
+            Path::new("x.tar"),
+            vec![
+                link("sub", SkipKind::Symlink),
+                file("sub/c.txt"),
+                link("hard", SkipKind::Hardlink),
+                file("hard/deeper/d.txt"),
+                file("plain"),
+                file("plain/e.txt"),
+                file("subway/f.txt"),
+                dir("real/"),
+                file("real/g.txt"),
+            ],
+            &LeadingFolder::Strip(0),
+        );
+        let got: Vec<(&str, Option<&str>)> = inv
+            .files
+            .iter()
+            .map(|m| match &m.measurement {
+                Measurement::Unreadable(why) => (m.path.as_str(), Some(why.as_str())),
+                _ => (m.path.as_str(), None),
+            })
+            .collect();
+        let why = |above: &str, what: &str| {
+            format!("its path passes through \"{above}\", which is {what} in the archive")
+        };
+        assert_eq!(got.len(), 6);
+        for (path, reason) in &got {
+            match *path {
+                "sub/c.txt" => assert!(reason.unwrap().starts_with(&why("sub", "a symbolic link"))),
+                "hard/deeper/d.txt" => {
+                    assert!(reason.unwrap().starts_with(&why("hard", "a hard link")))
+                }
+                "plain/e.txt" => {
+                    assert!(reason.unwrap().starts_with(&why("plain", "a regular file")))
+                }
+                "plain" | "subway/f.txt" | "real/g.txt" => assert_eq!(*reason, None, "{path}"),
+                other => panic!("unexpected {other}"),
+            }
+        }
+        let skipped: Vec<&str> = inv.skipped.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(skipped, ["hard", "sub"]);
     }
 
     #[test]

@@ -8,11 +8,10 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use super::hashing::{HashOptions, hash_file, hash_pool, with_thread_buffer};
+use super::hashing::{HashOptions, hash_pool, measure_file, with_thread_buffer};
 use super::walk::{Found, Walker};
-use super::{Expected, Item, Measured, Measurement, Progress, Sink};
-use crate::digest::Fixity;
-use crate::error::{Result, describe_io};
+use super::{Expected, Item, Measured, Measurement, Progress, SealedSizes, Sink};
+use crate::error::Result;
 use crate::relpath::RelPath;
 
 /// Files per hashing job. Jobs are spread over the pool and their results put back in order.
@@ -22,11 +21,14 @@ const CHUNK: usize = 128;
 /// threads, handing every item to `sink` in path order, whatever the thread count. At most a few
 /// jobs of 128 files are in flight, so memory does not grow with the collection. The
 /// progress total is `expected`, else (with `opts.sizes_up_front`) counted by a first walk.
+/// `sealed` gives the sealed size of each file (asked in walk order, which is path order), so
+/// that a file of another size is not read.
 pub fn scan_dir(
     root: &Path,
     exclude: Option<&RelPath>,
     opts: HashOptions,
     expected: Option<Expected>,
+    mut sealed: Option<&mut dyn SealedSizes>,
     progress: &dyn Progress,
     sink: &mut Sink<'_>,
 ) -> Result<()> {
@@ -45,7 +47,18 @@ pub fn scan_dir(
         let mut sent = 0;
         let mut walker = walker.peekable();
         while ordered.ok() && walker.peek().is_some() {
-            let chunk: Vec<Found> = walker.by_ref().take(CHUNK).collect();
+            // The sealed sizes are looked up here, in path order, as the walk goes.
+            let chunk: Vec<(Found, Option<u64>)> = walker
+                .by_ref()
+                .take(CHUNK)
+                .map(|found| {
+                    let size = match (&found, sealed.as_deref_mut()) {
+                        (Found::File(path), Some(sizes)) => sizes.size_of(path),
+                        _ => None,
+                    };
+                    (found, size)
+                })
+                .collect();
             while sent - ordered.next >= in_flight {
                 ordered.receive(&rx);
             }
@@ -54,7 +67,7 @@ pub fn scan_dir(
             scope.spawn(move |_| {
                 let items = chunk
                     .into_par_iter()
-                    .map(|found| measure(root, found, progress))
+                    .map(|(found, size)| measure(root, found, size, progress))
                     .collect();
                 // The receiver outlives every job of the scope.
                 let _ = tx.send((k, items));
@@ -113,17 +126,13 @@ impl<'s, 'a> Reorder<'s, 'a> {
 }
 
 /// Hashes a file the walk found; other items pass through.
-fn measure(root: &Path, found: Found, progress: &dyn Progress) -> Item {
+fn measure(root: &Path, found: Found, sealed: Option<u64>, progress: &dyn Progress) -> Item {
     let path = match found {
         Found::File(path) => path,
         Found::Skipped(s) => return Item::Skipped(s),
         Found::Problem(p) => return Item::Problem(p),
     };
-    let measurement = with_thread_buffer(|buf| match hash_file(&path.under(root), buf) {
-        Ok((digest, size)) => Measurement::Hashed(Fixity { size, digest }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Measurement::Vanished,
-        Err(e) => Measurement::Unreadable(describe_io(&e)),
-    });
+    let measurement = with_thread_buffer(|buf| measure_file(&path.under(root), buf, sealed));
     match &measurement {
         Measurement::Hashed(fx) => progress.file_done(fx.size),
         _ => progress.file_done(0),
@@ -148,6 +157,7 @@ mod tests {
     use super::*;
     use crate::collection::hashing::HASH_BUFFER_SIZE;
     use crate::collection::{Inventory, NoProgress};
+    use crate::digest::Fixity;
 
     /// Lists and hashes every regular file under `root` (leaving out `exclude`), collected.
     fn scan_dir_collect(
@@ -157,7 +167,7 @@ mod tests {
         progress: &dyn Progress,
     ) -> Result<Inventory> {
         let mut inventory = Inventory::default();
-        scan_dir(root, exclude, opts, None, progress, &mut |item| {
+        scan_dir(root, exclude, opts, None, None, progress, &mut |item| {
             match item {
                 Item::File(m) => inventory.files.push(m),
                 Item::Skipped(s) => inventory.skipped.push(s),

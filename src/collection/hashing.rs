@@ -1,6 +1,7 @@
 //! Hashing what a collection holds: files and streams read through one page-aligned buffer per
 //! thread (never a whole file in memory), large files read on a second thread while the first
-//! hashes, on a bounded pool of `--jobs` threads.
+//! hashes, on a bounded pool of `--jobs` threads. When the sealed size of a file is known (verify),
+//! its size is compared first and nothing past the sealed size is ever read.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -8,8 +9,9 @@ use std::path::Path;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::digest::Sha256Digest;
-use crate::error::{Error, Result};
+use super::Measurement;
+use crate::digest::{Fixity, Sha256Digest};
+use crate::error::{Error, Result, describe_io};
 
 /// Size of the read buffer used when hashing a file.
 pub const HASH_BUFFER_SIZE: usize = 128 * 1024;
@@ -175,10 +177,56 @@ pub fn hash_reader_pipelined<R: Read + Send>(mut reader: R) -> io::Result<(Sha25
 /// Large files are read and hashed on two threads ([`hash_reader_pipelined`]).
 pub fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
     let (file, len) = open_no_follow(path)?;
+    hash_open(file, len, buf)
+}
+
+fn hash_open<R: Read + Send>(file: R, len: u64, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
     if len >= PIPELINE_MIN_SIZE {
         hash_reader_pipelined(file)
     } else {
         hash_reader(file, buf)
+    }
+}
+
+/// Hashes what `reader` yields if it is no more than `limit` bytes, reading at most one byte past
+/// it; `None` when there was more. `len` is the expected size (for the choice of pipeline).
+fn hash_up_to<R: Read + Send>(
+    reader: R,
+    len: u64,
+    limit: u64,
+    buf: &mut [u8],
+) -> io::Result<Option<(Sha256Digest, u64)>> {
+    let (digest, size) = hash_open(reader.take(limit.saturating_add(1)), len, buf)?;
+    Ok((size <= limit).then_some((digest, size)))
+}
+
+/// Measures the file at `path` (not following a symbolic link at its last component). With the
+/// size it was sealed with, `sealed`: a file whose size on disk differs is not read at all
+/// ([`Measurement::OtherSize`]), and one that grows while it is read is read no further than one
+/// byte past the sealed size — so a sealed 5-byte file replaced by a 50 GiB one costs one `stat`.
+pub fn measure_file(path: &Path, buf: &mut [u8], sealed: Option<u64>) -> Measurement {
+    let measured = (|| -> io::Result<Measurement> {
+        let (file, len) = open_no_follow(path)?;
+        let Some(sealed) = sealed else {
+            let (digest, size) = hash_open(file, len, buf)?;
+            return Ok(Measurement::Hashed(Fixity { size, digest }));
+        };
+        if len != sealed {
+            return Ok(Measurement::OtherSize(len));
+        }
+        match hash_up_to(&file, len, sealed, buf)? {
+            Some((digest, size)) => Ok(Measurement::Hashed(Fixity { size, digest })),
+            // It grew while it was being read: its size now, at least one byte more than sealed.
+            None => {
+                let now = file.metadata().map_or(0, |m| m.len());
+                Ok(Measurement::OtherSize(now.max(sealed.saturating_add(1))))
+            }
+        }
+    })();
+    match measured {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Measurement::Vanished,
+        Err(e) => Measurement::Unreadable(describe_io(&e)),
     }
 }
 
@@ -224,6 +272,67 @@ mod tests {
         let (d, n) = hash_reader(&data[..], &mut buf).unwrap();
         assert_eq!(n, 10_000);
         assert_eq!(d, Sha256Digest::of(&data));
+    }
+
+    #[test]
+    fn hashing_against_a_sealed_size_stops_one_byte_past_it_however_long_the_input() {
+        let mut buf = [0u8; 64];
+        // An endless input (a file that keeps growing) is read no further than the limit + 1.
+        assert_eq!(hash_up_to(io::repeat(7), 5, 5, &mut buf).unwrap(), None);
+        assert_eq!(
+            hash_up_to(
+                io::repeat(7),
+                PIPELINE_MIN_SIZE,
+                PIPELINE_MIN_SIZE,
+                &mut buf
+            )
+            .unwrap(),
+            None
+        );
+        let counted = Counting(io::repeat(1), 0);
+        let mut reader = counted;
+        assert_eq!(hash_up_to(&mut reader, 10, 10, &mut buf).unwrap(), None);
+        assert!(reader.1 <= 11, "read {} bytes", reader.1);
+        let exact = hash_up_to(&b"hello"[..], 5, 5, &mut buf).unwrap();
+        assert_eq!(exact, Some((Sha256Digest::of(b"hello"), 5)));
+        let short = hash_up_to(&b"hell"[..], 5, 5, &mut buf).unwrap();
+        assert_eq!(short, Some((Sha256Digest::of(b"hell"), 4)));
+    }
+
+    /// A reader that counts the bytes it gives.
+    struct Counting<R>(R, u64);
+
+    impl<R: Read> Read for Counting<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_file_whose_size_differs_from_the_sealed_size_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"grown content").unwrap();
+        let mut buf = [0u8; 64];
+        assert_eq!(
+            measure_file(&path, &mut buf, Some(5)),
+            Measurement::OtherSize(13)
+        );
+        let same = measure_file(&path, &mut buf, Some(13));
+        let hashed = Measurement::Hashed(Fixity {
+            size: 13,
+            digest: Sha256Digest::of(b"grown content"),
+        });
+        assert_eq!(same, hashed);
+        assert_eq!(measure_file(&path, &mut buf, None), hashed);
+        // A file that is not there vanished.
+        let gone = dir.path().join("gone");
+        assert_eq!(
+            measure_file(&gone, &mut buf, Some(1)),
+            Measurement::Vanished
+        );
     }
 
     #[test]

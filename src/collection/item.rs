@@ -72,6 +72,10 @@ pub enum Measurement {
     Vanished,
     /// It could not be read; the text says why.
     Unreadable(String),
+    /// Its size (given) differs from the size it was sealed with, so it was not read, or not read
+    /// to its end (it grew while it was being read). Only a verification, which knows the sealed
+    /// sizes, measures this.
+    OtherSize(u64),
 }
 
 /// One regular file found in the collection.

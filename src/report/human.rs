@@ -1,6 +1,7 @@
 //! The human report of `verify`: the signature line, one line per file (`ok`, `modified`,
 //! `moved a -> b`, …), the skipped entries, the totals and the verdict — or, with `--quiet`, only
-//! the problems. Every path and name from the manifest or the file system is escaped first.
+//! the problems; sealed names that clash on other file systems are named (`clash      a and A: …`).
+//! Every path and name from the manifest or the file system is escaped first.
 
 use std::io::{self, Write};
 
@@ -35,6 +36,17 @@ fn write_report<W: Write>(
     }
     for problem in &report.manifest_problems {
         writeln!(w, "manifest   {}", escape(problem))?;
+    }
+    if !quiet {
+        for c in &report.name_clashes {
+            writeln!(
+                w,
+                "clash      {} and {}: {}",
+                escape(&c.paths[0]),
+                escape(&c.paths[1]),
+                c.kind.describe()
+            )?;
+        }
     }
     // Quiet and successful: every file is ok, so there is no line to print (and no need to
     // produce 10⁶ reports to find that out).

@@ -1,13 +1,14 @@
 //! What sealing did ([`SealReport`]) and how it is told: the summary on standard output (files,
 //! bytes, the manifest written, the key that signed, the root digest, what lacks provenance) and
-//! one warning line per skipped entry for standard error.
+//! one warning line per skipped entry, and per pair of names that clash elsewhere, for standard
+//! error.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::collection::Skipped;
+use crate::collection::{NameClash, Skipped};
 use crate::digest::Sha256Digest;
 use crate::error::Result;
 use crate::sanitize::escape;
@@ -34,6 +35,8 @@ pub struct SealReport {
     pub root_digest: Sha256Digest,
     /// For an archive: the leading folder stripped from every entry, if any.
     pub stripped: Option<String>,
+    /// Sealed paths that are equal ignoring case: one file on macOS and Windows.
+    pub name_clashes: Vec<NameClash>,
 }
 
 /// Writes the summary of a seal.
@@ -88,6 +91,15 @@ pub fn render_warnings<W: Write>(w: &mut W, done: &SealReport) -> Result<()> {
                 "docseal: warning: skipped {}: {}",
                 escape(&s.path),
                 s.kind.describe()
+            )?;
+        }
+        for c in &done.name_clashes {
+            writeln!(
+                w,
+                "docseal: warning: {} and {} are {}",
+                escape(&c.paths[0]),
+                escape(&c.paths[1]),
+                c.kind.describe()
             )?;
         }
         Ok(())

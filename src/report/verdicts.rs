@@ -48,7 +48,7 @@ pub struct FileVerdicts {
     status: Vec<SealedStatus>,
     /// What was measured for the entries whose content changed.
     changed: HashMap<usize, Fixity>,
-    /// Why entries could not be read.
+    /// Why entries could not be read, or (for a modified entry not read) what its size is now.
     reasons: HashMap<usize, String>,
     /// Reports that are not about a sealed entry in place (moved and extra), sorted by path; for
     /// deserialised verdicts, every report.
@@ -138,7 +138,11 @@ impl FileVerdicts {
             }
             SealedStatus::Modified => match self.changed.get(&i) {
                 Some(actual) => FileReport::compared(entry, *actual),
-                None => FileReport::sealed(entry, FileStatus::Modified, None, None),
+                // Found modified by its size alone, unread: the reason names both sizes.
+                None => {
+                    let why = self.reasons.get(&i).cloned();
+                    FileReport::sealed(entry, FileStatus::Modified, None, why)
+                }
             },
             SealedStatus::Missing => FileReport::sealed(entry, FileStatus::Missing, None, None),
             SealedStatus::Unreadable => {

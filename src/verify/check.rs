@@ -6,9 +6,10 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-use crate::collection::{Item, Measurement, Problem, Sink, Skipped};
+use crate::collection::{Item, Measurement, Problem, SealedSizes, Sink, Skipped};
 use crate::error::Result;
 use crate::manifest::{EntryFixity, FileEntry, Manifest};
+use crate::relpath::RelPath;
 use crate::report::{FileReport, FileVerdicts, Fixity, SealedEntries, SealedStatus};
 
 /// The sealed entries in path order: the manifest itself when it is sorted (the normal case,
@@ -57,11 +58,14 @@ impl SealedEntries for SortedEntries {
 /// their items.
 pub fn check(
     manifest: Manifest,
-    scan: impl FnOnce(&mut Sink<'_>) -> Result<()>,
+    scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
 ) -> Result<(FileVerdicts, Vec<Skipped>)> {
     let capacity = manifest.summary.count;
     let entries = SortedEntries::of(manifest)?;
     let judged = {
+        let mut sizes = SizeCursor {
+            entries: entries.fixities().peekable(),
+        };
         let mut judge = Judge {
             entries: entries.fixities().peekable(),
             next: 0,
@@ -70,7 +74,7 @@ pub fn check(
                 ..Judged::default()
             },
         };
-        scan(&mut |item| judge.item(item))?;
+        scan(&mut |item| judge.item(item), &mut sizes)?;
         judge.finish()?
     };
     let Judged {
@@ -91,6 +95,27 @@ pub fn check(
     others.sort_by(|a, b| a.path.cmp(&b.path));
     let verdicts = FileVerdicts::new(Arc::new(entries), status, changed, reasons, others);
     Ok((verdicts, skipped))
+}
+
+/// The sealed sizes for the scan, from a second pass over the sorted entries that runs a little
+/// ahead of the judge's (by the files being hashed meanwhile): bounded memory, as the judge's.
+struct SizeCursor<'a> {
+    entries: std::iter::Peekable<FixityIter<'a>>,
+}
+
+impl SealedSizes for SizeCursor<'_> {
+    fn size_of(&mut self, path: &RelPath) -> Option<u64> {
+        // An entry that cannot be read again answers nothing here; the judge reports it.
+        while let Some(Ok(entry)) = self.entries.peek() {
+            match entry.path.as_ref().cmp(path.as_str()) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => return Some(entry.size),
+                std::cmp::Ordering::Greater => return None,
+            }
+            self.entries.next();
+        }
+        None
+    }
 }
 
 /// What judging the collection's items found.
@@ -148,6 +173,14 @@ impl Judge<'_> {
                         self.found.changed.insert(i, fx);
                         self.set(SealedStatus::Modified);
                     }
+                }
+                Measurement::OtherSize(size) => {
+                    let why = format!(
+                        "content changed (size {} -> {size} bytes; not read, the size shows it)",
+                        entry.size
+                    );
+                    self.found.reasons.insert(i, why);
+                    self.set(SealedStatus::Modified);
                 }
                 Measurement::Unreadable(why) => self.unreadable(format!("cannot read: {why}")),
                 Measurement::Vanished => self.not_found(&entry),
@@ -289,6 +322,12 @@ fn pair_moves(
                 None,
                 format!("not in the manifest, and cannot read: {why}"),
             ),
+            // Not asked for a path that is not sealed; should it come, it is extra all the same.
+            Measurement::OtherSize(size) => FileReport::extra(
+                path,
+                None,
+                format!("not in the manifest ({size} bytes, not read)"),
+            ),
             Measurement::Vanished => continue,
         };
         others.push(report);
@@ -304,7 +343,6 @@ mod tests {
     use crate::collection::{Inventory, Measured, SkipKind};
     use crate::digest::Sha256Digest;
     use crate::provenance::Recorded;
-    use crate::relpath::RelPath;
     use crate::report::FileStatus;
 
     fn entry(path: &str, content: &[u8]) -> FileEntry {
@@ -337,7 +375,7 @@ mod tests {
             files,
             ..Inventory::default()
         };
-        let (verdicts, _) = check(m.clone(), |sink| {
+        let (verdicts, _) = check(m.clone(), |sink, _| {
             inv.into_items().into_iter().try_for_each(sink)
         })
         .unwrap();
@@ -412,7 +450,7 @@ mod tests {
     /// `(path, status, detail)` of every report of a check fed `items` in the order given.
     fn judged(m: &Manifest, items: Vec<Item>) -> (Vec<Judged>, Vec<Skipped>) {
         let (verdicts, skipped) =
-            check(m.clone(), |sink| items.into_iter().try_for_each(sink)).unwrap();
+            check(m.clone(), |sink, _| items.into_iter().try_for_each(sink)).unwrap();
         let reports = verdicts
             .iter()
             .map(|r| r.unwrap())

@@ -148,6 +148,22 @@ impl Env {
         "m/col.toml"
     }
 
+    /// Runs a bash script in the temporary folder with `$DOCSEAL` naming the binary, for
+    /// commands that need real pipes and process substitution; gives what it printed.
+    fn sh_run(&self, script: &str) -> Run {
+        let out = Command::new("bash")
+            .args(["-o", "pipefail", "-c", script])
+            .env("DOCSEAL", env!("CARGO_BIN_EXE_docseal"))
+            .current_dir(self.tmp.path())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// `docseal verify MANIFEST --trust keys ARGS...`, asserting that nothing under the temporary
     /// folder was created, removed or changed.
     fn verify(&self, manifest: &str, args: &[&str]) -> Run {
@@ -649,6 +665,47 @@ fn symlink_and_hardlink_entries_are_skipped_and_never_followed() {
 }
 
 #[test]
+fn a_file_whose_path_passes_through_a_link_member_is_unreadable_and_refused_by_seal() {
+    let env = Env::new();
+    // `sub -> /elsewhere` (or `sub -> real`), then `sub/c.txt`: GNU tar unpacks c.txt through the
+    // link, a naive extractor outside the folder. Made by the real tar and zip, in two steps.
+    env.sh(
+        "mkdir -p one two/sub real && ln -s /elsewhere one/sub && ln -s real one/rel \
+         && printf c > two/sub/c.txt && mkdir two/rel && printf d > two/rel/d.txt \
+         && printf ok > two/ok.txt \
+         && tar -cf via.tar -C one sub rel && tar -rf via.tar -C two sub/c.txt rel/d.txt ok.txt \
+         && (cd one && zip -qy ../via.zip sub rel) && (cd two && zip -q ../via.zip sub/c.txt rel/d.txt ok.txt)",
+    );
+    // A manifest that seals exactly those paths, so that only the layout is wrong.
+    env.sh("mkdir -p flat/sub flat/rel && printf c > flat/sub/c.txt && printf d > flat/rel/d.txt && printf ok > flat/ok.txt");
+    env.seal(&["flat", "-o", "m/flat.toml"]).assert_code(0);
+    for archive in ["via.tar", "via.zip"] {
+        let run = env.verify_archive("m/flat.toml", archive);
+        run.assert_code(1);
+        let r = run.json();
+        for (path, link) in [("sub/c.txt", "sub"), ("rel/d.txt", "rel")] {
+            let (status, detail) = r.status_of(path);
+            assert_eq!(status, "unreadable", "{archive} {path}");
+            let want = format!(
+                "its path passes through \"{link}\", which is a symbolic link in the archive"
+            );
+            assert!(detail.unwrap().contains(&want), "{archive}: {detail:?}");
+        }
+        assert_eq!(r.status_of("ok.txt").0, "ok", "{archive}");
+        env.seal(&["--archive", archive, "-o", "m/via.toml"])
+            .assert_fails(
+                2,
+                &[
+                    archive,
+                    "rel/d.txt",
+                    "passes through \"rel\", which is a symbolic link",
+                ],
+            );
+        assert!(!env.path("m/via.toml").exists());
+    }
+}
+
+#[test]
 fn device_and_fifo_entries_are_skipped() {
     let env = Env::new();
     env.sh("mkdir pipes && printf data > pipes/file.txt && mkfifo pipes/fifo && tar -cf pipes.tar pipes");
@@ -775,6 +832,72 @@ fn a_zip_whose_central_directory_disagrees_with_its_local_header_is_refused() {
         .assert_fails(2, &["crc.zip", "disagree", "CRC-32"]);
 }
 
+/// `zip` without the central directory record of entry `index` (its local entry stays in place),
+/// the end record's counts and size mended to match.
+fn without_central_record(zip: &[u8], index: usize) -> Vec<u8> {
+    let u16_at = |b: &[u8], o: usize| usize::from(u16::from_le_bytes([b[o], b[o + 1]]));
+    let u32_at = |b: &[u8], o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
+    let end = find(zip, b"PK\x05\x06", 0);
+    let central = u32_at(zip, end + 16) as usize;
+    let mut at = central;
+    for _ in 0..index {
+        at += 46 + u16_at(zip, at + 28) + u16_at(zip, at + 30) + u16_at(zip, at + 32);
+    }
+    let len = 46 + u16_at(zip, at + 28) + u16_at(zip, at + 30) + u16_at(zip, at + 32);
+    let mut out = [&zip[..at], &zip[at + len..]].concat();
+    let end = end - len;
+    for o in [8, 10] {
+        let n = u16_at(&out, end + o) as u16 - 1;
+        out[end + o..end + o + 2].copy_from_slice(&n.to_le_bytes());
+    }
+    let size = u32_at(&out, end + 12) - len as u32;
+    out[end + 12..end + 16].copy_from_slice(&size.to_le_bytes());
+    out
+}
+
+#[test]
+fn a_zip_with_a_local_entry_its_central_directory_does_not_list_is_refused() {
+    let env = Env::new();
+    let manifest = env.seal_folder();
+    let files: [(&str, &[u8]); 3] = [
+        ("a.txt", b"alpha\n"),
+        ("hidden.txt", b"seen only by a streaming reader\n"),
+        ("b.txt", b"bravo\n"),
+    ];
+    // The hidden entry lies between two listed ones; stored and deflated alike.
+    for (name, zip) in [
+        ("hidden-stored.zip", stored_zip(&files)),
+        ("hidden-deflated.zip", zip_bytes(&files)),
+    ] {
+        env.write(name, &without_central_record(&zip, 1));
+        env.verify_archive(manifest, name).assert_fails(
+            2,
+            &[
+                name,
+                "belong to no entry of the central directory",
+                "damaged",
+            ],
+        );
+        env.seal(&["--archive", name, "-o", "m/hidden.toml"])
+            .assert_fails(2, &[name, "belong to no entry"]);
+    }
+    // Leaving out the last record leaves its local entry before the central directory.
+    env.write(
+        "hidden-last.zip",
+        &without_central_record(&stored_zip(&files), 2),
+    );
+    env.verify_archive(manifest, "hidden-last.zip")
+        .assert_fails(2, &["belong to no entry"]);
+    // The untouched archives, and zips streamed with data descriptors by the real zip, are sound.
+    env.write("sound.zip", &stored_zip(&files));
+    env.seal(&["--archive", "sound.zip", "-o", "m/sound.toml"])
+        .assert_code(0);
+    env.sh(
+        "(cd col && zip -qr - . | cat > ../streamed.zip && zip -qr -fd - . > /dev/null || true)",
+    );
+    env.verify_archive(manifest, "streamed.zip").assert_code(0);
+}
+
 #[test]
 fn an_entry_whose_declared_size_disagrees_with_its_data() {
     let env = Env::new();
@@ -799,25 +922,33 @@ fn an_entry_whose_declared_size_disagrees_with_its_data() {
     env.verify_archive(manifest, "small.tar")
         .assert_fails(2, &["small.tar", "damaged"]);
 
-    // Zip: both headers declare 100 bytes for a 6-byte stored entry: unreadable, with the reason.
+    // Zip: both headers declare 100 bytes for a 6-byte stored entry. Sealing reads it and finds
+    // it unreadable, with the reason; verify, which knows the sealed size (6), finds it modified
+    // by its declared size alone, without reading it.
     let mut zip = stored_zip(&[("a.txt", b"alpha\n")]);
     let central = find(&zip, b"PK\x01\x02", 0);
     zip[22..26].copy_from_slice(&100u32.to_le_bytes());
     zip[central + 24..central + 28].copy_from_slice(&100u32.to_le_bytes());
     env.write("size.zip", &zip);
+    env.seal(&["--archive", "size.zip", "-o", "m/size.toml"])
+        .assert_fails(
+            2,
+            &[
+                "size.zip",
+                "a.txt",
+                "declares 100 bytes but the entry holds 6",
+            ],
+        );
     let run = env.verify_archive(manifest, "size.zip");
     run.assert_code(1);
     let r = run.json();
-    let (status, detail) = r.status_of("a.txt");
-    assert_eq!(status, "unreadable");
-    assert!(
-        detail
-            .unwrap()
-            .contains("declares 100 bytes but the entry holds 6"),
-        "{detail:?}"
+    assert_eq!(
+        r.status_of("a.txt"),
+        (
+            "modified",
+            Some("content changed (size 6 -> 100 bytes; not read, the size shows it)")
+        )
     );
-    env.seal(&["--archive", "size.zip", "-o", "m/size.toml"])
-        .assert_fails(2, &["size.zip", "a.txt", "declares 100 bytes"]);
 
     // Zip: data that does not match its CRC-32 (same size).
     let mut zip = stored_zip(&[("a.txt", b"alpha\n")]);
@@ -869,6 +1000,53 @@ fn a_zip_bomb_entry_is_hashed_in_bounded_memory_and_reported_right() {
 }
 
 #[test]
+fn a_zip_entry_whose_declared_size_differs_from_the_sealed_size_is_modified_without_being_read() {
+    let env = Env::new();
+    let manifest = env.seal_folder();
+    // a.txt (6 bytes sealed) is now 256 MiB of zeros, deflated to a few hundred KiB; the others
+    // are as sealed. With and without a leading folder to take away.
+    for prefix in ["", "col/"] {
+        let mut z = zip::ZipWriter::new(fs::File::create(env.path("grown.zip")).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file(format!("{prefix}a.txt"), opts).unwrap();
+        let block = vec![0u8; 1 << 20];
+        for _ in 0..256 {
+            z.write_all(&block).unwrap();
+        }
+        z.start_file(format!("{prefix}sub/b.txt"), opts).unwrap();
+        z.write_all(b"bravo\n").unwrap();
+        z.start_file(format!("{prefix}empty"), opts).unwrap();
+        z.finish().unwrap();
+        let run = env.verify_archive(manifest, "grown.zip");
+        run.assert_code(1);
+        let r = run.json();
+        assert_eq!(
+            r.status_of("a.txt"),
+            (
+                "modified",
+                Some("content changed (size 6 -> 268435456 bytes; not read, the size shows it)")
+            ),
+            "{prefix}"
+        );
+        assert_eq!(r.file("a.txt").actual, None);
+        assert_eq!(r.status_of("sub/b.txt").0, "ok");
+        assert_eq!(r.status_of("empty").0, "ok");
+    }
+    // A tar's entry is compared by its size too, once the stream has passed it.
+    env.sh("mkdir -p t/col/sub && printf 'alpha, longer now\n' > t/col/a.txt && printf 'bravo\n' > t/col/sub/b.txt && tar -czf grown.tgz -C t col");
+    let r = env.verify_archive(manifest, "grown.tgz").json();
+    let (status, detail) = r.status_of("a.txt");
+    assert_eq!(status, "modified");
+    assert!(
+        detail
+            .unwrap()
+            .starts_with("content changed (size 6 -> 18 bytes, sha256 "),
+        "{detail:?}"
+    );
+}
+
+#[test]
 fn oversized_tar_headers_are_refused_not_held_in_memory() {
     let env = Env::new();
     let manifest = env.seal_folder();
@@ -914,6 +1092,89 @@ fn files_that_are_not_archives_are_refused_whatever_their_name() {
         .assert_fails(2, &["col", "is a folder, not an archive"]);
     env.verify_archive(manifest, "nowhere.tar")
         .assert_fails(2, &["nowhere.tar", "not found"]);
+}
+
+#[test]
+fn compressed_and_plain_tars_are_read_from_pipes_without_seeking() {
+    let env = Env::new();
+    let manifest = env.seal_folder();
+    env.sh("tar -czf col.tgz col && tar -cf col.tar col && tar -cf - col | zstd -q > col.tar.zst");
+    for file in ["col.tgz", "col.tar", "col.tar.zst"] {
+        let piped = env.sh_run(&format!(
+            "cat {file} | \"$DOCSEAL\" verify {manifest} --trust keys --archive /dev/stdin --json"
+        ));
+        piped.assert_code(0);
+        assert_eq!(piped.json().totals.ok, 5, "{file}");
+        env.sh_run(&format!(
+            "\"$DOCSEAL\" verify {manifest} --trust keys --archive <(cat {file})"
+        ))
+        .assert_code(0)
+        .assert_stdout_has(&["ok         a.txt", "verified"]);
+    }
+    // Sealing from a pipe gives the entries and root of sealing the folder.
+    env.sh_run(
+        "\"$DOCSEAL\" seal --key t.key --quiet --name col --archive <(cat col.tgz) -o m/piped.toml",
+    )
+    .assert_code(0);
+    assert_eq!(
+        entries_and_root(&env.read("m/piped.toml")),
+        entries_and_root(&env.read(manifest))
+    );
+}
+
+#[test]
+fn a_zip_from_a_pipe_is_refused_with_advice_to_save_it_to_a_file() {
+    let env = Env::new();
+    let manifest = env.seal_folder();
+    env.sh("(cd col && zip -qr ../col.zip .)");
+    for script in [
+        format!("cat col.zip | \"$DOCSEAL\" verify {manifest} --trust keys --archive /dev/stdin"),
+        "\"$DOCSEAL\" seal --key t.key --name col --archive <(cat col.zip) -o m/z.toml".to_string(),
+    ] {
+        let run = env.sh_run(&script);
+        run.assert_fails(
+            2,
+            &["zip archive read from a pipe", "save it to a file first"],
+        );
+        assert!(!run.stderr.contains("seek"), "{}", run.stderr);
+    }
+    assert!(!env.path("m/z.toml").exists());
+    // Standard input redirected from the file itself is a file, and is read.
+    env.sh_run(&format!(
+        "\"$DOCSEAL\" verify {manifest} --trust keys --archive /dev/stdin < col.zip"
+    ))
+    .assert_code(0);
+}
+
+#[test]
+fn a_manifest_kept_inside_its_collection_is_left_out_of_its_archive_as_of_its_folder() {
+    let env = Env::new();
+    // `collection = "."` (the manifest at the top) and `collection = ".."` (in a subfolder).
+    for (manifest, own) in [
+        ("col/m.toml", "m.toml"),
+        ("col/manifests/m.toml", "manifests/m.toml"),
+    ] {
+        env.seal(&["col", "-o", manifest, "--force"]).assert_code(0);
+        let folder = env.verify(manifest, &["--json"]);
+        folder.assert_code(0);
+        env.sh("rm -f col.tgz col.zip && tar -czf col.tgz col && (cd col && zip -qr ../col.zip .)");
+        for archive in ["col.tgz", "col.zip"] {
+            let run = env.verify_archive(manifest, archive);
+            run.assert_code(0);
+            let r = run.json();
+            assert_eq!((r.totals.ok, r.totals.extra), (5, 0), "{archive}");
+            assert!(r.files.iter().all(|f| f.path != own), "{archive}");
+            assert_eq!(r.files.len(), folder.json().files.len());
+        }
+        env.sh(&format!("rm {manifest}"));
+    }
+    // A manifest outside the collection: an entry of that name in the archive is extra.
+    env.seal(&["col", "-o", "m/m.toml"]).assert_code(0);
+    env.write("col/m.toml", b"not the manifest\n");
+    env.sh("rm -f col.tgz && tar -czf col.tgz col");
+    let run = env.verify_archive("m/m.toml", "col.tgz");
+    run.assert_code(1);
+    assert_eq!(run.json().status_of("m.toml").0, "extra");
 }
 
 #[test]

@@ -8,7 +8,9 @@ signature check); `bad_manifest`, `bad_input` and `special_files` the refusals (
 naming the file, nothing half-written); `trusted_keys` what `verify` trusts (one file per key,
 canonical keys only); `secret_keys` what `seal --key` reads (one open, checked, bounded);
 `vectors` Wycheproof and RFC 8032 through docseal's own key and signature checks; `tampering`
-that every change to a sealed collection or its manifest is caught (exit 1); `streaming` the
+that every change to a sealed collection or its manifest is caught (exit 1); `names` paths
+that clash on other file systems and invisible characters; `properties` seal and verify on
+random trees and random one-byte edits (proptest); `streaming` the
 streaming verifier across hashing jobs and manifest batches (byte order of paths, unsorted and
 non-canonical manifests, moves, quiet output); `capture` provenance lists (CSV); `bagit` the
 BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub
@@ -30,6 +32,8 @@ mod examples;
 mod help;
 mod interop;
 mod keygen;
+mod names;
+mod properties;
 mod schema;
 mod seal;
 mod secret_keys;

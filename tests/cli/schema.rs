@@ -32,6 +32,7 @@ pub struct VerifyReport {
     pub signature: SignatureReport,
     pub files_checked: bool,
     pub manifest_problems: Vec<String>,
+    pub name_clashes: Vec<NameClash>,
     pub files: Vec<FileReport>,
     pub skipped: Vec<Skipped>,
     pub totals: Totals,
@@ -62,6 +63,21 @@ impl VerifyReport {
             .map(|f| (f.path.as_str(), f.status))
             .collect()
     }
+}
+
+/// Two sealed paths that are one name on other file systems.
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameClash {
+    pub paths: [String; 2],
+    pub kind: ClashKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClashKind {
+    Nfc,
+    Case,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,6 +3,7 @@
 schema of [`crate::schema`]), the quiet mode, and the sample collection shipped in the repository.
 */
 
+use std::fs;
 use std::path::Path;
 
 use crate::schema::{FileStatus, Fixity, SignatureStatus, Totals};
@@ -44,7 +45,10 @@ fn verify_quiet_prints_only_the_problems() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert!(lines[0].starts_with("modified   b.txt: content changed (size 12 -> 8 bytes"));
+    assert_eq!(
+        lines[0],
+        "modified   b.txt: content changed (size 12 -> 8 bytes; not read, the size shows it)"
+    );
     assert!(!text.contains("ok         "), "{text}");
 }
 
@@ -211,4 +215,29 @@ fn the_json_report_reads_back_into_the_library_s_report_and_writes_out_the_same(
     );
     let again = serde_json::to_string_pretty(&report).unwrap();
     assert_eq!(format!("{again}\n"), text);
+}
+
+#[test]
+fn a_sealed_file_replaced_by_a_huge_sparse_one_is_modified_at_once_by_its_size() {
+    let env = TestEnv::sealed();
+    let path = env.join("col/a.txt");
+    fs::remove_file(&path).unwrap();
+    // A 50 GiB file that takes no room: reading it would take minutes.
+    fs::File::create(&path).unwrap().set_len(50 << 30).unwrap();
+    // No timed assertion: that it is not read shows in `actual`, and reading it would outlast
+    // the harness's timeout.
+    let (out, report) = env.verify_json(&[MANIFEST]);
+    assert_eq!(out.status.code(), Some(1));
+    let a = report.file("a.txt");
+    assert_eq!(a.status, FileStatus::Modified);
+    assert_eq!(a.actual, None, "it was not read");
+    assert_eq!(
+        a.detail.as_deref(),
+        Some("content changed (size 6 -> 53687091200 bytes; not read, the size shows it)")
+    );
+    let out = env.run(["verify", MANIFEST]);
+    assert_stdout_line_starts(
+        &out,
+        "modified   a.txt: content changed (size 6 -> 53687091200 bytes; not read",
+    );
 }

@@ -10,7 +10,6 @@
 //! stream is read too, so that the gzip or zstd checksums at its end are checked.
 
 use std::cell::{Cell, RefCell};
-use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
@@ -80,16 +79,17 @@ impl<R: Read> Read for Metered<R> {
     }
 }
 
-/// Reads every entry of the tar archive at `path`: the stream is read on this thread, and the
+/// Reads every entry of the tar archive `input` (read from `path`, named in messages, from its
+/// first byte and never seeked): the stream is read on this thread, and the
 /// files' contents are hashed on a pool of `jobs` threads meanwhile.
 pub(super) fn read(
     path: &Path,
+    input: impl Read,
     format: ArchiveFormat,
     jobs: usize,
     progress: &dyn Progress,
 ) -> Result<Vec<RawEntry>> {
-    let file = File::open(path).map_err(|e| Error::io(path, "cannot read archive", e))?;
-    let file = BufReader::with_capacity(HASH_BUFFER_SIZE, file);
+    let file = BufReader::with_capacity(HASH_BUFFER_SIZE, input);
     let stream: Box<dyn Read> = match format {
         ArchiveFormat::TarGz => Box::new(flate2::bufread::MultiGzDecoder::new(file)),
         ArchiveFormat::TarZst => Box::new(

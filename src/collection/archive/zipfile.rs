@@ -2,9 +2,11 @@
 //!
 //! Before any data is read, every entry's local header is checked against the central directory
 //! (signature, name, and — unless the entry is streamed with a data descriptor — CRC-32 and
-//! sizes), and the entries' byte ranges are checked not to overlap: an archive that shows one
-//! thing to a reader of its central directory and another to a streaming reader, or whose entries
-//! share data (the overlapping "zip bomb" construction), is refused as damaged. Then each
+//! sizes), the entries' byte ranges are checked not to overlap, and the entries the central
+//! directory lists (local header, data, data descriptor) must tile the file from its first byte to
+//! the central directory: an archive that shows one thing to a reader of its central directory and
+//! another to a streaming reader (a local entry no record lists), or whose entries share data (the
+//! overlapping "zip bomb" construction), is refused as damaged. Then each
 //! regular-file entry is streamed through the hasher, reading at most one byte more than its
 //! declared size: an entry whose data is not what the central directory declares (size or
 //! CRC-32) is unreadable, with the reason.
@@ -50,7 +52,14 @@ enum Kind {
 }
 
 /// Reads every entry of the zip archive at `path`, hashing entries on `jobs` threads.
-pub(super) fn read(path: &Path, jobs: usize, progress: &dyn Progress) -> Result<Vec<RawEntry>> {
+/// `sealed` is given the listed entries (their regular files not yet read) and answers, for
+/// each, its sealed size, if known: an entry whose declared size differs is not read.
+pub(super) fn read(
+    path: &Path,
+    jobs: usize,
+    progress: &dyn Progress,
+    sealed: impl FnOnce(&[RawEntry]) -> Vec<Option<u64>>,
+) -> Result<Vec<RawEntry>> {
     let open = || {
         File::open(path)
             .map(|f| BufReader::with_capacity(HASH_BUFFER_SIZE, f))
@@ -76,7 +85,16 @@ pub(super) fn read(path: &Path, jobs: usize, progress: &dyn Progress) -> Result<
         listed.push(item);
     }
     check_no_overlap(path, &listed)?;
-    let hidden = hidden_duplicates(&mut local, path, zip.central_directory_start(), &listed)?;
+    let central_start = zip.central_directory_start();
+    let records = central_records(&mut local, path, central_start)?;
+    check_tiling(&mut local, path, &records, central_start)?;
+    let hidden = hidden_duplicates(&records, &listed);
+    let unread: Vec<RawEntry> = listed
+        .iter()
+        .map(|item| RawEntry::new(&item.name, listed_kind(item.kind)))
+        .collect();
+    let sizes = sealed(&unread);
+    drop(unread);
 
     // Entries are hashed in parallel, each thread reading through its own handle on the file
     // (a clone of the archive opens it again) and its own read buffer.
@@ -86,7 +104,13 @@ pub(super) fn read(path: &Path, jobs: usize, progress: &dyn Progress) -> Result<
             .enumerate()
             .map_init(
                 || zip.clone(),
-                |zip, (i, item)| entry_kind(path, zip, i, item, progress),
+                |zip, (i, item)| match sizes.get(i).copied().flatten() {
+                    Some(size) if item.kind == Kind::File && size != item.size => {
+                        progress.file_done(0);
+                        Ok(EntryKind::File(Measurement::OtherSize(item.size)))
+                    }
+                    _ => entry_kind(path, zip, i, item, progress),
+                },
             )
             .collect::<Result<_>>()
     })?;
@@ -99,6 +123,15 @@ pub(super) fn read(path: &Path, jobs: usize, progress: &dyn Progress) -> Result<
         found.push(RawEntry::new(&name, kind));
     }
     Ok(found)
+}
+
+/// What a listed entry is, before its data is read.
+fn listed_kind(kind: Kind) -> EntryKind {
+    match kind {
+        Kind::Dir => EntryKind::Dir,
+        Kind::Skip(k) => EntryKind::Skip(k),
+        Kind::File => EntryKind::File(Measurement::Vanished),
+    }
 }
 
 /// What entry `i` is; a regular file is hashed (reading at most one byte more than declared).
@@ -209,38 +242,166 @@ fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
     }
 }
 
-/// The central directory records that the `zip` crate folds together because they repeat a
-/// name (it keeps only the last): one entry each, so that the name is reported as ambiguous.
-fn hidden_duplicates<R: Read + Seek>(
-    local: &mut R,
-    path: &Path,
-    start: u64,
-    listed: &[Listed],
-) -> Result<Vec<(Vec<u8>, EntryKind)>> {
+/// One record of the central directory, as docseal reads it itself: the `zip` crate keeps only
+/// the last record of a repeated name, and the tiling check needs every record.
+struct Record {
+    name: Vec<u8>,
+    header_start: u64,
+    compressed_size: u64,
+    crc32: u32,
+    flags: u16,
+}
+
+/// Every record of the central directory starting at `start`.
+fn central_records<R: Read + Seek>(local: &mut R, path: &Path, start: u64) -> Result<Vec<Record>> {
     const CENTRAL_SIGNATURE: &[u8; 4] = b"PK\x01\x02";
     const CENTRAL_LEN: usize = 46;
     let broken = || damaged(path, "zip central directory is cut off");
     local.seek(SeekFrom::Start(start)).map_err(|_| broken())?;
-    let mut names: Vec<Vec<u8>> = Vec::with_capacity(listed.len());
+    let mut records = Vec::new();
     let mut fixed = [0u8; CENTRAL_LEN];
     loop {
         match local.read_exact(&mut fixed) {
             Ok(()) if &fixed[..4] == CENTRAL_SIGNATURE => {}
             _ => break,
         }
-        let len = |o: usize| u16::from_le_bytes([fixed[o], fixed[o + 1]]);
-        let mut name = vec![0u8; usize::from(len(28))];
+        let u16_at = |o: usize| u16::from_le_bytes([fixed[o], fixed[o + 1]]);
+        let u32_at =
+            |o: usize| u32::from_le_bytes([fixed[o], fixed[o + 1], fixed[o + 2], fixed[o + 3]]);
+        let mut name = vec![0u8; usize::from(u16_at(28))];
         local.read_exact(&mut name).map_err(|_| broken())?;
-        let skip = i64::from(len(30)) + i64::from(len(32));
-        local.seek(SeekFrom::Current(skip)).map_err(|_| broken())?;
-        names.push(name);
+        let mut extra = vec![0u8; usize::from(u16_at(30))];
+        local.read_exact(&mut extra).map_err(|_| broken())?;
+        local
+            .seek(SeekFrom::Current(i64::from(u16_at(32))))
+            .map_err(|_| broken())?;
+        // Fields set to the zip64 marker are in the zip64 extra field, in this order.
+        let mut wide = zip64_fields(&extra).into_iter();
+        let mut field = |narrow: u32| {
+            if narrow == ZIP64_MARKER {
+                wide.next()
+            } else {
+                Some(u64::from(narrow))
+            }
+        };
+        let _size = field(u32_at(24));
+        let compressed_size = field(u32_at(20));
+        let header_start = field(u32_at(42));
+        let (Some(compressed_size), Some(header_start)) = (compressed_size, header_start) else {
+            return Err(damaged(
+                path,
+                "zip central directory names a zip64 size or offset its record does not hold",
+            ));
+        };
+        records.push(Record {
+            name,
+            header_start,
+            compressed_size,
+            crc32: u32_at(16),
+            flags: u16_at(8),
+        });
     }
-    if names.len() <= listed.len() {
-        return Ok(Vec::new());
+    Ok(records)
+}
+
+/// The 64-bit values of the zip64 extended-information extra field (id 1), in order. When there
+/// are several, the last counts, as for the `zip` crate (whose writer, for a `large_file` entry,
+/// leaves a placeholder field before the real one).
+fn zip64_fields(extra: &[u8]) -> Vec<u64> {
+    let mut at = 0;
+    let mut found = Vec::new();
+    while at + 4 <= extra.len() {
+        let id = u16::from_le_bytes([extra[at], extra[at + 1]]);
+        let len = usize::from(u16::from_le_bytes([extra[at + 2], extra[at + 3]]));
+        let body = extra.get(at + 4..at + 4 + len).unwrap_or(&[]);
+        if id == 1 {
+            found = body
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                .collect();
+        }
+        at += 4 + len;
+    }
+    found
+}
+
+/// Requires the entries the central directory lists to tile the file from its first byte to the
+/// central directory: each local header, its data, and its data descriptor (if it has one) follow
+/// one another with no byte left over. Bytes no record accounts for may hold an entry that a
+/// streaming reader (`bsdtar -xf -`) unpacks and a central-directory reader never sees.
+fn check_tiling<R: Read + Seek>(
+    local: &mut R,
+    path: &Path,
+    records: &[Record],
+    central_start: u64,
+) -> Result<()> {
+    let mut order: Vec<&Record> = records.iter().collect();
+    order.sort_by_key(|r| r.header_start);
+    let unlisted = |from: u64, to: u64| {
+        damaged(
+            path,
+            format!(
+                "zip bytes {from}..{to} belong to no entry of the central directory (an entry hidden from some readers, or a damaged archive)"
+            ),
+        )
+    };
+    let mut at = 0u64;
+    for (k, record) in order.iter().enumerate() {
+        if record.header_start != at {
+            return Err(unlisted(
+                at.min(record.header_start),
+                at.max(record.header_start),
+            ));
+        }
+        let mut fixed = [0u8; LOCAL_HEADER_LEN];
+        local
+            .seek(SeekFrom::Start(at))
+            .and_then(|_| local.read_exact(&mut fixed))
+            .map_err(|_| damaged(path, "zip archive ends early (truncated)"))?;
+        let len = |o: usize| u64::from(u16::from_le_bytes([fixed[o], fixed[o + 1]]));
+        let data_end = at
+            .saturating_add(LOCAL_HEADER_LEN as u64 + len(26) + len(28))
+            .saturating_add(record.compressed_size);
+        let next = order.get(k + 1).map_or(central_start, |r| r.header_start);
+        at = data_end;
+        if record.flags & DATA_DESCRIPTOR_FLAG != 0 && next > data_end {
+            at = data_end
+                + descriptor_len(local, data_end, next - data_end, record.crc32)
+                    .ok_or_else(|| unlisted(data_end, next))?;
+        }
+    }
+    if at != central_start {
+        return Err(unlisted(at.min(central_start), at.max(central_start)));
+    }
+    Ok(())
+}
+
+/// The length of the data descriptor at `at` when it fills the `gap` bytes before the next
+/// entry exactly: 12 or 20 bytes (32- or 64-bit sizes), 16 or 24 with its optional signature,
+/// holding the entry's CRC-32. A local header takes at least 30 bytes, so no entry fits beside it.
+fn descriptor_len<R: Read + Seek>(local: &mut R, at: u64, gap: u64, crc32: u32) -> Option<u64> {
+    const SIGNATURE: &[u8; 4] = b"PK\x07\x08";
+    if !(12..=24).contains(&gap) {
+        return None;
+    }
+    let mut bytes = vec![0u8; usize::try_from(gap).ok()?];
+    local.seek(SeekFrom::Start(at)).ok()?;
+    local.read_exact(&mut bytes).ok()?;
+    let signed = bytes.starts_with(SIGNATURE);
+    let (lens, crc_at) = if signed { ([16, 24], 4) } else { ([12, 20], 0) };
+    let crc = u32::from_le_bytes(bytes.get(crc_at..crc_at + 4)?.try_into().ok()?);
+    (lens.contains(&gap) && crc == crc32).then_some(gap)
+}
+
+/// The central directory records that the `zip` crate folds together because they repeat a
+/// name (it keeps only the last): one entry each, so that the name is reported as ambiguous.
+fn hidden_duplicates(records: &[Record], listed: &[Listed]) -> Vec<(Vec<u8>, EntryKind)> {
+    if records.len() <= listed.len() {
+        return Vec::new();
     }
     let mut hidden = Vec::new();
     for item in listed {
-        let copies = names.iter().filter(|n| **n == item.name).count();
+        let copies = records.iter().filter(|r| r.name == item.name).count();
         for _ in 1..copies {
             let kind = match item.kind {
                 Kind::Dir => EntryKind::Dir,
@@ -252,7 +413,7 @@ fn hidden_duplicates<R: Read + Seek>(
             hidden.push((item.name.clone(), kind));
         }
     }
-    Ok(hidden)
+    hidden
 }
 
 /// What hashing an entry of declared size `declared` gave.
