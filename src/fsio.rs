@@ -1,7 +1,16 @@
-//! Safe file writing: every manifest and key is written through [`write_atomic`] — a temporary
-//! file in the destination folder, fsync, then rename — so a crash or a full disk never leaves a
-//! half-written file, and an existing file is never replaced unless the caller asked for it —
-//! and the few path helpers that several areas need ([`absolute`]).
+//! Safe file writing and reading. Every manifest and key is written through [`write_atomic`] — a
+//! temporary file in the destination folder, fsync, then rename — so a crash or a full disk never
+//! leaves a half-written file, and an existing file is never replaced unless the caller asked for
+//! it. Every file a user names as input (manifest, sources list, key, archive) is opened through
+//! [`open_input`] (`fsio/input.rs`), which never blocks and reads at most a bound. And the few
+//! path helpers that several areas need ([`absolute`]).
+
+mod input;
+
+pub use input::{
+    Input, KEY_FILE_MAX, MANIFEST_MAX, SOURCES_MAX, WRITER_WAIT, check_archive, check_input,
+    open_input,
+};
 
 use std::fs;
 use std::io::Write;
@@ -115,14 +124,29 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Reads a whole file, naming it in the error.
-pub fn read(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).map_err(|e| Error::io(path, "cannot read", e))
+/// Reads a whole small file (at most [`KEY_FILE_MAX`] bytes: key files), naming it in the error.
+/// It is opened with [`open_input`], so a FIFO, a folder or a device is refused, never waited on.
+pub fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
+    read_at_most(path, what, KEY_FILE_MAX)
 }
 
-/// Reads a whole UTF-8 text file, naming it in the error.
+/// Reads a whole file of at most `max` bytes, opened with [`open_input`].
+pub fn read_at_most(path: &Path, what: &str, max: u64) -> Result<Vec<u8>> {
+    let mut input = open_input(path, what)?;
+    let mut buf = Vec::new();
+    input.read_to(&mut buf, max)?;
+    Ok(buf)
+}
+
+/// Reads a whole small UTF-8 text file (at most [`KEY_FILE_MAX`] bytes: key files), naming it
+/// in the error; see [`read_text_at_most`] for larger ones.
 pub fn read_text(path: &Path, what: &str) -> Result<String> {
-    let bytes = read(path)?;
+    read_text_at_most(path, what, KEY_FILE_MAX)
+}
+
+/// Reads a whole UTF-8 text file of at most `max` bytes, opened with [`open_input`].
+pub fn read_text_at_most(path: &Path, what: &str, max: u64) -> Result<String> {
+    let bytes = read_at_most(path, what, max)?;
     String::from_utf8(bytes)
         .map_err(|_| Error::invalid(path, format!("{what} is not valid UTF-8 text")))
 }

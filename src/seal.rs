@@ -56,6 +56,9 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         Some(p) => Sources::load(p)?,
         None => Sources::default(),
     };
+    if opts.collection.is_archive() {
+        fsio::check_archive(opts.collection.path())?;
+    }
     let exclude = opts.collection.path_of(&opts.output);
     let collection = relative_collection(opts.collection.path(), &opts.output)?;
     let mut header = Header {

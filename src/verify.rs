@@ -49,12 +49,20 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         signature::check(message, signatures, &trusted)
     })?;
     timing::lap("manifest and signature");
-    let collection = locate(opts, &manifest)?;
+    // The collection an untrusted manifest names is never looked up: whether a path exists is
+    // not the business of whoever wrote it.
+    let collection = match sig.is_valid() {
+        true => Some(locate(opts, &manifest)?),
+        false => None,
+    };
     let mut report = VerifyReport {
         report_version: REPORT_VERSION,
         manifest: opts.manifest.display().to_string(),
         collection_name: manifest.header.name.clone(),
-        checked_path: collection.path().display().to_string(),
+        checked_path: collection
+            .as_ref()
+            .map(|c| c.path().display().to_string())
+            .unwrap_or_default(),
         files_checked: false,
         signature: sig,
         manifest_problems: Vec::new(),
@@ -68,7 +76,10 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         require_provenance: opts.require_provenance,
         success: false,
     };
-    if report.signature.is_valid() {
+    if let Some(collection) = collection {
+        if collection.is_archive() {
+            crate::fsio::check_archive(collection.path())?;
+        }
         report.manifest_problems = consistency_problems(&manifest);
         let exclude = collection.path_of(&opts.manifest);
         let expected = Expected {

@@ -51,7 +51,7 @@ struct RawSource {
 impl Sources {
     /// Reads and parses a sources list.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = fsio::read_text(path, "sources list")?;
+        let text = fsio::read_text_at_most(path, "sources list", fsio::SOURCES_MAX)?;
         Self::parse(path, &text)
     }
 

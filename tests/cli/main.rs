@@ -4,7 +4,8 @@ the real executable in temporary folders (see [`util::TestEnv`]) and checks exit
 text of messages and the JSON schemas.
 
 Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy paths;
-`bad_manifest`, `bad_input` and `special_files` the refusals (exit 2, one line naming the file,
+`bad_manifest`, `bad_input`, `inputs` (input files that are not what they claim) and
+`special_files` the refusals (exit 2, one line naming the file,
 nothing half-written); `tampering` that every change to a sealed collection or its manifest is
 caught (exit 1); `streaming` the streaming verifier across hashing jobs and manifest batches
 (byte order of paths, unsorted and non-canonical manifests, moves, quiet output).
@@ -15,6 +16,7 @@ mod archive;
 mod bad_input;
 mod bad_manifest;
 mod help;
+mod inputs;
 mod keygen;
 mod schema;
 mod seal;
