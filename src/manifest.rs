@@ -186,6 +186,11 @@ impl Manifest {
         let complete = input.read_up_to(&mut buf, head::HEAD as u64)?;
         head::check(path, &buf[SIGNED_PREFIX.len()..], complete)?;
         if !complete {
+            let head_text = head::text(&buf[SIGNED_PREFIX.len()..]);
+            if !head::ends_header(head_text) {
+                // Refused before the rest is read, saying why.
+                strict::parse_header(path, head_text, head_text.len())?;
+            }
             input.read_to(&mut buf, fsio::MANIFEST_MAX - head::HEAD as u64)?;
         }
         Self::parse_prefixed(path, buf, check)

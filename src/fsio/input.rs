@@ -111,6 +111,10 @@ impl Input {
         {
             return Err(self.too_large(max));
         }
+        if let Kind::Regular { len } = self.kind {
+            // One allocation of the right size, not a doubling one.
+            buf.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
+        }
         let eof = self.read_up_to(buf, max)?;
         if !eof {
             return Err(self.too_large(max));

@@ -49,16 +49,39 @@ pub fn check(path: &Path, head: &[u8], complete: bool) -> Result<()> {
     let text = match std::str::from_utf8(head) {
         Ok(t) => t,
         // The head may end inside a character; anything else is not UTF-8.
-        Err(e) if !complete && e.error_len().is_none() => {
-            // SAFETY-free: valid_up_to is a char boundary.
-            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
-        }
+        Err(e) if !complete && e.error_len().is_none() => text(head),
         Err(e) => return Err(not_utf8(path, head, e.valid_up_to())),
     };
     if let Some(what) = other_docseal_file(text) {
         return Err(Error::invalid(path, what));
     }
     Ok(())
+}
+
+/// The valid UTF-8 start of `head` (which [`check`] passed, and may end inside a character).
+pub fn text(head: &[u8]) -> &str {
+    match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
+    }
+}
+
+/// True when the header ends within the first [`HEADER_MAX`] bytes of `head`: a line that is
+/// exactly `[[file]]` or `[[signature]]` starts there.
+pub fn ends_header(head: &str) -> bool {
+    let within = &head[..head.len().min(HEADER_MAX + 1)];
+    let is_end = |line: &str| line == "[[file]]" || line == "[[signature]]";
+    let mut offset = 0;
+    for line in head.split('\n') {
+        if offset > within.len() {
+            break;
+        }
+        if is_end(line) {
+            return true;
+        }
+        offset += line.len() + 1;
+    }
+    false
 }
 
 /// The error for a NUL byte at `at` of the file bytes.

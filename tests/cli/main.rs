@@ -8,7 +8,8 @@ Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy path
 `special_files` the refusals (exit 2, one line naming the file,
 nothing half-written); `tampering` that every change to a sealed collection or its manifest is
 caught (exit 1); `streaming` the streaming verifier across hashing jobs and manifest batches
-(byte order of paths, unsorted and non-canonical manifests, moves, quiet output).
+(byte order of paths, unsorted and non-canonical manifests, moves, quiet output); `vectors`
+the manifest spec vectors in `tests/vectors/manifest/`.
 */
 #![allow(clippy::unwrap_used)]
 
@@ -25,4 +26,5 @@ mod special_files;
 mod streaming;
 mod tampering;
 mod util;
+mod vectors;
 mod verify;
