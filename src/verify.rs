@@ -63,6 +63,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
             .as_ref()
             .map(|c| c.path().display().to_string())
             .unwrap_or_default(),
+        checked_archive: collection.as_ref().is_some_and(Collection::is_archive),
         files_checked: false,
         signature: sig,
         manifest_problems: Vec::new(),

@@ -88,7 +88,7 @@ fn seal_refuses_to_overwrite_an_existing_manifest_without_force() {
 }
 
 #[test]
-fn files_without_provenance_are_counted_and_fail_verify_require_provenance() {
+fn files_without_provenance_are_counted_and_named_and_fail_verify_require_provenance() {
     let env = TestEnv::new();
     env.keygen("k");
     env.standard_collection();
@@ -113,20 +113,33 @@ fn files_without_provenance_are_counted_and_fail_verify_require_provenance() {
     assert_verify_fails(
         &out,
         &[
+            "provenance a.txt: origin and retrieval time unknown (required by --require-provenance)",
+            "provenance b.txt: origin and retrieval time unknown (required by --require-provenance)",
+            "provenance sub/c.txt: origin and retrieval time unknown (required by --require-provenance)",
             "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 3 lacking provenance (required)",
         ],
     );
 }
 
 #[test]
-fn a_file_with_a_url_but_no_retrieval_time_lacks_provenance() {
+fn a_file_with_a_url_but_no_retrieval_time_lacks_provenance_and_is_named() {
     let env = TestEnv::sealed();
     let out = env.run(["verify", "--require-provenance", MANIFEST]);
     assert_verify_fails(
         &out,
         &[
+            "provenance sub/c.txt: retrieval time unknown (required by --require-provenance)",
             "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance (required)",
         ],
+    );
+    // Quiet prints them too: they are why verification failed.
+    let out = env.run(["verify", "--quiet", "--require-provenance", MANIFEST]);
+    assert!(
+        stdout(&out).starts_with(
+            "provenance sub/c.txt: retrieval time unknown (required by --require-provenance)\n"
+        ),
+        "{}",
+        stdout(&out)
     );
     let (_, report) = env.verify_json(&["--require-provenance", MANIFEST]);
     assert!(!report.success);

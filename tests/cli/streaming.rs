@@ -202,7 +202,10 @@ fn human_summary(report: &VerifyReport) -> String {
 /// the same verdicts in the same order.
 fn expected_human(env: &TestEnv, report: &VerifyReport) -> String {
     let id = key_id_in(&env.read("keys/k.pub"));
-    let mut out = format!("signature  valid, signed by \"k\" (key {id})\n");
+    let mut out = format!(
+        "folder     {}\nsignature  valid, signed by \"k\" (key {id})\n",
+        report.root
+    );
     for p in &report.manifest_problems {
         out.push_str(&format!("manifest   {p}\n"));
     }
