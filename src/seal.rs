@@ -39,6 +39,9 @@ pub struct SealOptions {
     pub force: bool,
     /// How files are hashed.
     pub hashing: HashOptions,
+    /// Whether a missing folder for `output` may be created (the default `manifests/`); an
+    /// output path the user gave must be in a folder that exists.
+    pub create_output_folder: bool,
 }
 
 /// Seals `opts.collection` into a signed manifest at `opts.output`.
@@ -51,6 +54,23 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
             what: "manifest",
         });
     }
+    let output_folder = match opts.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let created_folder = if output_folder.is_dir() {
+        None
+    } else if opts.create_output_folder {
+        Some(output_folder.to_path_buf())
+    } else {
+        return Err(Error::invalid(
+            output_folder,
+            format!(
+                "folder not found, so the manifest {} cannot be written there; create the folder first, or pass another -o",
+                opts.output.display()
+            ),
+        ));
+    };
     let key = SecretKey::load(&opts.key)?;
     let sources = match &opts.sources {
         Some(p) => Sources::load(p)?,
@@ -149,6 +169,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         key_id: key.id(),
         root_digest: header.root_digest,
         stripped,
+        created_folder,
     })
 }
 

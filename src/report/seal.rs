@@ -34,6 +34,8 @@ pub struct SealReport {
     pub root_digest: Sha256Digest,
     /// For an archive: the leading folder stripped from every entry, if any.
     pub stripped: Option<String>,
+    /// The folder created for the manifest (the default `manifests/`), if it did not exist.
+    pub created_folder: Option<PathBuf>,
 }
 
 /// Writes the summary of a seal.
@@ -50,6 +52,9 @@ fn write_summary<W: Write>(w: &mut W, done: &SealReport) -> io::Result<()> {
         done.collection.display(),
         done.manifest.display()
     )?;
+    if let Some(folder) = &done.created_folder {
+        writeln!(w, "created folder {}/ for the manifest", folder.display())?;
+    }
     if let Some(folder) = &done.stripped {
         writeln!(
             w,

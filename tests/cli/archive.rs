@@ -92,6 +92,8 @@ impl Env {
         let big: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
         env.write("col/sub/big.bin", &big);
         env.write(&format!("col/{LONG}"), b"a path longer than 100 bytes\n");
+        // The folder the manifests go to (`-o m/...`): seal creates no folder for an explicit -o.
+        std::fs::create_dir(env.path("m")).unwrap();
         env
     }
 

@@ -11,6 +11,7 @@ fn seal_reports_files_bytes_key_and_files_lacking_provenance() {
     env.keygen("k");
     env.standard_collection();
     env.write("sources.toml", SOURCES);
+    std::fs::create_dir(env.join("manifests")).unwrap();
     let out = env.run(["seal", "col", "--key", "k", "--sources", "sources.toml"]);
     assert_ok(&out);
     let id = key_id_in(&env.read("keys/k.pub"));
@@ -335,4 +336,34 @@ fn an_empty_collection_seals_and_verifies() {
     let (out, report) = env.verify_json(&["manifests/empty.toml"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(report.totals.extra, 1);
+}
+
+#[test]
+fn seal_refuses_an_explicit_output_in_a_missing_folder_before_hashing() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    let out = env.run(["seal", "col", "--key", "k", "-o", "nonexistent/x.toml"]);
+    assert_error_is(
+        &out,
+        "nonexistent: folder not found, so the manifest nonexistent/x.toml cannot be written there; create the folder first, or pass another -o",
+    );
+    assert!(!env.exists("nonexistent"));
+}
+
+#[test]
+fn seal_says_when_it_creates_the_default_manifests_folder() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    let out = env.run(["seal", "col", "--key", "k"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("\ncreated folder manifests/ for the manifest\n"),
+        "{}",
+        stdout(&out)
+    );
+    // Not when it is there already.
+    let out = env.run(["seal", "col", "--key", "k", "--force"]);
+    assert!(!stdout(&out).contains("created folder"), "{}", stdout(&out));
 }
