@@ -367,3 +367,33 @@ fn seal_says_when_it_creates_the_default_manifests_folder() {
     let out = env.run(["seal", "col", "--key", "k", "--force"]);
     assert!(!stdout(&out).contains("created folder"), "{}", stdout(&out));
 }
+
+#[test]
+fn seal_refuses_a_sources_origin_with_a_space_and_a_time_finer_than_nanoseconds() {
+    for (from, to, message) in [
+        (
+            "url = \"https://example.org/b\"",
+            "url = \"https://example.org/b c\"",
+            "URL \"https://example.org/b c\" contains a space, which a URL cannot hold",
+        ),
+        (
+            "retrieved = \"2024-10-01T08:30:00Z\"",
+            "retrieved = \"2024-10-01T08:30:00.1234567891Z\"",
+            "has 10 fractional digits, more than the nanoseconds (9) docseal records",
+        ),
+        (
+            "retrieved = \"2024-10-01T08:30:00Z\"",
+            "retrieved = 2024-10-01T08:30:00.1234567891Z",
+            "has 10 fractional digits, more than the nanoseconds (9) docseal records",
+        ),
+    ] {
+        let env = TestEnv::new();
+        env.keygen("k");
+        env.standard_collection();
+        env.write("sources.toml", SOURCES.replacen(from, to, 1));
+        let line = line_of(&env.read("sources.toml"), to);
+        let out = env.run(["seal", "col", "--key", "k", "--sources", "sources.toml"]);
+        assert_bad_input(&out, &format!("sources.toml:{line}: "), message);
+        env.assert_nothing_written(MANIFEST);
+    }
+}
