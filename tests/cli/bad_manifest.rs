@@ -242,3 +242,23 @@ fn the_entries_of_a_manifest_whose_signature_fails_are_not_parsed_by_verify() {
         "unknown field \"sha265\"",
     );
 }
+
+#[test]
+fn an_error_quoting_a_huge_path_is_shortened_to_one_readable_line() {
+    let env = TestEnv::sealed();
+    let huge = format!("/{}", "x".repeat(10_000_000));
+    env.edit(MANIFEST, "path = \"b.txt\"", &format!("path = \"{huge}\""));
+    env.resign();
+    for command in ["verify", "show"] {
+        let out = env.run([command, MANIFEST]);
+        assert_fails(&out, 2, " bytes left out]…");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{command}");
+        assert!(err.len() < 1200, "{command}: {} bytes", err.len());
+        assert!(err.contains("absolute path \"/xxx"), "{err}");
+        assert!(
+            err.ends_with("paths are relative to the collection\n"),
+            "{err}"
+        );
+    }
+}
