@@ -29,6 +29,12 @@ pub enum Access {
 
 /// Writes `contents` to `path` atomically.
 ///
+/// On Linux the contents go to an unnamed file (`O_TMPFILE`) in the destination folder, which is
+/// given its name (`linkat`) only once written and synced, so that a killed docseal leaves no
+/// temporary file behind (when overwriting, the name is linked under a `.docseal-*.tmp` name and
+/// renamed over the old file at once: a window of two system calls). Elsewhere, or where the file
+/// system has no unnamed files, a named temporary file is written and renamed.
+///
 /// With `overwrite` false, an existing file at `path` is an [`Error::Exists`] (checked again at
 /// the rename, so a file that appears meanwhile is not replaced either). `what` names the kind of
 /// file in messages ("manifest", "secret key"). Missing parent folders are created; for
@@ -51,6 +57,18 @@ pub fn write_atomic(
         _ => Path::new("."),
     };
     create_dir_all(dir, access)?;
+    #[cfg(target_os = "linux")]
+    if let Some(file) = unnamed::create(dir, access) {
+        let mut file = file;
+        file.write_all(contents)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Error::io(path, "cannot write", e))?;
+        if unnamed::publish(&file, dir, path, overwrite, what)? {
+            sync_dir(dir);
+            return Ok(());
+        }
+        // The file system gave an unnamed file but cannot name it: write a named one below.
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".docseal-")
         .suffix(".tmp")
@@ -77,6 +95,110 @@ pub fn write_atomic(
     }
     sync_dir(dir);
     Ok(())
+}
+
+/// Unnamed files (`O_TMPFILE`) and giving them a name (`linkat`), through safe wrappers.
+#[cfg(target_os = "linux")]
+mod unnamed {
+    use std::fs::{self, File};
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::path::{Path, PathBuf};
+
+    use rustix::fs::{AtFlags, CWD, linkat};
+    use rustix::io::Errno;
+
+    use super::Access;
+    use crate::error::{Error, Result};
+
+    /// An unnamed file in `dir` with `access`'s mode, or `None` where the file system has none.
+    pub(super) fn create(dir: &Path, access: Access) -> Option<File> {
+        let mode = match access {
+            Access::Private => 0o600,
+            Access::Public => 0o644,
+        };
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .mode(mode)
+            .custom_flags(libc::O_TMPFILE)
+            .open(dir)
+            .ok()?;
+        super::set_mode(&file, access).ok()?;
+        Some(file)
+    }
+
+    /// Gives `file` the name `path`; false when the system cannot link an unnamed file.
+    pub(super) fn publish(
+        file: &File,
+        dir: &Path,
+        path: &Path,
+        overwrite: bool,
+        what: &'static str,
+    ) -> Result<bool> {
+        if !overwrite {
+            return match link(file, path) {
+                Ok(()) => Ok(true),
+                Err(Errno::EXIST) => Err(Error::Exists {
+                    path: path.to_path_buf(),
+                    what,
+                }),
+                Err(e) if unsupported(e) => Ok(false),
+                Err(e) => Err(Error::io(path, "cannot write", e.into())),
+            };
+        }
+        for attempt in 0..100u32 {
+            let tmp = temporary_name(dir, attempt);
+            match link(file, &tmp) {
+                Ok(()) => {
+                    return match fs::rename(&tmp, path) {
+                        Ok(()) => Ok(true),
+                        Err(e) => {
+                            let _ = fs::remove_file(&tmp);
+                            Err(Error::io(path, "cannot write", e))
+                        }
+                    };
+                }
+                Err(Errno::EXIST) => continue,
+                Err(e) if unsupported(e) => return Ok(false),
+                Err(e) => return Err(Error::io(path, "cannot write", e.into())),
+            }
+        }
+        Err(Error::io(
+            dir,
+            "cannot create a temporary file in",
+            std::io::ErrorKind::AlreadyExists.into(),
+        ))
+    }
+
+    /// Links the unnamed `file` as `path`: through `/proc/self/fd` (any user), else with
+    /// `AT_EMPTY_PATH` (which needs `CAP_DAC_READ_SEARCH`).
+    fn link(file: &File, path: &Path) -> std::result::Result<(), Errno> {
+        let proc_path = format!("/proc/self/fd/{}", file.as_raw_fd());
+        match linkat(CWD, proc_path.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW) {
+            Err(Errno::NOENT) if Path::new("/proc/self/fd").is_dir() => Err(Errno::NOENT),
+            Err(Errno::NOENT) => linkat(file, "", CWD, path, AtFlags::EMPTY_PATH),
+            other => other,
+        }
+    }
+
+    /// Errors that mean "this system cannot name an unnamed file" rather than a problem with
+    /// the destination.
+    fn unsupported(e: Errno) -> bool {
+        matches!(
+            e,
+            Errno::NOENT | Errno::PERM | Errno::XDEV | Errno::OPNOTSUPP
+        )
+    }
+
+    fn temporary_name(dir: &Path, attempt: u32) -> PathBuf {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        dir.join(format!(
+            ".docseal-{}-{nanos:x}-{attempt}.tmp",
+            std::process::id()
+        ))
+    }
 }
 
 fn create_dir_all(dir: &Path, access: Access) -> Result<()> {

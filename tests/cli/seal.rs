@@ -397,3 +397,28 @@ fn seal_refuses_a_sources_origin_with_a_space_and_a_time_finer_than_nanoseconds(
         env.assert_nothing_written(MANIFEST);
     }
 }
+
+#[test]
+fn seal_under_a_file_size_limit_fails_with_a_write_error_and_leaves_no_temporary_file() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    for i in 0..40 {
+        env.write(format!("col/many/{i:03}.txt"), format!("{i}\n"));
+    }
+    std::fs::create_dir(env.join("manifests")).unwrap();
+    // `ulimit -f 1`: at most one block (512 or 1024 bytes) per file written; the manifest of 43
+    // files is larger. Without a handler, SIGXFSZ kills the process with no message.
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "ulimit -f 1 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_docseal"))
+        .args(["seal", "col", "--key", "k"])
+        .current_dir(env.path())
+        .env_clear()
+        .env("HOME", env.join("home"))
+        .env("XDG_CONFIG_HOME", env.join("config"));
+    let out = run_command(cmd);
+    assert_error_is(&out, "manifests/col.toml: cannot write: file too large");
+    env.assert_nothing_written(MANIFEST);
+    assert_eq!(env.stray_temp_files(), Vec::<std::path::PathBuf>::new());
+}
