@@ -115,9 +115,15 @@ fn archive_kind(head: &[u8]) -> Option<&'static str> {
         Some("tar.zst (Zstandard)")
     } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         Some("zip")
-    } else if head.get(257..262) == Some(b"ustar") {
+    } else if head.get(257..262) == Some(b"ustar") && memchr::memchr(0, &head[..257]).is_some() {
+        // (The name field before it is padded with NULs, which no text file holds.)
         Some("tar")
-    } else if head.starts_with(b"BZh") && head.get(3).is_some_and(u8::is_ascii_digit) {
+    } else if head.starts_with(b"BZh")
+        && matches!(
+            head.get(4..10),
+            Some([0x31, 0x41, 0x59, 0x26, 0x53, 0x59] | [0x17, 0x72, 0x45, 0x38, 0x50, 0x90])
+        )
+    {
         Some("bzip2")
     } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
         Some("xz")
@@ -169,6 +175,17 @@ mod tests {
         assert!(refusal(b"\xef\xbb\xbfformat_version = 1\n").contains("byte-order mark"));
         assert!(refusal(b"a = 1\n\0\0").starts_with("m.toml:2: manifest contains a NUL byte"));
         assert!(refusal(b"a = 1\nb = \"\xff\"").starts_with("m.toml:2: manifest is not valid"));
+    }
+
+    #[test]
+    fn a_tar_header_is_recognised_but_text_that_spells_ustar_is_not() {
+        let mut tar = vec![0u8; 512];
+        tar[..5].copy_from_slice(b"a.txt");
+        tar[257..262].copy_from_slice(b"ustar");
+        assert!(refusal(&tar).contains("tar archive"));
+        let mut text = format!("name = \"{}\"\n", "x".repeat(300)).into_bytes();
+        text[257..262].copy_from_slice(b"ustar");
+        assert!(check(Path::new("m.toml"), &text, true).is_ok());
     }
 
     #[test]
