@@ -8,8 +8,7 @@
 mod input;
 
 pub use input::{
-    Input, KEY_FILE_MAX, MANIFEST_MAX, SOURCES_MAX, WRITER_WAIT, check_archive, check_input,
-    open_input,
+    Input, KEY_FILE_MAX, MANIFEST_MAX, SOURCES_MAX, WRITER_WAIT, check_archive, open_input,
 };
 
 use std::fs;
