@@ -1,7 +1,8 @@
 //! Sealing, the orchestrator of `seal`: take stock of a collection (`collection`: a folder, or an
 //! archive read in place), attach provenance from the sources list (`capture`), build the
 //! manifest's text and root digest as the files stream past (`manifest`), sign it (`trust`) and
-//! write it atomically (`fsio`), giving a [`SealReport`] (`report`). It parses, hashes and
+//! write it atomically (`fsio`; an explicit output folder must exist, the default `manifests/`
+//! is created), giving a [`SealReport`] (`report`). It parses, hashes and
 //! formats nothing itself.
 
 use std::collections::HashSet;

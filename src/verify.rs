@@ -1,6 +1,7 @@
 //! Verification, the orchestrator of `verify`: the trusted keys and the manifest's signatures
-//! first (`trust`), then the manifest's own consistency, then the collection (`collection`),
-//! each item judged against the sealed entries as it comes (`verify/check.rs`), into one
+//! first (`trust`; the manifest's entries are parsed only once they are trusted), then the
+//! manifest's own consistency, then the collection (`collection`; never looked up for an
+//! untrusted manifest), each item judged against the sealed entries as it comes (`verify/check.rs`), into one
 //! [`VerifyReport`] (`report`). It parses, hashes and formats nothing itself.
 
 mod check;

@@ -1,5 +1,6 @@
 //! What sealing did ([`SealReport`]) and how it is told: the summary on standard output (files,
-//! bytes, the manifest written, the key that signed, the root digest, what lacks provenance) and
+//! bytes, the manifest written, the folder created for it, the key that signed, the root digest,
+//! what lacks provenance) and
 //! one warning line per skipped entry for standard error.
 
 use std::io::{self, Write};
