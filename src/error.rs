@@ -1,11 +1,12 @@
 //! The one error type of the library. Each variant is a kind a caller can match on; a variant
 //! about a file names the file and, where the problem is in a text file, the line. Its message
-//! is one line that ends with what to do next.
+//! is one line that ends with what to do next, of at most about 1 KiB per quoted part (a huge
+//! path or value is shortened in the middle: `sanitize::shorten`).
 
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::sanitize::{escape, path_text};
+use crate::sanitize::{escape, path_text, shorten};
 
 /// Anything that stops a docseal command from running to its end.
 ///
@@ -15,7 +16,7 @@ use crate::sanitize::{escape, path_text};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or folder could not be read, written or created.
-    #[error("{}: {doing}: {}", path_text(.path), describe_io(.source))]
+    #[error("{}: {doing}: {}", short_path(.path), describe_io(.source))]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -25,7 +26,7 @@ pub enum Error {
         source: io::Error,
     },
     /// A text file (manifest, sources list, key file) is malformed at a given line.
-    #[error("{}:{line}: {message}", path_text(.path))]
+    #[error("{}:{line}: {}", short_path(.path), shorten(.message))]
     Parse {
         /// The file.
         path: PathBuf,
@@ -35,7 +36,7 @@ pub enum Error {
         message: String,
     },
     /// A file or folder is unusable as a whole (no single line to point at).
-    #[error("{}: {message}", path_text(.path))]
+    #[error("{}: {}", short_path(.path), shorten(.message))]
     Invalid {
         /// The file or folder.
         path: PathBuf,
@@ -43,7 +44,7 @@ pub enum Error {
         message: String,
     },
     /// A file that docseal would write already exists, and overwriting was not asked for.
-    #[error("{}: {what} already exists; pass --force to overwrite it", path_text(.path))]
+    #[error("{}: {what} already exists; pass --force to overwrite it", short_path(.path))]
     Exists {
         /// The existing file.
         path: PathBuf,
@@ -53,7 +54,7 @@ pub enum Error {
     /// A secret key file can be read by other users.
     #[error(
         "{}: secret key is readable by other users (mode {mode:04o}); run `chmod 600 {}` and check who has seen it",
-        path_text(.path), path_text(.path)
+        short_path(.path), short_path(.path)
     )]
     InsecureKey {
         /// The secret key file.
@@ -109,7 +110,7 @@ pub enum Error {
     /// A file was asked for by its collection path, and the manifest does not hold it.
     #[error(
         "{}: no file \"{}\" in this manifest; run `docseal show {}` to list its files",
-        .manifest.display(), escape(.path), .manifest.display()
+        short_path(.manifest), shorten(&escape(.path)), short_path(.manifest)
     )]
     NotInManifest {
         /// The manifest.
@@ -135,7 +136,7 @@ pub enum Error {
     #[error("internal error: {0}; please report this as a bug")]
     Internal(String),
     /// The arguments are inconsistent with each other or with what they name.
-    #[error("{0}")]
+    #[error("{}", shorten(.0))]
     Usage(String),
 }
 
@@ -279,13 +280,18 @@ fn folder_text(path: &Path) -> String {
     }
 }
 
+/// A path for a message: [`path_text`], [`shorten`]ed.
+fn short_path(path: &Path) -> String {
+    shorten(&path_text(path)).into_owned()
+}
+
 fn describe_paths(paths: &[PathBuf]) -> String {
     if paths.is_empty() {
         return "(nowhere)".to_string();
     }
     paths
         .iter()
-        .map(|p| path_text(p))
+        .map(|p| short_path(p))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -152,7 +152,7 @@ pub fn bagit(opts: &ExportOptions, root: Option<&Path>) -> Result<ExportReport> 
         bytes += entry.size;
         report.files += 1;
     }
-    let sealed = fsio::read(&opts.manifest)?;
+    let sealed = fsio::read_at_most(&opts.manifest, "manifest", fsio::MANIFEST_MAX)?;
     let info = bagit::bag_info(&[
         (
             "Bag-Software-Agent",

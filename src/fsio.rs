@@ -1,7 +1,15 @@
-//! Safe file writing: every manifest and key is written through [`write_atomic`] — a temporary
-//! file in the destination folder, fsync, then rename — so a crash or a full disk never leaves a
-//! half-written file, and an existing file is never replaced unless the caller asked for it —
-//! and the few path helpers that several areas need ([`absolute`]).
+//! Safe file writing and reading. Every manifest and key is written through [`write_atomic`] — a
+//! temporary file in the destination folder, fsync, then rename — so a crash or a full disk never
+//! leaves a half-written file, and an existing file is never replaced unless the caller asked for
+//! it. Every file a user names as input (manifest, sources list, key, archive) is opened through
+//! [`open_input`] (`fsio/input.rs`), which never blocks and reads at most a bound. And the few
+//! path helpers that several areas need ([`absolute`]).
+
+mod input;
+
+pub use input::{
+    Input, KEY_FILE_MAX, MANIFEST_MAX, SOURCES_MAX, WRITER_WAIT, check_archive, open_input,
+};
 
 use std::fs;
 use std::io::Write;
@@ -19,6 +27,12 @@ pub enum Access {
 }
 
 /// Writes `contents` to `path` atomically.
+///
+/// On Linux the contents go to an unnamed file (`O_TMPFILE`) in the destination folder, which is
+/// given its name (`linkat`) only once written and synced, so that a killed docseal leaves no
+/// temporary file behind (when overwriting, the name is linked under a `.docseal-*.tmp` name and
+/// renamed over the old file at once: a window of two system calls). Elsewhere, or where the file
+/// system has no unnamed files, a named temporary file is written and renamed.
 ///
 /// With `overwrite` false, an existing file at `path` is an [`Error::Exists`] (checked again at
 /// the rename, so a file that appears meanwhile is not replaced either). `what` names the kind of
@@ -42,6 +56,18 @@ pub fn write_atomic(
         _ => Path::new("."),
     };
     create_dir_all(dir, access)?;
+    #[cfg(target_os = "linux")]
+    if let Some(file) = unnamed::create(dir, access) {
+        let mut file = file;
+        file.write_all(contents)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Error::io(path, "cannot write", e))?;
+        if unnamed::publish(&file, dir, path, overwrite, what)? {
+            sync_dir(dir);
+            return Ok(());
+        }
+        // The file system gave an unnamed file but cannot name it: write a named one below.
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".docseal-")
         .suffix(".tmp")
@@ -68,6 +94,110 @@ pub fn write_atomic(
     }
     sync_dir(dir);
     Ok(())
+}
+
+/// Unnamed files (`O_TMPFILE`) and giving them a name (`linkat`), through safe wrappers.
+#[cfg(target_os = "linux")]
+mod unnamed {
+    use std::fs::{self, File};
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::path::{Path, PathBuf};
+
+    use rustix::fs::{AtFlags, CWD, linkat};
+    use rustix::io::Errno;
+
+    use super::Access;
+    use crate::error::{Error, Result};
+
+    /// An unnamed file in `dir` with `access`'s mode, or `None` where the file system has none.
+    pub(super) fn create(dir: &Path, access: Access) -> Option<File> {
+        let mode = match access {
+            Access::Private => 0o600,
+            Access::Public => 0o644,
+        };
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .mode(mode)
+            .custom_flags(libc::O_TMPFILE)
+            .open(dir)
+            .ok()?;
+        super::set_mode(&file, access).ok()?;
+        Some(file)
+    }
+
+    /// Gives `file` the name `path`; false when the system cannot link an unnamed file.
+    pub(super) fn publish(
+        file: &File,
+        dir: &Path,
+        path: &Path,
+        overwrite: bool,
+        what: &'static str,
+    ) -> Result<bool> {
+        if !overwrite {
+            return match link(file, path) {
+                Ok(()) => Ok(true),
+                Err(Errno::EXIST) => Err(Error::Exists {
+                    path: path.to_path_buf(),
+                    what,
+                }),
+                Err(e) if unsupported(e) => Ok(false),
+                Err(e) => Err(Error::io(path, "cannot write", e.into())),
+            };
+        }
+        for attempt in 0..100u32 {
+            let tmp = temporary_name(dir, attempt);
+            match link(file, &tmp) {
+                Ok(()) => {
+                    return match fs::rename(&tmp, path) {
+                        Ok(()) => Ok(true),
+                        Err(e) => {
+                            let _ = fs::remove_file(&tmp);
+                            Err(Error::io(path, "cannot write", e))
+                        }
+                    };
+                }
+                Err(Errno::EXIST) => continue,
+                Err(e) if unsupported(e) => return Ok(false),
+                Err(e) => return Err(Error::io(path, "cannot write", e.into())),
+            }
+        }
+        Err(Error::io(
+            dir,
+            "cannot create a temporary file in",
+            std::io::ErrorKind::AlreadyExists.into(),
+        ))
+    }
+
+    /// Links the unnamed `file` as `path`: through `/proc/self/fd` (any user), else with
+    /// `AT_EMPTY_PATH` (which needs `CAP_DAC_READ_SEARCH`).
+    fn link(file: &File, path: &Path) -> std::result::Result<(), Errno> {
+        let proc_path = format!("/proc/self/fd/{}", file.as_raw_fd());
+        match linkat(CWD, proc_path.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW) {
+            Err(Errno::NOENT) if Path::new("/proc/self/fd").is_dir() => Err(Errno::NOENT),
+            Err(Errno::NOENT) => linkat(file, "", CWD, path, AtFlags::EMPTY_PATH),
+            other => other,
+        }
+    }
+
+    /// Errors that mean "this system cannot name an unnamed file" rather than a problem with
+    /// the destination.
+    fn unsupported(e: Errno) -> bool {
+        matches!(
+            e,
+            Errno::NOENT | Errno::PERM | Errno::XDEV | Errno::OPNOTSUPP
+        )
+    }
+
+    fn temporary_name(dir: &Path, attempt: u32) -> PathBuf {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        dir.join(format!(
+            ".docseal-{}-{nanos:x}-{attempt}.tmp",
+            std::process::id()
+        ))
+    }
 }
 
 fn create_dir_all(dir: &Path, access: Access) -> Result<()> {
@@ -115,14 +245,29 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Reads a whole file, naming it in the error.
-pub fn read(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).map_err(|e| Error::io(path, "cannot read", e))
+/// Reads a whole small file (at most [`KEY_FILE_MAX`] bytes: key files), naming it in the error.
+/// It is opened with [`open_input`], so a FIFO, a folder or a device is refused, never waited on.
+pub fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
+    read_at_most(path, what, KEY_FILE_MAX)
 }
 
-/// Reads a whole UTF-8 text file, naming it in the error.
+/// Reads a whole file of at most `max` bytes, opened with [`open_input`].
+pub fn read_at_most(path: &Path, what: &str, max: u64) -> Result<Vec<u8>> {
+    let mut input = open_input(path, what)?;
+    let mut buf = Vec::new();
+    input.read_to(&mut buf, max)?;
+    Ok(buf)
+}
+
+/// Reads a whole small UTF-8 text file (at most [`KEY_FILE_MAX`] bytes: key files), naming it
+/// in the error; see [`read_text_at_most`] for larger ones.
 pub fn read_text(path: &Path, what: &str) -> Result<String> {
-    let bytes = read(path)?;
+    read_text_at_most(path, what, KEY_FILE_MAX)
+}
+
+/// Reads a whole UTF-8 text file of at most `max` bytes, opened with [`open_input`].
+pub fn read_text_at_most(path: &Path, what: &str, max: u64) -> Result<String> {
+    let bytes = read_at_most(path, what, max)?;
     String::from_utf8(bytes)
         .map_err(|_| Error::invalid(path, format!("{what} is not valid UTF-8 text")))
 }

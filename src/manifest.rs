@@ -3,10 +3,12 @@
 //! versions and algorithms are errors; paths that could leave the collection are refused) and
 //! written back canonically.
 //!
-//! The files of this area: `strict` (the serde reader, the reference for what a manifest means),
-//! `fast` (a reader for the canonical layout that only ever agrees with it), `batches` (how the
-//! entries are found and read again), `summary` (the one pass that checks them all), `canonical`
-//! (the writer) and `merkle` (the root digest). Nothing here reads a collection or checks a
+//! The files of this area: `head` (what is plainly not a manifest, refused from its first bytes;
+//! the size bounds), `toml10` (exactly TOML 1.0, table headers spelled one way), `strict` (the
+//! serde reader, the reference for what a manifest means), `fast` (a reader for the canonical
+//! layout that only ever agrees with it), `batches` (how the entries are found and read again),
+//! `summary` (the passes that check them all), `canonical` (the writer) and `merkle` (the root
+//! digest). The entries are parsed only once the signature check allows it ([`Verdict`]). Nothing here reads a collection or checks a
 //! signature's verdict (that is `trust`).
 
 mod batches;
@@ -14,11 +16,13 @@ pub mod canonical;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod differential;
 mod fast;
+mod head;
 pub mod merkle;
 #[cfg(test)]
 mod proptests;
 mod strict;
 mod summary;
+mod toml10;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -27,9 +31,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
+use crate::fsio;
 use crate::provenance::{OriginUrl, Recorded, Timestamp};
 use crate::relpath::RelPath;
-use crate::trust::signature::{ManifestSignature, SIGNED_PREFIX};
+use crate::trust::signature::{ManifestSignature, SIGNED_PREFIX, SignatureReport};
 
 pub use batches::{Entries, EntryFixity, Fixities, Reread};
 pub use strict::check_collection;
@@ -140,25 +145,58 @@ pub struct Manifest {
     path: PathBuf,
 }
 
+/// What a signature check (the `check` of [`Manifest::load_checking`]) said, as far as loading
+/// is concerned: whether the entries may be read. The entries of a manifest that no trusted key
+/// vouches for are never parsed — anyone can hand docseal a manifest, and the TOML parser's work
+/// and memory grow with what it is given.
+pub trait Verdict {
+    /// True when the entries may be parsed and checked.
+    fn trusts_entries(&self) -> bool;
+}
+
+/// No signature check: the caller wants the entries read (`show --no-verify`, unsigned paths).
+impl Verdict for () {
+    fn trusts_entries(&self) -> bool {
+        true
+    }
+}
+
+impl Verdict for SignatureReport {
+    fn trusts_entries(&self) -> bool {
+        self.is_valid()
+    }
+}
+
 impl Manifest {
-    /// Reads and parses the manifest at `path`.
+    /// Reads and parses the manifest at `path`, entries included.
     pub fn load(path: &Path) -> Result<Self> {
         Ok(Self::load_checking(path, |_, _| ())?.0)
     }
 
-    /// Reads and parses the manifest at `path`, running `check` on the signed message and the
-    /// signatures (the signature check) on one thread while the entries are checked on the
-    /// others: for a large manifest the two take comparable time. `check`'s result is returned
-    /// with the manifest, unless the manifest is malformed.
-    pub fn load_checking<T: Send>(
+    /// Reads the manifest at `path` and runs `check` on the signed message and the signatures
+    /// (the signature check) before its entries are parsed: they are parsed and checked only
+    /// when `check`'s result [trusts them](Verdict::trusts_entries) (else
+    /// [`Summary::entries_checked`] is false). The header and the signature block are parsed
+    /// first (both are bounded), and the file is refused early when it is plainly not a manifest
+    /// (`manifest/head.rs`). While `check` runs, the entries in the canonical layout are checked
+    /// on the other threads (bounded work whatever the text: see `summary.rs`). `check`'s result
+    /// is returned with the manifest, unless the manifest is malformed.
+    pub fn load_checking<T: Send + Verdict>(
         path: &Path,
         check: impl FnOnce(&[u8], &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
-        use std::io::Read;
+        let mut input = fsio::open_input(path, "manifest")?;
         let mut buf = SIGNED_PREFIX.to_vec();
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut buf))
-            .map_err(|e| Error::io(path, "cannot read", e))?;
+        let complete = input.read_up_to(&mut buf, head::HEAD as u64)?;
+        head::check(path, &buf[SIGNED_PREFIX.len()..], complete)?;
+        if !complete {
+            let head_text = head::text(&buf[SIGNED_PREFIX.len()..]);
+            if !head::ends_header(head_text) {
+                // Refused before the rest is read, saying why.
+                strict::parse_header(path, head_text, head_text.len())?;
+            }
+            input.read_to(&mut buf, fsio::MANIFEST_MAX - head::HEAD as u64)?;
+        }
         Self::parse_prefixed(path, buf, check)
     }
 
@@ -172,38 +210,37 @@ impl Manifest {
         &self.text.as_bytes()[..SIGNED_PREFIX.len() + self.body_len]
     }
 
-    /// Parses manifest bytes; `path` is only used in error messages.
+    /// Parses manifest bytes, entries included; `path` is only used in error messages.
     ///
     /// This checks the form of the manifest (syntax, fields, values, paths, no duplicate path).
     /// It does not check signatures, the order of entries or the root digest: those are
     /// verification results (the `verify` orchestrator's), not parse errors.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let head_len = bytes.len().min(head::HEAD);
+        head::check(path, &bytes[..head_len], head_len == bytes.len())?;
         let mut buf = Vec::with_capacity(SIGNED_PREFIX.len() + bytes.len());
         buf.extend_from_slice(SIGNED_PREFIX);
         buf.extend_from_slice(bytes);
         Ok(Self::parse_prefixed(path, buf, |_, _| ())?.0)
     }
 
-    /// [`Manifest::parse`] of `buf`, which holds [`SIGNED_PREFIX`] then the file's bytes, with
-    /// `check` run as [`Manifest::load_checking`] says.
-    fn parse_prefixed<T: Send>(
+    /// [`Manifest::parse`] of `buf`, which holds [`SIGNED_PREFIX`] then the file's bytes (whose
+    /// head [`head::check`] passed), with `check` run as [`Manifest::load_checking`] says.
+    fn parse_prefixed<T: Send + Verdict>(
         path: &Path,
         buf: Vec<u8>,
         check: impl FnOnce(&[u8], &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
         let skip = SIGNED_PREFIX.len();
+        if let Some(at) = memchr::memchr(0, &buf[skip..]) {
+            return Err(head::nul_at(path, &buf[skip..], at));
+        }
         let text = String::from_utf8(buf).map_err(|e| {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = &e.as_bytes()[skip..];
-            let valid = valid - skip;
-            Error::Parse {
-                path: path.to_path_buf(),
-                line: bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1,
-                message: "manifest is not valid UTF-8 text".to_string(),
-            }
+            let valid = e.utf8_error().valid_up_to() - skip;
+            head::not_utf8(path, &e.as_bytes()[skip..], valid)
         })?;
         let file = &text[skip..];
-        if let Some(offset) = file.find('\r') {
+        if let Some(offset) = memchr::memchr(b'\r', file.as_bytes()) {
             return Err(Error::at_offset(
                 path,
                 file,
@@ -212,26 +249,32 @@ impl Manifest {
             ));
         }
         let (body, sigs, sig_offset) = canonical::split(file);
-        let (header_end, batches) = batches::find(body);
+        if sigs.len() > head::SIGNATURE_BLOCK_MAX {
+            return Err(Error::at_offset(
+                path,
+                file,
+                sig_offset,
+                "the signature block is longer than 1 MiB (thousands of signatures); this is not a manifest docseal wrote",
+            ));
+        }
+        let (header_end, batches, count) = batches::find(body);
         let header = strict::parse_header(path, body, header_end)?;
-        let signatures = match strict::parse_signatures(path, file, sigs, sig_offset) {
-            Ok(s) => s,
-            Err(e) => {
-                // An error in the entries comes first, as it does in the file.
-                summary::check_files(path, body, &batches)?;
-                return Err(e);
-            }
-        };
+        let signatures = strict::parse_signatures(path, file, sigs, sig_offset)?;
         let message = &text.as_bytes()[..skip + body.len()];
-        let (summary, checked) = rayon::join(
-            || summary::check_files(path, body, &batches),
+        let (checked, pending) = rayon::join(
             || check(message, &signatures),
+            || summary::first_pass(body, &batches),
         );
+        let summary = if checked.trusts_entries() {
+            summary::finish(path, body, &batches, pending)?
+        } else {
+            Summary::unchecked(count)
+        };
         let body_len = body.len();
         let manifest = Manifest {
             header,
             signatures,
-            summary: summary?,
+            summary,
             text,
             body_len,
             batches,

@@ -28,7 +28,19 @@ impl Timestamp {
     }
 
     /// Parses any RFC 3339 date-time with an offset, converting it to UTC.
+    ///
+    /// A time with more than nine fractional digits is refused: docseal records nanoseconds, and
+    /// never changes a recorded value without a word.
     pub fn parse(s: &str) -> Result<Self, String> {
+        if let Some(dot) = s.find('.') {
+            let digits = s[dot + 1..].bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 9 {
+                return Err(format!(
+                    "time \"{}\" has {digits} fractional digits, more than the nanoseconds (9) docseal records; shorten it yourself, so that nothing is changed without your word",
+                    s.escape_debug()
+                ));
+            }
+        }
         let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|_| {
             format!(
                 "\"{}\" is not an RFC 3339 time; write e.g. \"2024-09-30T14:05:00Z\" or \"unknown\"",
@@ -88,6 +100,16 @@ impl OriginUrl {
         if s.trim() != s || s.is_empty() {
             return Err(format!(
                 "URL \"{shown}\" is empty or has surrounding spaces; write the absolute URL, or \"unknown\""
+            ));
+        }
+        if let Some(c) = s.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!(
+                "URL \"{shown}\" contains {}, which a URL cannot hold (WHATWG URL standard); percent-encode it (e.g. %20 for a space), or write \"unknown\"",
+                if c == ' ' {
+                    "a space".to_string()
+                } else {
+                    format!("the character {}", c.escape_unicode())
+                }
             ));
         }
         match url::Url::parse(s) {
@@ -232,6 +254,30 @@ pub(crate) fn de_time_canonical<'de, D: serde::Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_with_spaces_or_control_characters_are_refused() {
+        for bad in [
+            "https://example.org/a b",
+            "https://example.org/a\tb",
+            "https://example.org/\u{7}",
+            "https://example.org/\u{85}x",
+            "https://exa mple.org/",
+        ] {
+            let err = OriginUrl::parse(bad).unwrap_err();
+            assert!(err.contains("which a URL cannot hold"), "{bad:?}: {err}");
+        }
+        assert!(OriginUrl::parse("https://example.org/a%20b").is_ok());
+        assert!(OriginUrl::parse("https://example.org/ünï").is_ok());
+    }
+
+    #[test]
+    fn a_time_finer_than_nanoseconds_is_refused_not_truncated() {
+        let err = Timestamp::parse("2024-09-30T14:05:00.1234567891Z").unwrap_err();
+        assert!(err.contains("has 10 fractional digits"), "{err}");
+        let t = Timestamp::parse("2024-09-30T14:05:00.123456789Z").unwrap();
+        assert_eq!(t.to_string(), "2024-09-30T14:05:00.123456789Z");
+    }
 
     #[test]
     fn times_with_offsets_are_converted_to_utc() {

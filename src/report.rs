@@ -201,9 +201,13 @@ pub struct VerifyReport {
     /// The collection name from the manifest (`collection` in JSON).
     #[serde(rename = "collection")]
     pub collection_name: String,
-    /// The folder or archive file that was checked (`root` in JSON).
+    /// The folder or archive file that was checked (`root` in JSON); empty when the files were
+    /// not checked (an untrusted manifest's collection is never looked up).
     #[serde(rename = "root")]
     pub checked_path: String,
+    /// True when `checked_path` is an archive file, false for a folder (human report only).
+    #[serde(skip)]
+    pub checked_archive: bool,
     /// The signature verdict. Files are checked only when it is valid.
     pub signature: SignatureReport,
     /// Whether the files were checked (false when the signature is not valid).
@@ -315,6 +319,7 @@ mod tests {
             manifest: "m.toml".into(),
             collection_name: "c".into(),
             checked_path: "c".into(),
+            checked_archive: false,
             signature: SignatureReport {
                 status: SignatureStatus::Valid,
                 signers: Vec::new(),

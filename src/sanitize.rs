@@ -1,6 +1,8 @@
 //! Escaping untrusted text (paths, URLs and names read from manifests and file systems) before it
 //! reaches a terminal, so that a crafted name cannot move the cursor, rewrite earlier lines or
-//! change colours, nor pass for another name by holding a character that shows nothing.
+//! change colours, nor pass for another name by holding a character that shows nothing; and
+//! shortening what an error message quotes ([`shorten`]), so that a 10 MB path makes a readable
+//! line, not a 10 MB one.
 
 use std::borrow::Cow;
 
@@ -48,6 +50,31 @@ pub fn path_text(path: &std::path::Path) -> String {
     os_text(path.as_os_str())
 }
 
+/// The longest text an error message holds, in bytes; longer text is [`shorten`]ed.
+pub const MESSAGE_MAX: usize = 1024;
+
+/// `s` itself when it has at most [`MESSAGE_MAX`] bytes; else its start and its end (where a
+/// message says what to do) with the middle replaced by `…[N bytes left out]…`.
+pub fn shorten(s: &str) -> Cow<'_, str> {
+    if s.len() <= MESSAGE_MAX {
+        return Cow::Borrowed(s);
+    }
+    let mut head = MESSAGE_MAX * 5 / 8;
+    while !s.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = s.len() - MESSAGE_MAX * 2 / 8;
+    while !s.is_char_boundary(tail) {
+        tail += 1;
+    }
+    Cow::Owned(format!(
+        "{}…[{} bytes left out]…{}",
+        &s[..head],
+        tail - head,
+        &s[tail..]
+    ))
+}
+
 /// Control characters, and the characters that show nothing or change how what follows is shown:
 /// bidirectional controls, zero-width and other default-ignorable characters (U+200B zero-width
 /// space, U+FEFF, joiners, variation selectors, tag characters, …), the other format characters
@@ -86,6 +113,16 @@ mod tests {
         assert_eq!(escape("a\x1b[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(escape("x\ny"), "x\\ny");
         assert_eq!(escape("evil\u{202E}txt.exe"), "evil\\u{202e}txt.exe");
+    }
+
+    #[test]
+    fn long_text_keeps_its_start_and_its_end() {
+        assert_eq!(shorten("short"), "short");
+        let long = format!("path \"{}\" is bad; rename it", "ü".repeat(5_000_000));
+        let short = shorten(&long);
+        assert!(short.len() < MESSAGE_MAX + 40, "{}", short.len());
+        assert!(short.starts_with("path \"üü") && short.ends_with("üü\" is bad; rename it"));
+        assert!(short.contains(" bytes left out]…"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Sealing, the orchestrator of `seal`: take stock of a collection (`collection`: a folder, or an
 //! archive read in place), attach provenance from the sources list (`capture`), build the
 //! manifest's text and root digest as the files stream past (`manifest`), sign it (`trust`) and
-//! write it atomically (`fsio`), giving a [`SealReport`] (`report`). It parses, hashes and
+//! write it atomically (`fsio`; an explicit output folder must exist, the default `manifests/`
+//! is created), giving a [`SealReport`] (`report`). It parses, hashes and
 //! formats nothing itself.
 
 use std::collections::HashSet;
@@ -46,6 +47,9 @@ pub struct SealOptions {
     pub force: bool,
     /// How files are hashed.
     pub hashing: HashOptions,
+    /// Whether a missing folder for `output` may be created (the default `manifests/`); an
+    /// output path the user gave must be in a folder that exists.
+    pub create_output_folder: bool,
 }
 
 /// Seals `opts.collection` into a signed manifest at `opts.output`.
@@ -58,6 +62,23 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
             what: "manifest",
         });
     }
+    let output_folder = match opts.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let created_folder = if output_folder.is_dir() {
+        None
+    } else if opts.create_output_folder {
+        Some(output_folder.to_path_buf())
+    } else {
+        return Err(Error::invalid(
+            output_folder,
+            format!(
+                "folder not found, so the manifest {} cannot be written there; create the folder first, or pass another -o",
+                opts.output.display()
+            ),
+        ));
+    };
     let key = SecretKey::load(&opts.key)?;
     let digests = opts
         .digests
@@ -68,6 +89,9 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         Some(p) => Sources::load(p)?,
         None => Sources::default(),
     };
+    if opts.collection.is_archive() {
+        fsio::check_archive(opts.collection.path())?;
+    }
     let exclude = opts.collection.path_of(&opts.output);
     let collection = relative_collection(opts.collection.path(), &opts.output)?;
     let mut header = Header {
@@ -169,6 +193,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         root_digest: header.root_digest,
         stripped,
         name_clashes,
+        created_folder,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Verification, the orchestrator of `verify`: the trusted keys and the manifest's signatures
-//! first (`trust`), then the manifest's own consistency, then the collection (`collection`),
-//! each item judged against the sealed entries as it comes (`verify/check.rs`), into one
+//! first (`trust`; the manifest's entries are parsed only once they are trusted), then the
+//! manifest's own consistency, then the collection (`collection`; never looked up for an
+//! untrusted manifest), each item judged against the sealed entries as it comes (`verify/check.rs`), into one
 //! [`VerifyReport`] (`report`). It parses, hashes and formats nothing itself.
 
 mod check;
@@ -53,12 +54,21 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         signature::check(message, signatures, &trusted)
     })?;
     timing::lap("manifest and signature");
-    let collection = locate(opts, &manifest)?;
+    // The collection an untrusted manifest names is never looked up: whether a path exists is
+    // not the business of whoever wrote it.
+    let collection = match sig.is_valid() {
+        true => Some(locate(opts, &manifest)?),
+        false => None,
+    };
     let mut report = VerifyReport {
         report_version: REPORT_VERSION,
         manifest: opts.manifest.display().to_string(),
         collection_name: manifest.header.name.clone(),
-        checked_path: collection.path().display().to_string(),
+        checked_path: collection
+            .as_ref()
+            .map(|c| c.path().display().to_string())
+            .unwrap_or_default(),
+        checked_archive: collection.as_ref().is_some_and(Collection::is_archive),
         files_checked: false,
         signature: sig,
         manifest_problems: Vec::new(),
@@ -73,7 +83,10 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         require_provenance: opts.require_provenance,
         success: false,
     };
-    if report.signature.is_valid() {
+    if let Some(collection) = collection {
+        if collection.is_archive() {
+            crate::fsio::check_archive(collection.path())?;
+        }
         report.manifest_problems = consistency_problems(&manifest);
         report.name_clashes = name_clashes(&manifest)?;
         let exclude = match &collection {

@@ -53,7 +53,7 @@ struct RawSource {
 impl Sources {
     /// Reads and parses a sources list: CSV when its name ends in `.csv`, else TOML.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = fsio::read_text(path, "sources list")?;
+        let text = fsio::read_text_at_most(path, "sources list", fsio::SOURCES_MAX)?;
         if super::csv::is_csv(path) {
             return super::csv::parse(path, &text);
         }
@@ -80,9 +80,19 @@ impl Sources {
                 None => Recorded::Unknown,
                 Some(t) => {
                     let offset = t.span().start;
+                    let raw = text.get(t.span()).unwrap_or_default().to_string();
                     let text_value = match t.into_inner() {
                         toml::Value::String(s) => s,
-                        toml::Value::Datetime(d) => d.to_string(),
+                        // The parser keeps nanoseconds at most: a time written with more
+                        // digits is checked as written, so that it is refused, not shortened.
+                        toml::Value::Datetime(d) => match raw.split_once('.') {
+                            Some((_, fraction))
+                                if fraction.bytes().take_while(u8::is_ascii_digit).count() > 9 =>
+                            {
+                                raw
+                            }
+                            _ => d.to_string(),
+                        },
                         other => {
                             return Err(at(
                                 offset,

@@ -94,6 +94,7 @@ impl Args {
                 ))
             })?,
         };
+        let create_output_folder = self.output.is_none();
         let output = match self.output {
             Some(o) => o,
             None => {
@@ -115,6 +116,7 @@ impl Args {
             output,
             force: self.force,
             hashing: hash_options(self.jobs, progress_shown),
+            create_output_folder,
         })
     }
 }

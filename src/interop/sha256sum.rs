@@ -57,7 +57,7 @@ pub struct List {
 impl List {
     /// Reads and parses a checksum list.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = fsio::read_text(path, "checksum list")?;
+        let text = fsio::read_text_at_most(path, "checksum list", fsio::SOURCES_MAX)?;
         Self::parse(path, &text)
     }
 

@@ -16,7 +16,7 @@ use crate::error::Result;
 /// The line that starts each entry. The body is read as a header document followed by batches of
 /// `[[file]]` tables, each batch parsed as a TOML document of its own (in parallel): no tree of the
 /// whole manifest is ever built, which keeps memory and time per entry small at 10⁶ entries.
-const FILE_LINE: &str = "[[file]]";
+pub(super) const FILE_LINE: &str = "[[file]]";
 
 /// Entries per batch document: a power of two, so that a full batch is a subtree of the root
 /// digest's Merkle tree.
@@ -38,8 +38,9 @@ fn file_line_starts(body: &str) -> Vec<usize> {
 /// held parsed at any moment.
 pub(super) const GROUP: usize = 16;
 
-/// Where the header ends (the first entry starts) and the byte ranges of the batches of entries.
-pub(super) fn find(body: &str) -> (usize, Vec<Range<usize>>) {
+/// Where the header ends (the first entry starts), the byte ranges of the batches of entries,
+/// and the number of entries (of `[[file]]` lines).
+pub(super) fn find(body: &str) -> (usize, Vec<Range<usize>>, usize) {
     let starts = file_line_starts(body);
     let header_end = starts.first().copied().unwrap_or(body.len());
     let batches = starts
@@ -47,7 +48,7 @@ pub(super) fn find(body: &str) -> (usize, Vec<Range<usize>>) {
         .enumerate()
         .map(|(i, chunk)| chunk[0]..starts.get((i + 1) * BATCH).copied().unwrap_or(body.len()))
         .collect();
-    (header_end, batches)
+    (header_end, batches, starts.len())
 }
 
 /// Parses the batch of `[[file]]` tables at `range` of the body: each entry with the body offset

@@ -12,7 +12,7 @@ use super::{FileEntry, batches, fast, merkle, strict};
 /// Compares the readers on every batch of `[[file]]` tables of a manifest body, cut into batches
 /// as a manifest is (at the lines that are exactly `[[file]]`); `Err` says how they disagree.
 pub fn body_readers_agree(body: &str) -> Result<(), String> {
-    let (_, ranges) = batches::find(body);
+    let (_, ranges, _) = batches::find(body);
     for range in ranges {
         readers_agree(&body[range])?;
     }

@@ -1,6 +1,7 @@
 //! The strict reader: the manifest's TOML read by serde into structs that refuse every field they
 //! do not know — the header, a batch of `[[file]]` tables, the signature block — with every value
-//! validated and every error naming its line. It is the reference for what a manifest means; the
+//! validated and every error naming its line, after `toml10` has checked that the text is TOML
+//! 1.0 with table headers spelled one way. It is the reference for what a manifest means; the
 //! fast reader (`fast.rs`) only ever agrees with it or hands the text over to it.
 
 use std::ops::Range;
@@ -9,7 +10,10 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{DigestAlgorithm, FORMAT_VERSION, FileEntry, Header};
+use super::batches::FILE_LINE;
+use super::canonical::SIGNATURE_LINE;
+use super::head::HEADER_MAX;
+use super::{DigestAlgorithm, FORMAT_VERSION, FileEntry, Header, toml10};
 use crate::digest::{Sha256Digest, from_hex};
 use crate::error::{Error, Result, line_of, toml_message};
 use crate::provenance::{OriginUrl, Recorded, Timestamp, de_origin, de_time_canonical};
@@ -72,8 +76,24 @@ struct RawFiles {
 }
 
 /// Parses the header: the text of the body before its first entry.
+///
+/// A header longer than [`HEADER_MAX`] is refused unparsed (after a look for a misspelled table
+/// header in its first part, the likely reason); every header is checked to be TOML 1.0 first.
 pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result<Header> {
+    if header_end > HEADER_MAX {
+        let cut = body[..HEADER_MAX].rfind('\n').map_or(0, |i| i + 1);
+        toml10::check(&body[..cut], FILE_LINE)
+            .map_err(|(at, message)| Error::at_offset(path, body, at, message))?;
+        return Err(Error::at_offset(
+            path,
+            body,
+            cut,
+            "the manifest header (the text before the first [[file]] line) is longer than 64 KiB; this is not a manifest docseal wrote",
+        ));
+    }
     let header_text = &body[..header_end];
+    toml10::check(header_text, FILE_LINE)
+        .map_err(|(at, message)| Error::at_offset(path, body, at, message))?;
     let raw: RawBody = toml::from_str(header_text).map_err(|e| {
         if let Ok(VersionProbe {
             format_version: Some(v),
@@ -128,6 +148,8 @@ pub(super) fn parse_files(
 ) -> Result<Vec<(FileEntry, usize)>> {
     let from = range.start;
     let text = &body[range];
+    toml10::check(text, FILE_LINE)
+        .map_err(|(at, message)| Error::at_offset(path, body, from + at, message))?;
     let raw: RawFiles = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(from, |s| from + s.start);
         let message = toml_message(&e);
@@ -170,6 +192,14 @@ pub(super) fn parse_signatures(
     offset: usize,
 ) -> Result<Vec<ManifestSignature>> {
     // Parse the block on its own, but report lines of the whole file.
+    toml10::check(block, SIGNATURE_LINE).map_err(|(at, message)| {
+        Error::at_offset(
+            path,
+            text,
+            offset + at,
+            format!("in the signature block: {message}"),
+        )
+    })?;
     let raw: RawSignatures = toml::from_str(block).map_err(|e| {
         let shifted = e.span().map(|s| s.start + offset).unwrap_or(offset);
         let message = toml_message(&e);

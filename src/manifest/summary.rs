@@ -1,7 +1,8 @@
-//! Checking a manifest's entries once, as it is loaded: every batch in parallel (the fast reader
-//! where it can, else the strict one), each reduced to the facts the [`Summary`] needs — counts,
-//! order, the folder all paths share, and its part of the Merkle root — and joined in order.
-//! Nothing is kept parsed.
+//! Checking a manifest's entries once, as it is loaded: every batch in parallel, each reduced to
+//! the facts the [`Summary`] needs — counts, order, the folder all paths share, and its part of
+//! the Merkle root — and joined in order. Nothing is kept parsed. Two passes: the fast reader's
+//! (bounded work on any text, so it may run before the signature is checked), then the strict
+//! reader's for the batches the fast one left (only for a manifest whose entries may be read).
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -29,9 +30,26 @@ pub struct Summary {
     pub out_of_order: Option<(String, String)>,
     /// The first path segment that every sealed path shares, if all lie below one folder.
     pub common_folder: Option<String>,
+    /// False when the entries were not read at all, because the signature check said the
+    /// manifest cannot be trusted: then only `count` (the `[[file]]` lines) is known, and the
+    /// other facts are empty.
+    pub entries_checked: bool,
 }
 
 impl Summary {
+    /// The summary of a manifest whose entries were not read: `count` `[[file]]` lines.
+    pub(super) fn unchecked(count: usize) -> Self {
+        Summary {
+            count,
+            bytes: 0,
+            lacking_provenance: 0,
+            computed_root_digest: Sha256Digest::of(b""),
+            out_of_order: None,
+            common_folder: None,
+            entries_checked: false,
+        }
+    }
+
     /// True when the entries are sorted by path (and so unique).
     pub fn is_sorted(&self) -> bool {
         self.out_of_order.is_none()
@@ -66,7 +84,7 @@ fn check_batch<'a>(path: &Path, body: &'a str, range: Range<usize>) -> Result<Ve
 
 /// What checking one batch found: everything [`Summary`] needs, so that batches are checked in
 /// parallel and only their boundaries are joined in order.
-struct BatchFacts<'a> {
+pub(super) struct BatchFacts<'a> {
     count: usize,
     bytes: u64,
     lacking_provenance: usize,
@@ -118,13 +136,46 @@ fn batch_facts(checked: Vec<Checked<'_>>) -> Option<BatchFacts<'_>> {
     })
 }
 
-/// Checks every entry once (in parallel batches, keeping none) and gathers the [`Summary`]; a
-/// path listed twice is an error.
-pub(super) fn check_files(path: &Path, body: &str, batches: &[Range<usize>]) -> Result<Summary> {
+/// What the first pass found of a batch: its facts, or that the strict reader must read it.
+pub(super) enum Pending<'a> {
+    /// Checked by the fast reader (`None`: an empty batch).
+    Done(Option<BatchFacts<'a>>),
+    /// Not in the canonical layout: the strict reader checks it (and says what is wrong).
+    Strict,
+}
+
+/// The first pass over the entries: every batch in the canonical layout checked by the fast
+/// reader (in parallel). This work is linear in the text and allocates little whatever the text
+/// holds, so it may run before the signature is known to be valid ([`super::Manifest`] runs it
+/// beside the signature check); the strict TOML reader runs only in [`finish`].
+pub(super) fn first_pass<'a>(body: &'a str, batches: &[Range<usize>]) -> Vec<Pending<'a>> {
     use rayon::prelude::*;
-    let facts: Vec<Option<BatchFacts<'_>>> = batches
+    batches
         .par_iter()
-        .map(|range| check_batch(path, body, range.clone()).map(batch_facts))
+        .map(|range| match fast::check_batch(&body[range.clone()]) {
+            Some(checked) => Pending::Done(batch_facts(checked)),
+            None => Pending::Strict,
+        })
+        .collect()
+}
+
+/// The second pass: the batches the fast reader left are read by the strict one, and all the
+/// facts are joined in order into the [`Summary`]; a path listed twice is an error. Nothing is
+/// kept parsed.
+pub(super) fn finish<'a>(
+    path: &Path,
+    body: &'a str,
+    batches: &[Range<usize>],
+    pending: Vec<Pending<'a>>,
+) -> Result<Summary> {
+    use rayon::prelude::*;
+    let facts: Vec<Option<BatchFacts<'a>>> = pending
+        .into_par_iter()
+        .zip(batches.par_iter())
+        .map(|(p, range)| match p {
+            Pending::Done(facts) => Ok(facts),
+            Pending::Strict => check_batch(path, body, range.clone()).map(batch_facts),
+        })
         .collect::<Result<_>>()?;
     let mut summary = Summary {
         count: 0,
@@ -133,6 +184,7 @@ pub(super) fn check_files(path: &Path, body: &str, batches: &[Range<usize>]) -> 
         computed_root_digest: Sha256Digest::of(b""),
         out_of_order: None,
         common_folder: None,
+        entries_checked: true,
     };
     let mut root = merkle::RootBuilder::default();
     let mut previous: Option<Cow<'_, str>> = None;
@@ -142,8 +194,8 @@ pub(super) fn check_files(path: &Path, body: &str, batches: &[Range<usize>]) -> 
         match batch.leaves {
             // A full batch is a subtree of the tree only where it starts at a multiple of its
             // size: always in the canonical layout, whose batches all hold BATCH entries but the
-            // last. A table header written otherwise (`[[file]] # note`) does not start a batch,
-            // so a batch before it holds more entries and shifts the ones after it.
+            // last. (Every batch holds at most BATCH entries: a table header written otherwise
+            // than `[[file]]` is refused.)
             Leaves::Subtree(hash) if summary.count.is_multiple_of(BATCH) => {
                 root.push_subtree(hash, BATCH)
             }

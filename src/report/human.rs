@@ -1,7 +1,8 @@
-//! The human report of `verify`: the signature line, one line per file (`ok`, `modified`,
-//! `moved a -> b`, …), the skipped entries, the totals and the verdict — or, with `--quiet`, only
-//! the problems; sealed names that clash on other file systems are named (`clash      a and A: …`).
-//! Every path and name from the manifest or the file system is escaped first.
+//! The human report of `verify`: the folder or archive checked, the signature line, one line per
+//! file (`ok`, `modified`, `moved a -> b`, …), with `--require-provenance` one line per file
+//! lacking provenance, the skipped entries, the totals and the verdict — or, with `--quiet`, only
+//! the problems; sealed names that clash on other file systems are named (`clash      a and A:
+//! …`). Every path and name from the manifest or the file system is escaped first.
 
 use std::io::{self, Write};
 
@@ -31,6 +32,14 @@ fn write_report<W: Write>(
     failure: &mut Option<Error>,
 ) -> io::Result<()> {
     let quiet = verbosity == Verbosity::Quiet;
+    if !quiet && !report.checked_path.is_empty() {
+        let kind = if report.checked_archive {
+            "archive"
+        } else {
+            "folder"
+        };
+        writeln!(w, "{kind:<10} {}", escape(&report.checked_path))?;
+    }
     if !quiet || !report.signature.is_valid() {
         render_signature(w, &report.signature)?;
     }
@@ -71,6 +80,23 @@ fn write_report<W: Write>(
                 write!(w, ": {}", escape(detail))?;
             }
             writeln!(w)?;
+        }
+    }
+    if report.require_provenance && report.totals.lacking_provenance > 0 {
+        for f in report.files.iter() {
+            let f = super::passing_on(f, failure)?;
+            let unknown = match (f.expected.is_some(), &f.origin, &f.retrieved) {
+                (false, _, _) | (true, Some(_), Some(_)) => continue,
+                (true, None, None) => "origin and retrieval time unknown",
+                (true, None, Some(_)) => "origin unknown",
+                (true, Some(_), None) => "retrieval time unknown",
+            };
+            let path = f.moved_from.as_ref().unwrap_or(&f.path);
+            writeln!(
+                w,
+                "provenance {}: {unknown} (required by --require-provenance)",
+                escape(path)
+            )?;
         }
     }
     if !quiet {

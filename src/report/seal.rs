@@ -1,7 +1,7 @@
 //! What sealing did ([`SealReport`]) and how it is told: the summary on standard output (files,
-//! bytes, the manifest written, the key that signed, the root digest, what lacks provenance) and
-//! one warning line per skipped entry, and per pair of names that clash elsewhere, for standard
-//! error.
+//! bytes, the manifest written, the folder created for it, the key that signed, the root digest,
+//! what lacks provenance) and one warning line per skipped entry, and per pair of names that
+//! clash elsewhere, for standard error.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -37,6 +37,8 @@ pub struct SealReport {
     pub stripped: Option<String>,
     /// Sealed paths that are equal ignoring case: one file on macOS and Windows.
     pub name_clashes: Vec<NameClash>,
+    /// The folder created for the manifest (the default `manifests/`), if it did not exist.
+    pub created_folder: Option<PathBuf>,
 }
 
 /// Writes the summary of a seal.
@@ -53,6 +55,9 @@ fn write_summary<W: Write>(w: &mut W, done: &SealReport) -> io::Result<()> {
         done.collection.display(),
         done.manifest.display()
     )?;
+    if let Some(folder) = &done.created_folder {
+        writeln!(w, "created folder {}/ for the manifest", folder.display())?;
+    }
     if let Some(folder) = &done.stripped {
         writeln!(
             w,

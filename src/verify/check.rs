@@ -540,22 +540,27 @@ mod tests {
     }
 
     #[test]
-    fn a_manifest_with_commented_entry_headers_in_its_first_batch_has_no_consistency_problem() {
+    fn a_commented_entry_header_is_refused_on_the_first_entry_and_on_later_ones_alike() {
         let files: Vec<FileEntry> = (0..2100)
             .map(|i| entry(&format!("f/{i:05}"), format!("{i}").as_bytes()))
             .collect();
         let body = crate::manifest::tests::unsigned_body(&files);
-        // The same TOML document: a comment after a table header changes nothing. (Not on the
-        // first entry's header, which would then be read as part of the manifest header.)
-        let second = "\n[[file]]\npath = \"f/00001\"\n";
-        let body = body.replacen(
-            second,
-            "\n[[file]] # the second entry\npath = \"f/00001\"\n",
-            1,
-        );
-        let m = Manifest::parse(Path::new("m.toml"), body.as_bytes()).unwrap();
-        assert_eq!(m.summary.count, files.len());
-        assert_eq!(m.files().unwrap(), files);
-        assert_eq!(super::super::consistency_problems(&m), Vec::<String>::new());
+        for n in [0, 1, 1500] {
+            let header = format!("\n[[file]]\npath = \"f/{n:05}\"\n");
+            let edited = body.replacen(
+                &header,
+                &format!("\n[[file]] # a note\npath = \"f/{n:05}\"\n"),
+                1,
+            );
+            let err = Manifest::parse(Path::new("m.toml"), edited.as_bytes()).unwrap_err();
+            let line = crate::error::line_of(&edited, edited.find("[[file]] # a note").unwrap());
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "m.toml:{line}: table header \"[[file]] # a note\" must be written exactly \"[[file]]\", alone on its line (no blanks, tabs or comment); restore the original file"
+                ),
+                "entry {n}"
+            );
+        }
     }
 }

@@ -92,6 +92,8 @@ impl Env {
         let big: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
         env.write("col/sub/big.bin", &big);
         env.write(&format!("col/{LONG}"), b"a path longer than 100 bytes\n");
+        // The folder the manifests go to (`-o m/...`): seal creates no folder for an explicit -o.
+        std::fs::create_dir(env.path("m")).unwrap();
         env
     }
 
@@ -1154,6 +1156,7 @@ fn a_manifest_kept_inside_its_collection_is_left_out_of_its_archive_as_of_its_fo
         ("col/m.toml", "m.toml"),
         ("col/manifests/m.toml", "manifests/m.toml"),
     ] {
+        env.sh("mkdir -p col/manifests m");
         env.seal(&["col", "-o", manifest, "--force"]).assert_code(0);
         let folder = env.verify(manifest, &["--json"]);
         folder.assert_code(0);

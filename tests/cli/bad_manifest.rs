@@ -1,14 +1,18 @@
 /*!
 Malformed manifests: `verify` and `show` refuse them with exit status 2 and one line naming the
-manifest and the line of the problem, before looking at signatures or files. (Tampering that keeps
-a manifest well-formed is a verification failure instead: see `tampering.rs`.)
+manifest and the line of the problem. `verify` parses the header and the signature block first and
+the entries only of a validly signed manifest, so the edited manifests below are signed again
+before an error in their entries is looked for (an edit that is not signed again is a verification
+failure: see the last tests, and `tampering.rs`).
 */
 
 use crate::util::*;
 
-/// Runs `verify` and `show` on the (edited) standard manifest and checks that both refuse it with
-/// `manifests/col.toml:LINE: ...` containing `message`, where LINE is the line holding `at`.
+/// Signs the (edited) standard manifest again, runs `verify` and `show` on it and checks that both
+/// refuse it with `manifests/col.toml:LINE: ...` containing `message`, where LINE is the line
+/// holding `at`.
 fn assert_refused(env: &TestEnv, at: &str, message: &str) {
+    env.resign();
     let line = line_of(&env.read(MANIFEST), at);
     let prefix = format!("{MANIFEST}:{line}: ");
     let out = env.run(["verify", MANIFEST]);
@@ -86,6 +90,7 @@ fn a_duplicate_path_in_a_manifest_is_refused_naming_both_lines() {
         "duplicate path \"a.txt\" (first at line {first}); a manifest lists each file once"
     );
     let expected = format!("{MANIFEST}:{second}: {message}");
+    env.resign();
     assert_error_is(&env.run(["verify", MANIFEST]), &expected);
     assert_error_is(&env.run(["show", MANIFEST]), &expected);
 }
@@ -211,4 +216,49 @@ fn a_missing_manifest_is_refused_naming_it() {
         &env.run(["verify", "manifests/nope.toml"]),
         "manifests/nope.toml: cannot read: not found",
     );
+}
+
+#[test]
+fn the_entries_of_a_manifest_whose_signature_fails_are_not_parsed_by_verify() {
+    let env = TestEnv::sealed();
+    env.edit(
+        MANIFEST,
+        "path = \"b.txt\"\n",
+        "path = \"b.txt\"\nsha265 = \"0000\"\n",
+    );
+    let out = env.run(["verify", MANIFEST]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(
+        report.starts_with("signature  INVALID: a signature claiming key \"k\"")
+            && report.contains("files not checked: the manifest's signature cannot be trusted"),
+        "{report}"
+    );
+    // show (no signature check) reads the entries and refuses the unknown field.
+    let line = line_of(&env.read(MANIFEST), "sha265");
+    assert_bad_input(
+        &env.run(["show", MANIFEST]),
+        &format!("{MANIFEST}:{line}: "),
+        "unknown field \"sha265\"",
+    );
+}
+
+#[test]
+fn an_error_quoting_a_huge_path_is_shortened_to_one_readable_line() {
+    let env = TestEnv::sealed();
+    let huge = format!("/{}", "x".repeat(10_000_000));
+    env.edit(MANIFEST, "path = \"b.txt\"", &format!("path = \"{huge}\""));
+    env.resign();
+    for command in ["verify", "show"] {
+        let out = env.run([command, MANIFEST]);
+        assert_fails(&out, 2, " bytes left out]…");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{command}");
+        assert!(err.len() < 1200, "{command}: {} bytes", err.len());
+        assert!(err.contains("absolute path \"/xxx"), "{err}");
+        assert!(
+            err.ends_with("paths are relative to the collection\n"),
+            "{err}"
+        );
+    }
 }

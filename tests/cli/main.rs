@@ -4,10 +4,12 @@ the real executable in temporary folders (see [`util::TestEnv`]) and checks exit
 text of messages and the JSON schemas.
 
 Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy paths (and `show`'s
-signature check); `bad_manifest`, `bad_input` and `special_files` the refusals (exit 2, one line
+signature check); `bad_manifest`, `bad_input`, `inputs` (input files that are not what they claim) and
+`special_files` the refusals (exit 2, one line
 naming the file, nothing half-written); `trusted_keys` what `verify` trusts (one file per key,
 canonical keys only); `secret_keys` what `seal --key` reads (one open, checked, bounded);
-`vectors` Wycheproof and RFC 8032 through docseal's own key and signature checks; `tampering`
+`vectors` Wycheproof and RFC 8032 through docseal's own key and signature checks;
+`manifest_vectors` the manifest spec vectors in `tests/vectors/manifest/`; `tampering`
 that every change to a sealed collection or its manifest is caught (exit 1); `names` paths
 that clash on other file systems and invisible characters; `properties` seal and verify on
 random trees and random one-byte edits (proptest); `streaming` the
@@ -30,8 +32,10 @@ mod ci;
 mod cite;
 mod examples;
 mod help;
+mod inputs;
 mod interop;
 mod keygen;
+mod manifest_vectors;
 mod names;
 mod properties;
 mod schema;

@@ -61,6 +61,7 @@ proptest! {
             env.write(format!("{dir}/{path}"), data);
         }
         let manifest = format!("manifests/{dir}.toml");
+        std::fs::create_dir_all(env.join("manifests")).unwrap();
         let out = env.run(["seal", &dir, "--key", "k", "-o", &manifest]);
         prop_assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let (out, report) = env.verify_json(&[&manifest]);

@@ -11,6 +11,7 @@ fn seal_reports_files_bytes_key_and_files_lacking_provenance() {
     env.keygen("k");
     env.standard_collection();
     env.write("sources.toml", SOURCES);
+    std::fs::create_dir(env.join("manifests")).unwrap();
     let out = env.run(["seal", "col", "--key", "k", "--sources", "sources.toml"]);
     assert_ok(&out);
     let id = key_id_in(&env.read("keys/k.pub"));
@@ -88,7 +89,7 @@ fn seal_refuses_to_overwrite_an_existing_manifest_without_force() {
 }
 
 #[test]
-fn files_without_provenance_are_counted_and_fail_verify_require_provenance() {
+fn files_without_provenance_are_counted_and_named_and_fail_verify_require_provenance() {
     let env = TestEnv::new();
     env.keygen("k");
     env.standard_collection();
@@ -113,20 +114,33 @@ fn files_without_provenance_are_counted_and_fail_verify_require_provenance() {
     assert_verify_fails(
         &out,
         &[
+            "provenance a.txt: origin and retrieval time unknown (required by --require-provenance)",
+            "provenance b.txt: origin and retrieval time unknown (required by --require-provenance)",
+            "provenance sub/c.txt: origin and retrieval time unknown (required by --require-provenance)",
             "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 3 lacking provenance (required)",
         ],
     );
 }
 
 #[test]
-fn a_file_with_a_url_but_no_retrieval_time_lacks_provenance() {
+fn a_file_with_a_url_but_no_retrieval_time_lacks_provenance_and_is_named() {
     let env = TestEnv::sealed();
     let out = env.run(["verify", "--require-provenance", MANIFEST]);
     assert_verify_fails(
         &out,
         &[
+            "provenance sub/c.txt: retrieval time unknown (required by --require-provenance)",
             "3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 1 lacking provenance (required)",
         ],
+    );
+    // Quiet prints them too: they are why verification failed.
+    let out = env.run(["verify", "--quiet", "--require-provenance", MANIFEST]);
+    assert!(
+        stdout(&out).starts_with(
+            "provenance sub/c.txt: retrieval time unknown (required by --require-provenance)\n"
+        ),
+        "{}",
+        stdout(&out)
     );
     let (_, report) = env.verify_json(&["--require-provenance", MANIFEST]);
     assert!(!report.success);
@@ -322,4 +336,89 @@ fn an_empty_collection_seals_and_verifies() {
     let (out, report) = env.verify_json(&["manifests/empty.toml"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(report.totals.extra, 1);
+}
+
+#[test]
+fn seal_refuses_an_explicit_output_in_a_missing_folder_before_hashing() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    let out = env.run(["seal", "col", "--key", "k", "-o", "nonexistent/x.toml"]);
+    assert_error_is(
+        &out,
+        "nonexistent: folder not found, so the manifest nonexistent/x.toml cannot be written there; create the folder first, or pass another -o",
+    );
+    assert!(!env.exists("nonexistent"));
+}
+
+#[test]
+fn seal_says_when_it_creates_the_default_manifests_folder() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    let out = env.run(["seal", "col", "--key", "k"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("\ncreated folder manifests/ for the manifest\n"),
+        "{}",
+        stdout(&out)
+    );
+    // Not when it is there already.
+    let out = env.run(["seal", "col", "--key", "k", "--force"]);
+    assert!(!stdout(&out).contains("created folder"), "{}", stdout(&out));
+}
+
+#[test]
+fn seal_refuses_a_sources_origin_with_a_space_and_a_time_finer_than_nanoseconds() {
+    for (from, to, message) in [
+        (
+            "url = \"https://example.org/b\"",
+            "url = \"https://example.org/b c\"",
+            "URL \"https://example.org/b c\" contains a space, which a URL cannot hold",
+        ),
+        (
+            "retrieved = \"2024-10-01T08:30:00Z\"",
+            "retrieved = \"2024-10-01T08:30:00.1234567891Z\"",
+            "has 10 fractional digits, more than the nanoseconds (9) docseal records",
+        ),
+        (
+            "retrieved = \"2024-10-01T08:30:00Z\"",
+            "retrieved = 2024-10-01T08:30:00.1234567891Z",
+            "has 10 fractional digits, more than the nanoseconds (9) docseal records",
+        ),
+    ] {
+        let env = TestEnv::new();
+        env.keygen("k");
+        env.standard_collection();
+        env.write("sources.toml", SOURCES.replacen(from, to, 1));
+        let line = line_of(&env.read("sources.toml"), to);
+        let out = env.run(["seal", "col", "--key", "k", "--sources", "sources.toml"]);
+        assert_bad_input(&out, &format!("sources.toml:{line}: "), message);
+        env.assert_nothing_written(MANIFEST);
+    }
+}
+
+#[test]
+fn seal_under_a_file_size_limit_fails_with_a_write_error_and_leaves_no_temporary_file() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    for i in 0..40 {
+        env.write(format!("col/many/{i:03}.txt"), format!("{i}\n"));
+    }
+    std::fs::create_dir(env.join("manifests")).unwrap();
+    // `ulimit -f 1`: at most one block (512 or 1024 bytes) per file written; the manifest of 43
+    // files is larger. Without a handler, SIGXFSZ kills the process with no message.
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "ulimit -f 1 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_docseal"))
+        .args(["seal", "col", "--key", "k"])
+        .current_dir(env.path())
+        .env_clear()
+        .env("HOME", env.join("home"))
+        .env("XDG_CONFIG_HOME", env.join("config"));
+    let out = run_command(cmd);
+    assert_error_is(&out, "manifests/col.toml: cannot write: file too large");
+    env.assert_nothing_written(MANIFEST);
+    assert_eq!(env.stray_temp_files(), Vec::<std::path::PathBuf>::new());
 }

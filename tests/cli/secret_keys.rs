@@ -196,6 +196,7 @@ fn a_secret_key_swapped_while_sealing_never_signs_with_the_readable_one() {
         })
     };
     let (mut signed, mut refused) = (0, 0);
+    std::fs::create_dir_all(env.join("m")).unwrap();
     for i in 0..150 {
         let manifest = format!("m/{i}.toml");
         let out = env.run(["seal", "col", "--key", "swapped.key", "-o", &manifest]);

@@ -13,7 +13,8 @@ use crate::schema::{FileStatus, SkipKind};
 use crate::util::*;
 
 /// True when permission bits do not stop this process from reading (tests running as root), in
-/// which case a note goes to the test log and the caller skips its assertions.
+/// which case a note goes to the test log and the caller skips its assertions. `.ci/run` runs
+/// this test binary a second time as `nobody`, where they hold.
 #[allow(clippy::print_stderr)]
 fn permissions_are_ignored(chmodded_000: &Path) -> bool {
     if std::fs::File::open(chmodded_000).is_ok() {
@@ -43,7 +44,7 @@ fn seal_refuses_an_unreadable_file_naming_it_and_writes_nothing() {
     let out = env.run(["seal", "col", "--key", "k"]);
     assert_error_is(
         &out,
-        "col/b.txt: cannot read (fix its permissions or move it out of the collection): permission denied",
+        "col/b.txt: cannot read: permission denied; fix its permissions or move it out of the collection",
     );
     env.assert_nothing_written(MANIFEST);
 }

@@ -287,7 +287,7 @@ fn an_entry_appended_after_the_signature_block_is_refused_not_ignored() {
     assert_bad_input(
         &out,
         &format!("{MANIFEST}:{line}: in the signature block: "),
-        "unknown field \"file\"; docseal refuses fields it does not know (known here: signature)",
+        "unknown table \"[[file]]\"; this part of a manifest holds only [[signature]] tables",
     );
 }
 

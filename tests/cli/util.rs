@@ -88,6 +88,17 @@ impl TestEnv {
         self.join(format!("config/docseal/keys/{name}.key"))
     }
 
+    /// Signs the (edited) [`MANIFEST`] again with key "k", replacing its signature block, so
+    /// that verify reads what was edited instead of stopping at the invalid signature.
+    pub fn resign(&self) {
+        let text = self.read(MANIFEST);
+        let body = body(&text);
+        let key = docseal::trust::SecretKey::load(&self.default_secret("k")).unwrap();
+        let signature = docseal::trust::signature::sign(&key, body.as_bytes());
+        let block = docseal::manifest::canonical::signature_block(&signature);
+        self.write(MANIFEST, format!("{body}{block}"));
+    }
+
     /// Writes a file (creating its folders).
     pub fn write(&self, rel: impl AsRef<Path>, contents: impl AsRef<[u8]>) {
         let path = self.join(rel);

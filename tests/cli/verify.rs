@@ -10,7 +10,7 @@ use crate::schema::{FileStatus, Fixity, SignatureStatus, Totals};
 use crate::util::*;
 
 #[test]
-fn verify_of_an_untouched_collection_succeeds_and_lists_every_file() {
+fn verify_of_an_untouched_collection_names_the_folder_first_succeeds_and_lists_every_file() {
     let env = TestEnv::sealed();
     let id = key_id_in(&env.read("keys/k.pub"));
     let out = env.run(["verify", MANIFEST]);
@@ -18,7 +18,8 @@ fn verify_of_an_untouched_collection_succeeds_and_lists_every_file() {
     assert_eq!(
         stdout(&out),
         format!(
-            "signature  valid, signed by \"k\" (key {id})\n\
+            "folder     manifests/../col\n\
+             signature  valid, signed by \"k\" (key {id})\n\
              ok         a.txt\n\
              ok         b.txt\n\
              ok         sub/c.txt\n\
@@ -166,7 +167,10 @@ fn the_shipped_sample_collection_verifies_from_the_repository_root() {
     assert_ok(&out);
     let text = stdout(&out);
     assert!(
-        text.starts_with("signature  valid, signed by \"docseal-sample\" (key 7f73941830ea6f5c)\n"),
+        text.starts_with(
+            "folder     manifests/../seeds\n\
+             signature  valid, signed by \"docseal-sample\" (key 7f73941830ea6f5c)\n"
+        ),
         "{text}"
     );
     assert!(
@@ -239,5 +243,23 @@ fn a_sealed_file_replaced_by_a_huge_sparse_one_is_modified_at_once_by_its_size()
     assert_stdout_line_starts(
         &out,
         "modified   a.txt: content changed (size 6 -> 53687091200 bytes; not read",
+    );
+}
+
+#[test]
+fn the_human_report_names_the_archive_it_checked_on_its_first_line() {
+    let env = TestEnv::sealed();
+    let status = std::process::Command::new("tar")
+        .args(["czf", "c.tgz", "col"])
+        .current_dir(env.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = env.run(["verify", MANIFEST, "--archive", "c.tgz"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).starts_with("archive    c.tgz\nsignature  valid"),
+        "{}",
+        stdout(&out)
     );
 }
