@@ -200,11 +200,6 @@ impl Manifest {
         Self::parse_prefixed(path, buf, check)
     }
 
-    /// The signed body: every byte before the first `[[signature]]` line.
-    pub fn body(&self) -> &[u8] {
-        &self.signed_message()[SIGNED_PREFIX.len()..]
-    }
-
     /// The exact message the signatures cover: [`SIGNED_PREFIX`] then the body.
     pub fn signed_message(&self) -> &[u8] {
         &self.text.as_bytes()[..SIGNED_PREFIX.len() + self.body_len]
