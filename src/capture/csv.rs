@@ -82,24 +82,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Sources> {
             })
             .map(|(_, (h, v))| (h.to_string(), v.to_string()))
             .collect();
-        if let Some(first) = entries.get(&rel).map(|s: &Source| s.line) {
-            return Err(at(
-                offset,
-                format!(
-                    "duplicate source for \"{}\" (first at line {first}); list each file once",
-                    rel.as_str().escape_debug()
-                ),
-            ));
-        }
-        entries.insert(
-            rel,
-            Source {
-                origin,
-                retrieved,
-                line,
-                notes,
-            },
-        );
+        let source = Source {
+            origin,
+            retrieved,
+            line,
+            notes,
+        };
+        super::sources::add(&mut entries, rel, source).map_err(|m| at(offset, m))?;
     }
     Ok(Sources {
         path: path.to_path_buf(),

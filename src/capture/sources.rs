@@ -50,6 +50,24 @@ struct RawSource {
     retrieved: Option<Spanned<toml::Value>>,
 }
 
+/// Adds a file's source to `entries`; a second source for one path is refused, naming the line
+/// of the first.
+pub(super) fn add(
+    entries: &mut BTreeMap<RelPath, Source>,
+    path: RelPath,
+    source: Source,
+) -> std::result::Result<(), String> {
+    if let Some(first) = entries.get(&path) {
+        return Err(format!(
+            "duplicate source for \"{}\" (first at line {}); list each file once",
+            path.as_str().escape_debug(),
+            first.line
+        ));
+    }
+    entries.insert(path, source);
+    Ok(())
+}
+
 impl Sources {
     /// Reads and parses a sources list: CSV when its name ends in `.csv`, else TOML.
     pub fn load(path: &Path) -> Result<Self> {
@@ -65,7 +83,6 @@ impl Sources {
         let raw: RawSources = toml::from_str(text).map_err(|e| Error::from_toml(path, text, &e))?;
         let at = |offset: usize, msg: String| Error::at_offset(path, text, offset, msg);
         let mut entries = BTreeMap::new();
-        let mut lines = BTreeMap::new();
         for s in raw.source {
             let start = s.path.span().start;
             let rel = s.path.into_inner();
@@ -107,24 +124,13 @@ impl Sources {
                 }
             };
             let line = crate::error::line_of(text, start);
-            if let Some(first) = lines.insert(rel.clone(), line) {
-                return Err(at(
-                    start,
-                    format!(
-                        "duplicate source for \"{}\" (first at line {first}); list each file once",
-                        rel.as_str().escape_debug()
-                    ),
-                ));
-            }
-            entries.insert(
-                rel,
-                Source {
-                    origin,
-                    retrieved,
-                    line,
-                    notes: Vec::new(),
-                },
-            );
+            let source = Source {
+                origin,
+                retrieved,
+                line,
+                notes: Vec::new(),
+            };
+            add(&mut entries, rel, source).map_err(|m| at(start, m))?;
         }
         Ok(Sources {
             path: path.to_path_buf(),
