@@ -22,7 +22,6 @@ mod tarball;
 mod zipfile;
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -155,23 +154,19 @@ pub fn scan_archive(
     sealed: Option<&mut dyn SealedSizes>,
     progress: &dyn Progress,
 ) -> Result<ArchiveScan> {
-    let mut file = File::open(path).map_err(|e| Error::io(path, "cannot read archive", e))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| Error::io(path, "cannot read archive", e))?;
-    if meta.is_dir() {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         return Err(Error::invalid(
             path,
             "is a folder, not an archive; pass it as DIR (or --root DIR) instead of --archive",
         ));
     }
+    // Opened without ever blocking: a FIFO is read once a writer is there, and refused when none
+    // comes; a device or a socket is refused by name.
+    let mut file = crate::fsio::open_input(path, "archive")?;
     let mut head = Vec::with_capacity(512);
-    (&mut file)
-        .take(512)
-        .read_to_end(&mut head)
-        .map_err(|e| Error::io(path, "cannot read archive", e))?;
+    file.read_up_to(&mut head, 512)?;
     let format = ArchiveFormat::detect(&head).ok_or_else(|| not_an_archive(path, &head))?;
-    if format == ArchiveFormat::Zip && !meta.is_file() {
+    if format == ArchiveFormat::Zip && file.is_pipe() {
         // A pipe, a FIFO, a device: a zip's table of contents is at its end, reached by seeking.
         return Err(Error::invalid(
             path,
