@@ -168,6 +168,13 @@ impl FileReport {
     }
 }
 
+impl FileReport {
+    /// True for a sealed file whose origin or retrieval time is unknown.
+    pub fn lacks_provenance(&self) -> bool {
+        self.status != FileStatus::Extra && (self.origin.is_none() || self.retrieved.is_none())
+    }
+}
+
 /// Counts by status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -188,6 +195,23 @@ pub struct Totals {
     pub moved: usize,
     /// Sealed entries whose origin or retrieval time is unknown.
     pub lacking_provenance: usize,
+}
+
+impl Totals {
+    /// Every count on one line, as the CI presenters give it.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra; {} lacking provenance",
+            self.sealed,
+            self.ok,
+            self.modified,
+            self.moved,
+            self.missing,
+            self.unreadable,
+            self.extra,
+            self.lacking_provenance
+        )
+    }
 }
 
 /// Everything `verify` found.

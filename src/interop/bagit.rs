@@ -342,16 +342,13 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
         .filter(|l| !l.is_empty())
 }
 
+/// A tag file's bytes, read as every input is (never waiting on a FIFO, at most
+/// [`TAG_FILE_LIMIT`] bytes); the error as a reason, for the report.
 fn read_limited(path: &Path) -> std::result::Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| crate::error::describe_io(&e))?;
-    let mut bytes = Vec::new();
-    file.take(TAG_FILE_LIMIT + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| crate::error::describe_io(&e))?;
-    if bytes.len() as u64 > TAG_FILE_LIMIT {
-        return Err(format!("larger than {TAG_FILE_LIMIT} bytes"));
-    }
-    Ok(bytes)
+    crate::fsio::read_at_most(path, "tag file", TAG_FILE_LIMIT).map_err(|e| match e {
+        Error::Io { source, .. } => crate::error::describe_io(&source),
+        other => other.to_string(),
+    })
 }
 
 /// A tag file's text in the bag's declared encoding.

@@ -63,7 +63,7 @@ fn problems(report: &VerifyReport) -> impl Iterator<Item = Result<Problem>> + '_
 }
 
 fn file_problem(report: &VerifyReport, f: FileReport) -> Option<Problem> {
-    let lacking = f.status != FileStatus::Extra && (f.origin.is_none() || f.retrieved.is_none());
+    let lacking = f.lacks_provenance();
     let (title, message) = match f.status {
         FileStatus::Ok if report.require_provenance && lacking => (
             "lacking provenance",
@@ -132,7 +132,7 @@ pub fn write<W: Write>(w: &mut W, report: &VerifyReport) -> Result<()> {
         writeln!(
             w,
             "::notice title=docseal::{}",
-            escape_data(&format!("{}; {verdict}", totals(report)))
+            escape_data(&format!("{}; {verdict}", report.totals.summary()))
         )
     })
 }
@@ -168,7 +168,7 @@ pub fn write_step_summary<W: Write>(w: &mut W, report: &VerifyReport) -> Result<
         if header {
             writeln!(w)?;
         }
-        writeln!(w, "{}\n", totals(report))
+        writeln!(w, "{}\n", report.totals.summary())
     })
 }
 
@@ -187,14 +187,6 @@ fn normalised(path: &str) -> String {
         }
     }
     out.join("/")
-}
-
-fn totals(report: &VerifyReport) -> String {
-    let t = &report.totals;
-    format!(
-        "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra; {} lacking provenance",
-        t.sealed, t.ok, t.modified, t.moved, t.missing, t.unreadable, t.extra, t.lacking_provenance
-    )
 }
 
 /// Text for a Markdown table cell: `|` and backslashes escaped, line breaks as spaces.

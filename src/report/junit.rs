@@ -44,8 +44,7 @@ pub fn write<W: Write>(w: &mut W, report: &VerifyReport) -> Result<()> {
     }
     for file in report.files.iter() {
         let file = file?;
-        let lacking =
-            file.status != FileStatus::Extra && (file.origin.is_none() || file.retrieved.is_none());
+        let lacking = file.lacks_provenance();
         if file.status == FileStatus::Ok && !(report.require_provenance && lacking) {
             continue;
         }
@@ -65,11 +64,7 @@ pub fn write<W: Write>(w: &mut W, report: &VerifyReport) -> Result<()> {
             case(name, file.status.as_str(), message);
         }
     }
-    let t = &report.totals;
-    let totals = format!(
-        "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra; {} lacking provenance",
-        t.sealed, t.ok, t.modified, t.moved, t.missing, t.unreadable, t.extra, t.lacking_provenance
-    );
+    let totals = report.totals.summary();
     let status = if report.success {
         TestCaseStatus::success()
     } else {

@@ -48,17 +48,7 @@ fn top_level_help_matches_its_snapshot_and_states_the_exit_statuses() {
 
 #[test]
 fn subcommand_help_matches_its_snapshot() {
-    for cmd in [
-        "keygen",
-        "seal",
-        "verify",
-        "show",
-        "cite",
-        "export",
-        "validate-bag",
-        "completions",
-        "man",
-    ] {
+    for &cmd in SUBCOMMANDS {
         check_snapshot(&format!("help-{cmd}"), &[cmd, "--help"]);
     }
 }
@@ -100,4 +90,20 @@ fn each_subcommand_states_the_exit_statuses_it_can_give_with_examples() {
             assert!(!help.contains("everything verified"), "{cmd}");
         }
     }
+}
+
+#[test]
+fn the_tests_know_every_subcommand_the_help_lists() {
+    let help = stdout(&TestEnv::new().run(["--help"]));
+    let listed: Vec<&str> = help
+        .split("Commands:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.strip_prefix("  ").filter(|r| !r.starts_with(' ')))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .collect();
+    assert_eq!(listed, SUBCOMMANDS);
 }

@@ -20,6 +20,19 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// The manifest the standard fixture writes.
 pub const MANIFEST: &str = "manifests/col.toml";
 
+/// Every subcommand, in the order `docseal --help` lists them.
+pub const SUBCOMMANDS: &[&str] = &[
+    "keygen",
+    "seal",
+    "verify",
+    "show",
+    "cite",
+    "export",
+    "validate-bag",
+    "completions",
+    "man",
+];
+
 /// The sources list of the standard fixture: `a.txt` and `b.txt` have full provenance,
 /// `sub/c.txt` has an origin but an unknown retrieval time.
 pub const SOURCES: &str = r#"[[source]]
