@@ -84,16 +84,25 @@ pub fn show(opts: &ShowOptions) -> Result<ShowReport> {
 }
 
 fn select(path: &Path, manifest: &Manifest, paths: &[String]) -> Result<Vec<FileEntry>> {
-    let all = manifest.files()?;
     if paths.is_empty() {
-        return Ok(all);
+        return manifest.files();
     }
-    paths
-        .iter()
-        .map(|p| {
-            let wanted = p.trim_start_matches("./");
-            let found = all.iter().find(|f| f.path.as_str() == wanted);
-            found.cloned().ok_or_else(|| Error::NotInManifest {
+    // One pass over the entries, keeping only those asked for (never the whole manifest).
+    let wanted: Vec<&str> = paths.iter().map(|p| p.trim_start_matches("./")).collect();
+    let mut found: Vec<Option<FileEntry>> = vec![None; paths.len()];
+    for entry in manifest.entries() {
+        let entry = entry?;
+        for (slot, want) in found.iter_mut().zip(&wanted) {
+            if slot.is_none() && entry.path.as_str() == *want {
+                *slot = Some(entry.clone());
+            }
+        }
+    }
+    found
+        .into_iter()
+        .zip(paths)
+        .map(|(entry, p)| {
+            entry.ok_or_else(|| Error::NotInManifest {
                 manifest: path.to_path_buf(),
                 path: p.clone(),
             })
