@@ -111,6 +111,10 @@ pub trait SealedSizes {
     /// The sealed size of `path`, or `None` when it is not sealed. Paths come in increasing
     /// order; an answer may be `None` for a path asked out of order (it is then hashed whole).
     fn size_of(&mut self, path: &RelPath) -> Option<u64>;
+
+    /// The sealed size of `path`, asked in any order: a tar's entries come in the stream's order.
+    /// An implementation may build an index of every sealed size at the first call.
+    fn size_of_unordered(&mut self, path: &RelPath) -> Option<u64>;
 }
 
 /// Receives the items of a collection one at a time, in path order; an error stops the scan.

@@ -64,7 +64,9 @@ pub fn check(
     let entries = SortedEntries::of(manifest)?;
     let judged = {
         let mut sizes = SizeCursor {
+            all: &entries,
             entries: entries.fixities().peekable(),
+            index: None,
         };
         let mut judge = Judge {
             entries: entries.fixities().peekable(),
@@ -99,8 +101,13 @@ pub fn check(
 
 /// The sealed sizes for the scan, from a second pass over the sorted entries that runs a little
 /// ahead of the judge's (by the files being hashed meanwhile): bounded memory, as the judge's.
+/// A tar archive, whose entries come in the stream's order, asks in any order: for it an index
+/// of every sealed path's size is built at its first question (a tar's reader holds every
+/// entry's name meanwhile anyway).
 struct SizeCursor<'a> {
+    all: &'a SortedEntries,
     entries: std::iter::Peekable<FixityIter<'a>>,
+    index: Option<HashMap<Box<str>, u64>>,
 }
 
 impl SealedSizes for SizeCursor<'_> {
@@ -115,6 +122,18 @@ impl SealedSizes for SizeCursor<'_> {
             self.entries.next();
         }
         None
+    }
+
+    fn size_of_unordered(&mut self, path: &RelPath) -> Option<u64> {
+        let all = self.all;
+        let index = self.index.get_or_insert_with(|| {
+            // An entry that cannot be read again is left out here; the judge reports it.
+            all.fixities()
+                .filter_map(|e| e.ok())
+                .map(|e| (Box::from(e.path.as_ref()), e.size))
+                .collect()
+        });
+        index.get(path.as_str()).copied()
     }
 }
 
