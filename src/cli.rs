@@ -105,14 +105,20 @@ Exit status:
      does not match the manifest";
 
 const VALIDATE_BAG_HELP: &str = "\
+A bag written by `docseal export bagit` carries the docseal manifest as the tag file
+docseal-manifest.toml: validate-bag then also verifies it, as `docseal verify` would, against the
+bag's data/ folder — its signature against the trusted keys first, then every payload file.
+
 Examples:
   docseal validate-bag seeds-bag
-  docseal validate-bag seeds-bag --json
+  docseal validate-bag seeds-bag --trust keys/archive.pub --json
+  docseal validate-bag other-bag --bagit-only
 
 Exit status:
-  0  the bag is valid (warnings may have been printed)
-  1  the bag is not valid
-  2  docseal could not run: the bag's folder cannot be read";
+  0  the bag is valid, and its docseal manifest (if any) verified (warnings may have been printed)
+  1  the bag is not valid, or its docseal manifest did not verify
+  2  docseal could not run: the bag's folder cannot be read, no trusted keys were found, or its
+     docseal manifest cannot be read";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:
@@ -168,7 +174,7 @@ pub enum Command {
     #[command(subcommand, after_help = EXPORT_HELP)]
     Export(export::Format),
     /// Check a BagIt bag (RFC 8493): its declaration, every payload and tag manifest, every
-    /// checksum and the Payload-Oxum.
+    /// checksum and the Payload-Oxum; and verify the docseal manifest it carries, if any.
     #[command(after_help = VALIDATE_BAG_HELP)]
     ValidateBag(validate_bag::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.

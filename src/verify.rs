@@ -15,8 +15,10 @@ use crate::collection::{
 };
 use crate::error::{Error, Result};
 use crate::fsio;
+use crate::interop::bagit;
 use crate::manifest::Manifest;
 use crate::relpath::RelPath;
+use crate::report::bag::BagValidation;
 use crate::report::{FileVerdicts, REPORT_VERSION, Totals, VerifyReport};
 use crate::timing;
 use crate::trust::{self, signature};
@@ -117,6 +119,32 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
     }
     report.finish();
     Ok(report)
+}
+
+/// Checks the BagIt bag in folder `bag` and — unless `verifying` is `None` — verifies the docseal
+/// manifest it carries, if any, against its `data/` folder, with the trusted keys and hashing of
+/// `verifying` (its manifest, folder and archive are the bag's). `Err` when either check could not
+/// run (the bag's folder cannot be read; no trusted keys; a malformed docseal manifest).
+pub fn validate_bag(
+    bag: &Path,
+    verifying: Option<VerifyOptions>,
+    progress: &dyn Progress,
+) -> Result<BagValidation> {
+    let checked = bagit::validate(bag)?;
+    let verified = match (&checked.docseal_manifest, verifying) {
+        (Some(_), Some(opts)) => Some(verify(
+            &VerifyOptions {
+                manifest: bag.join(bagit::DOCSEAL_MANIFEST),
+                folder: Some(bag.join("data")),
+                archive: None,
+                strip_components: None,
+                ..opts
+            },
+            progress,
+        )?),
+        _ => None,
+    };
+    Ok(BagValidation::new(checked, verified))
 }
 
 /// The collection to check: `--archive`, `--root`, or the manifest's `collection` (relative to

@@ -13,7 +13,10 @@ use crate::util::*;
 
 /// The JUnit schema the reports must validate against: Jenkins' `junit-10.xsd`, as pytest and the
 /// common reporters write to it and GitLab reads it (tests/vectors/junit/README.md).
-const JUNIT_XSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/junit/junit-10.xsd");
+const JUNIT_XSD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/vectors/junit/junit-10.xsd"
+);
 
 /// `(classname, name, failure type or "")` of every test case of a JUnit document, read by
 /// Python's XML parser once the document is validated against [`JUNIT_XSD`] by `xmlschema`.
@@ -278,6 +281,10 @@ fn the_junit_schema_check_refuses_a_document_the_schema_does_not_allow() {
         .current_dir(env.path());
         let out = run_command(py);
         assert!(!out.status.success(), "{bad}");
-        assert!(stderr(&out).contains("XMLSchemaValidationError"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("XMLSchemaValidationError"),
+            "{}",
+            stderr(&out)
+        );
     }
 }
