@@ -197,7 +197,7 @@ impl Manifest {
             }
             input.read_to(&mut buf, fsio::MANIFEST_MAX - head::HEAD as u64)?;
         }
-        Self::parse_prefixed(path, buf, check)
+        Self::parse_prefixed(path, buf, true, check)
     }
 
     /// The exact message the signatures cover: [`SIGNED_PREFIX`] then the body.
@@ -211,12 +211,23 @@ impl Manifest {
     /// It does not check signatures, the order of entries or the root digest: those are
     /// verification results (the `verify` orchestrator's), not parse errors.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        Self::parse_with(path, bytes, true)
+    }
+
+    /// [`Manifest::parse`] of a body docseal has just built itself, without refusing two paths
+    /// equal after Unicode normalisation: `seal` reads its own text back to name such a pair in
+    /// its own terms ("rename one of them").
+    pub(crate) fn parse_own(path: &Path, bytes: &[u8]) -> Result<Self> {
+        Self::parse_with(path, bytes, false)
+    }
+
+    fn parse_with(path: &Path, bytes: &[u8], refuse_twins: bool) -> Result<Self> {
         let head_len = bytes.len().min(head::HEAD);
         head::check(path, &bytes[..head_len], head_len == bytes.len())?;
         let mut buf = Vec::with_capacity(SIGNED_PREFIX.len() + bytes.len());
         buf.extend_from_slice(SIGNED_PREFIX);
         buf.extend_from_slice(bytes);
-        Ok(Self::parse_prefixed(path, buf, |_, _| ())?.0)
+        Ok(Self::parse_prefixed(path, buf, refuse_twins, |_, _| ())?.0)
     }
 
     /// [`Manifest::parse`] of `buf`, which holds [`SIGNED_PREFIX`] then the file's bytes (whose
@@ -224,6 +235,7 @@ impl Manifest {
     fn parse_prefixed<T: Send + Verdict>(
         path: &Path,
         buf: Vec<u8>,
+        refuse_twins: bool,
         check: impl FnOnce(&[u8], &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
         let skip = SIGNED_PREFIX.len();
@@ -261,7 +273,7 @@ impl Manifest {
             || summary::first_pass(body, &batches),
         );
         let summary = if checked.trusts_entries() {
-            summary::finish(path, body, &batches, pending)?
+            summary::finish(path, body, &batches, pending, refuse_twins)?
         } else {
             Summary::unchecked(count)
         };

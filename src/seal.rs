@@ -206,7 +206,7 @@ fn name_clashes(opts: &SealOptions, names: &NameClashes, text: &str) -> Result<V
         return Ok(Vec::new());
     }
     let body = &text.as_bytes()[SIGNED_PREFIX.len()..];
-    let built = Manifest::parse(&opts.output, body)?;
+    let built = Manifest::parse_own(&opts.output, body)?;
     let mut failure = None;
     let paths = built.fixities().map_while(|entry| match entry {
         Ok(entry) => Some(entry.path),

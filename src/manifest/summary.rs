@@ -186,13 +186,14 @@ pub(super) fn first_pass<'a>(body: &'a str, batches: &[Range<usize>]) -> Vec<Pen
 }
 
 /// The second pass: the batches the fast reader left are read by the strict one, and all the
-/// facts are joined in order into the [`Summary`]; a path listed twice is an error. Nothing is
-/// kept parsed.
+/// facts are joined in order into the [`Summary`]; a path listed twice is an error, and so are two
+/// paths equal after Unicode normalisation unless `refuse_twins` is false. Nothing is kept parsed.
 pub(super) fn finish<'a>(
     path: &Path,
     body: &'a str,
     batches: &[Range<usize>],
     pending: Vec<Pending<'a>>,
+    refuse_twins: bool,
 ) -> Result<Summary> {
     use rayon::prelude::*;
     let facts: Vec<Option<BatchFacts<'a>>> = pending
@@ -265,7 +266,7 @@ pub(super) fn finish<'a>(
         }
         check_duplicates(path, body, &files, &offsets)?;
     }
-    if denormal {
+    if denormal && refuse_twins {
         // Two distinct paths equal after normalisation need one that is not in NFC: only then
         // are the entries read again, and their NFC forms compared.
         check_twins(path, body, batches)?;
