@@ -2,6 +2,7 @@
 //! their conversion into the library's options, the call into the library, the presenter, and
 //! the outcome that becomes an exit status. Nothing outside the binary sees clap types.
 
+mod audit;
 mod cite;
 mod completions;
 mod export;
@@ -120,6 +121,23 @@ Exit status:
   2  docseal could not run: the bag's folder cannot be read, no trusted keys were found, or its
      docseal manifest cannot be read";
 
+const AUDIT_HELP: &str = "\
+References are read from BibTeX/BibLaTeX (url, urldate; also howpublished = {\\url{...}} and
+note = {Accessed: ...}), CSL-JSON (URL, accessed) or a list of URLs. A cited URL matches a sealed
+origin ignoring http/https, host case, the default port, a trailing slash and the fragment. A copy
+retrieved within one day of the cited day counts as that day (dates are written in time zones).
+Only manifests whose signature is valid under the trusted keys are used.
+
+Examples:
+  docseal audit thesis.bib --manifest manifests/sources.toml
+  docseal audit refs.json --manifest a.toml --manifest b.toml --check-files --json
+  docseal audit urls.txt --manifest manifests/seeds.toml --root seeds
+
+Exit status:
+  0  every reference has an intact sealed copy retrieved on the cited day
+  1  a reference has no such copy, an entry is malformed, or a manifest's signature is not valid
+  2  docseal could not run: the bibliography or a manifest cannot be read, no trusted keys";
+
 const COMPLETIONS_HELP: &str = "\
 Examples:
   docseal completions bash > ~/.local/share/bash-completion/completions/docseal
@@ -170,6 +188,11 @@ pub enum Command {
     /// CSL-JSON or a Robust Link in HTML, from a validly signed manifest only.
     #[command(after_help = CITE_HELP)]
     Cite(cite::Args),
+    /// Check a bibliography's web references against sealed manifests: for each cited URL, a
+    /// sealed copy retrieved on the day it was cited as accessed, and (with --check-files) still
+    /// intact.
+    #[command(after_help = AUDIT_HELP)]
+    Audit(audit::Args),
     /// Write a validly signed manifest's entries in another tool's format.
     #[command(subcommand, after_help = EXPORT_HELP)]
     Export(export::Format),
@@ -215,6 +238,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Cite(args) => cite::run(args, &mut out),
         Command::Export(format) => export::run(format, &mut out),
         Command::ValidateBag(args) => validate_bag::run(args, &mut out),
+        Command::Audit(args) => audit::run(args, &mut out),
         Command::Completions(args) => completions::run(args, &mut out),
         Command::Man(args) => man::run(args, &mut out),
     };

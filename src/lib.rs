@@ -20,6 +20,7 @@
 //! - the orchestrators [`seal`], [`verify`] and [`export`].
 
 pub mod audit;
+pub mod audit_files;
 pub mod capture;
 pub mod collection;
 pub mod digest;

@@ -10,6 +10,7 @@
 //! be read again from the manifest) is passed on as it is. Nothing here hashes, parses or checks
 //! a signature.
 
+pub mod audit;
 pub mod bag;
 pub mod cite;
 pub mod export;

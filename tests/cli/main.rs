@@ -24,6 +24,7 @@ Actions reports; `cite` citations that carry the digest; `examples` the CI examp
 
 mod architecture;
 mod archive;
+mod audit;
 mod bad_input;
 mod bad_manifest;
 mod bagit;

@@ -27,6 +27,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "verify",
     "show",
     "cite",
+    "audit",
     "export",
     "validate-bag",
     "completions",
