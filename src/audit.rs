@@ -7,6 +7,7 @@
 
 pub mod citations;
 pub mod cite;
+pub mod identify;
 pub mod references;
 pub mod show;
 pub mod urls;

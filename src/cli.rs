@@ -6,6 +6,7 @@ mod audit;
 mod cite;
 mod completions;
 mod export;
+mod identify;
 mod keygen;
 mod man;
 mod progress;
@@ -138,6 +139,16 @@ Exit status:
   1  a reference has no such copy, an entry is malformed, or a manifest's signature is not valid
   2  docseal could not run: the bibliography or a manifest cannot be read, no trusted keys";
 
+const IDENTIFY_HELP: &str = "\
+Examples:
+  docseal identify ~/Downloads/report.pdf --manifest manifests/sources.toml
+  curl -s https://example.org/a | docseal identify /dev/stdin -m manifests/web.toml --json
+
+Exit status:
+  0  every document was found sealed in a validly signed manifest
+  1  a document was not found, or a manifest's signature is not valid
+  2  docseal could not run: a document or manifest cannot be read, no trusted keys";
+
 const COMPLETIONS_HELP: &str = "\
 Examples:
   docseal completions bash > ~/.local/share/bash-completion/completions/docseal
@@ -193,6 +204,10 @@ pub enum Command {
     /// intact.
     #[command(after_help = AUDIT_HELP)]
     Audit(audit::Args),
+    /// Say which sealed entry holds the content of a loose document (same size and SHA-256) in
+    /// validly signed manifests, with its recorded provenance, or that none does.
+    #[command(after_help = IDENTIFY_HELP)]
+    Identify(identify::Args),
     /// Write a validly signed manifest's entries in another tool's format.
     #[command(subcommand, after_help = EXPORT_HELP)]
     Export(export::Format),
@@ -239,6 +254,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Export(format) => export::run(format, &mut out),
         Command::ValidateBag(args) => validate_bag::run(args, &mut out),
         Command::Audit(args) => audit::run(args, &mut out),
+        Command::Identify(args) => identify::run(args, &mut out),
         Command::Completions(args) => completions::run(args, &mut out),
         Command::Man(args) => man::run(args, &mut out),
     };

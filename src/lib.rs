@@ -27,6 +27,7 @@ pub mod digest;
 pub mod error;
 pub mod export;
 pub mod fsio;
+pub mod identify;
 pub mod interop;
 pub mod manifest;
 pub mod provenance;

@@ -16,6 +16,7 @@ pub mod cite;
 pub mod export;
 pub mod github;
 pub mod human;
+pub mod identify;
 pub mod json;
 pub mod junit;
 pub mod keygen;

@@ -185,30 +185,12 @@ pub fn audit(opts: &AuditOptions) -> Result<AuditReport> {
         }
     }
     let mut copies: Vec<Vec<SealedCopy>> = vec![Vec::new(); bib.references.len()];
-    let mut manifests = Vec::with_capacity(opts.manifests.len());
-    for path in &opts.manifests {
-        let (manifest, sig) = Manifest::load_checking(path, |message, signatures| {
-            signature::check(message, signatures, &trusted)
-        })?;
-        let index = manifests.len();
-        let valid = sig.is_valid();
-        manifests.push(ManifestUsed {
-            manifest: path.display().to_string(),
-            collection: match valid {
-                true => manifest.header.name.clone(),
-                false => String::new(),
-            },
-            collection_path: path
-                .parent()
-                .unwrap_or(Path::new(""))
-                .join(&manifest.header.collection_path),
-            signature: sig,
-        });
-        if !valid || wanted.is_empty() {
-            continue;
+    let manifests = each_manifest(&opts.manifests, &trusted, |index, manifest| {
+        match wanted.is_empty() {
+            true => Ok(()),
+            false => collect_copies(manifest, index, &bib, &wanted, &mut copies),
         }
-        collect_copies(&manifest, index, &bib, &wanted, &mut copies)?;
-    }
+    })?;
     let mut report = AuditReport {
         bibliography: opts.references.display().to_string(),
         format: bib.format,
@@ -222,6 +204,39 @@ pub fn audit(opts: &AuditOptions) -> Result<AuditReport> {
     report.references = references_of(&bib, copies);
     report.judge();
     Ok(report)
+}
+
+/// Loads each manifest in turn (one at a time: never two held), checks its signatures against
+/// `trusted`, and hands the validly signed ones to `use_entries` with their index in the list
+/// returned; the others are only listed, with their verdict.
+pub fn each_manifest(
+    paths: &[PathBuf],
+    trusted: &[trust::PublicKey],
+    mut use_entries: impl FnMut(usize, &Manifest) -> Result<()>,
+) -> Result<Vec<ManifestUsed>> {
+    let mut manifests = Vec::with_capacity(paths.len());
+    for path in paths {
+        let (manifest, sig) = Manifest::load_checking(path, |message, signatures| {
+            signature::check(message, signatures, trusted)
+        })?;
+        let valid = sig.is_valid();
+        manifests.push(ManifestUsed {
+            manifest: path.display().to_string(),
+            collection: match valid {
+                true => manifest.header.name.clone(),
+                false => String::new(),
+            },
+            collection_path: path
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(&manifest.header.collection_path),
+            signature: sig,
+        });
+        if valid {
+            use_entries(manifests.len() - 1, &manifest)?;
+        }
+    }
+    Ok(manifests)
 }
 
 /// Adds to `copies` every entry of `manifest` whose origin a reference cites.

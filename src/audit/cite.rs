@@ -52,6 +52,7 @@ pub fn cite(opts: &CiteOptions) -> Result<Citation> {
     let shown = show(&ShowOptions {
         manifest: opts.manifest.clone(),
         paths: vec![opts.path.clone()],
+        urls: Vec::new(),
         trust: Some(opts.trust.clone()),
     })?;
     let signature = shown.signature.clone().ok_or_else(|| {

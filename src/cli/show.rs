@@ -18,6 +18,10 @@ pub struct Args {
     manifest: PathBuf,
     /// Only these files (paths inside the collection).
     paths: Vec<String>,
+    /// Only the files retrieved from this URL (matched ignoring http/https, host case, the
+    /// default port, a trailing slash and the fragment); repeatable.
+    #[arg(long, value_name = "URL")]
+    url: Vec<String>,
     /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
     #[arg(long, value_name = "KEY_OR_DIR")]
     trust: Vec<PathBuf>,
@@ -44,6 +48,7 @@ impl Args {
         ShowOptions {
             manifest: self.manifest,
             paths: self.paths,
+            urls: self.url,
             trust,
         }
     }
@@ -63,9 +68,11 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     } else {
         report::show::render(out, &shown)
     })?;
-    Ok(if shown.signature_checked && !shown.is_verified() {
-        Outcome::Failed
-    } else {
-        Outcome::Done
-    })
+    Ok(
+        if shown.signature_checked && !shown.is_verified() || !shown.unmatched_urls.is_empty() {
+            Outcome::Failed
+        } else {
+            Outcome::Done
+        },
+    )
 }

@@ -86,6 +86,10 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
         writeln!(w, "  origin     {}", escape(&f.origin.to_string()))?;
         writeln!(w, "  retrieved  {}", f.retrieved)?;
     }
+    for url in &r.unmatched_urls {
+        writeln!(w)?;
+        writeln!(w, "no file retrieved from {}", escape(url))?;
+    }
     Ok(())
 }
 

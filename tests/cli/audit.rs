@@ -332,3 +332,63 @@ fn a_bibliography_that_cannot_be_read_is_an_error_naming_it() {
         "--root names the collection folder of one manifest",
     );
 }
+
+#[test]
+fn identify_names_the_sealed_entry_holding_a_loose_documents_content() {
+    let env = sealed_pages();
+    env.write("Downloads/page.html", "<p>b</p>\n");
+    env.write("Downloads/other.html", "<p>never sealed</p>\n");
+    let out = env.run([
+        "identify",
+        "Downloads/page.html",
+        "Downloads/other.html",
+        "--manifest",
+        MANIFEST,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("\nsealed     Downloads/page.html = b.html in manifests/col.toml (\"col\"): from http://example.org/b/, retrieved 2021-03-01T23:30:00Z\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\nunknown    Downloads/other.html: no sealed entry has its content (20 bytes, sha256 "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("1 of 2 documents found sealed\nNOT IDENTIFIED\n"),
+        "{text}"
+    );
+    // From a pipe, as JSON; every document found: exit 0.
+    let mut sh = std::process::Command::new("bash");
+    sh.args([
+        "-c",
+        &format!(
+            "cat col/news.html | {} identify /dev/stdin -m {MANIFEST} --json",
+            env!("CARGO_BIN_EXE_docseal")
+        ),
+    ])
+    .current_dir(env.path());
+    let out = run_command(sh);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["files"][0]["sealed_as"][0]["path"], "news.html");
+    assert_eq!(
+        json["files"][0]["sealed_as"][0]["origin"],
+        "https://example.org/news/item"
+    );
+    // A manifest whose signature does not verify is not searched, and says so.
+    env.edit(MANIFEST, "2020-08-22T10:00:00Z", "2020-08-23T10:00:00Z");
+    let out = env.run(["identify", "col/news.html", "-m", MANIFEST]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("not searched: its provenance is not taken as fact"));
+    assert!(stdout(&out).contains("\nunknown    col/news.html"));
+    // A folder is not a document.
+    assert_fails(
+        &env.run(["identify", "col", "-m", MANIFEST]),
+        2,
+        "col: is a folder",
+    );
+}

@@ -219,6 +219,7 @@ pub struct ShowReport {
     pub header: Header,
     pub signature_key_ids: Vec<String>,
     pub files: Vec<FileEntry>,
+    pub unmatched_urls: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,6 +28,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "show",
     "cite",
     "audit",
+    "identify",
     "export",
     "validate-bag",
     "completions",
