@@ -250,12 +250,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 /// which keys are trusted, which revocations apply, and what is required of the signers.
 #[derive(Debug, clap::Args)]
 struct TrustArgs {
-    /// A trusted public key file, or a folder of .pub files (whose *.revoked files are applied
-    /// too); repeatable [default: ./keys].
+    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys]. The
+    /// folder's *.revoked files, or the NAME.revoked beside a NAME.pub, are applied too.
     #[arg(long, value_name = "KEY_OR_DIR")]
     trust: Vec<std::path::PathBuf>,
-    /// A revocation made by `docseal revoke`, applied besides the *.revoked files of the trusted
-    /// folders; repeatable.
+    /// A revocation made by `docseal revoke` to apply besides those found beside the trusted
+    /// keys; repeatable.
     #[arg(long, value_name = "FILE")]
     revoked: Vec<std::path::PathBuf>,
     /// Require valid signatures by at least N distinct trusted keys [default: 1].

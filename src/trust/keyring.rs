@@ -1,6 +1,7 @@
 //! The trusted keys of one verification: the `.pub` files and folders of `.pub` files the user
 //! named (or `./keys`), each key with the file it came from, and the revocations that apply to
-//! them: every `*.revoked` file in those folders and every `--revoked` file. A corrupt key file
+//! them: every `*.revoked` file in those folders, `NAME.revoked` beside a `NAME.pub` named on its
+//! own, and every `--revoked` file. A corrupt key file
 //! is an error, never skipped; so is one key (or one key ID) held by two files, because the name
 //! a report gives a signer comes from the file that holds its key — the name is local, not
 //! signed — and two files would make it a choice. A revocation that is malformed, or whose
@@ -36,8 +37,8 @@ impl Keyring {
     /// file named twice counts once. A folder that does not exist is [`Error::NoTrustFolder`],
     /// and no key at all [`Error::NoTrustedKeys`].
     ///
-    /// Then the revocations: the `*.revoked` files of those folders and the files in
-    /// `revocations`. One that cannot be read is an error; one that is not a valid revocation
+    /// Then the revocations: the `*.revoked` files of those folders, `NAME.revoked` beside each
+    /// `NAME.pub` named on its own, and the files in `revocations`. One that cannot be read is an error; one that is not a valid revocation
     /// (malformed, or its signature does not verify under the key it names) is ignored with a
     /// warning ([`Keyring::warnings`]). A valid revocation of a key that is not trusted changes
     /// nothing.
@@ -58,6 +59,14 @@ impl Keyring {
             }
             if path.is_dir() {
                 revocation_files.extend(key_files(path, "revoked")?);
+            } else {
+                // A key trusted through its own file (`--trust keys/k.pub`): its revocation is
+                // the file beside it, `keys/k.revoked`, so that pinning one key file does not
+                // hide the revocation committed next to it.
+                let beside = path.with_extension("revoked");
+                if beside.is_file() {
+                    revocation_files.push(beside);
+                }
             }
         }
         if keyring.keys.is_empty() {

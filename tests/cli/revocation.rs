@@ -47,6 +47,10 @@ fn a_manifest_whose_only_trusted_signer_is_revoked_fails_naming_the_key_and_the_
     assert_stdout_line_starts(&out, "signature   REVOKED: the key of \"k\"");
     let out = env.run(["cite", MANIFEST, "a.txt"]);
     assert_fails(&out, 1, "signature  REVOKED");
+    // Trusting the key through its own file finds the revocation beside it.
+    let out = env.run(["verify", MANIFEST, "--trust", "keys/k.pub"]);
+    assert_stdout_line_starts(&out, "signature  REVOKED");
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
