@@ -122,6 +122,12 @@ fn an_untrusted_extra_signature_is_listed_as_untrusted_and_ignored() {
     ] {
         assert!(text.lines().any(|l| l == line), "no {line:?} in\n{text}");
     }
+    let out = env.run(["show", MANIFEST]);
+    assert_ok(&out);
+    assert_stdout_line_starts(
+        &out,
+        &format!("key         {other} untrusted (ignored): no trusted key file holds this key"),
+    );
     // It never counts toward a threshold.
     env.keygen("auditor");
     let out = env.run(["verify", MANIFEST, "--threshold", "2"]);
@@ -234,6 +240,18 @@ fn a_key_committed_into_keys_reseals_a_tampered_collection_and_only_a_pinned_sig
             )],
         );
     }
+    // A pull request that also puts its key into keys/k.pub under the name "k" fools a pin by
+    // name, never a pin by key ID: which is why CI pins the key ID.
+    let impostor = env.read("keys/mallory.pub").replace("\"mallory\"", "\"k\"");
+    std::fs::remove_file(env.join("keys/mallory.pub")).unwrap();
+    env.write("keys/k.pub", impostor);
+    assert_ok(&env.run(["verify", MANIFEST, "--signer", "k"]));
+    let out = env.run(["verify", MANIFEST, "--signer", &id]);
+    assert_fails(
+        &out,
+        2,
+        &format!("--signer {id}: not among the trusted keys"),
+    );
 }
 
 #[test]
