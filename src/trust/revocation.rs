@@ -124,17 +124,10 @@ impl Revocation {
         self.reason.as_deref()
     }
 
-    /// Reads a revocation file. A file that cannot be read is an error; a file that can be read
-    /// but is not a revocation whose signature verifies under the key it names is an error too,
-    /// which the keyring turns into a warning ([`Revocation::parse`]).
-    pub fn load(path: &Path) -> Result<Self> {
-        let text = fsio::read_text(path, "revocation")?;
-        Self::parse(path, &text)
-    }
-
     /// A revocation from the text of its file (`path` is for messages): strictly parsed, the key
     /// canonical and matching its key ID, the time canonical, the reason one line, and the
-    /// signature verifying strictly under the key it revokes.
+    /// signature verifying strictly under the key it revokes. The keyring reads the file (an
+    /// error when it cannot) and turns an error here into a warning.
     pub fn parse(path: &Path, text: &str) -> Result<Self> {
         let file: RevocationFile = toml::from_str(text).map_err(|e| {
             let mut err = Error::from_toml(path, text, &e);
