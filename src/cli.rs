@@ -10,6 +10,7 @@ mod identify;
 mod keygen;
 mod man;
 mod progress;
+mod revoke;
 mod seal;
 mod show;
 mod validate_bag;
@@ -41,6 +42,19 @@ Exit status:
   0  the key pair was written
   2  docseal could not run: a bad name, a key file that exists (pass --force), an unwritable folder";
 
+const REVOKE_HELP: &str = "\
+Examples:
+  docseal revoke archive --reason \"laptop stolen\"     keys/archive.revoked, signed by the key
+  docseal revoke ./ci.key -o keys/ci.revoked
+
+Environment:
+  XDG_CONFIG_HOME  where KEY (a name) is looked up ($XDG_CONFIG_HOME/docseal/keys/NAME.key, else
+                   $HOME/.config/docseal/keys/NAME.key)
+
+Exit status:
+  0  the revocation was written
+  2  docseal could not run: a missing or unreadable key, a revocation that exists (pass --force)";
+
 const SEAL_HELP: &str = "\
 Examples:
   docseal seal collection/ --key archive --sources sources.toml
@@ -60,6 +74,8 @@ Exit status:
 const VERIFY_HELP: &str = "\
 Examples:
   docseal verify manifests/collection.toml
+  docseal verify manifests/collection.toml --signer archive --expect-name collection
+  docseal verify manifests/collection.toml --threshold 2      two distinct trusted keys must sign
   docseal verify manifests/collection.toml --trust keys/archive.pub --format junit -o report.xml
   docseal verify manifests/collection.toml --archive collection.tgz --quiet
 
@@ -71,8 +87,10 @@ Environment:
 
 Exit status:
   0  success: everything verified
-  1  verification failed: bad, untrusted or missing signature, or a file not ok
-  2  docseal could not run: bad arguments, unreadable or malformed input, missing key";
+  1  verification failed: bad, untrusted, revoked or missing signature, signatures that do not
+     meet --threshold, --signer or --expect-name, or a file not ok
+  2  docseal could not run: bad arguments, unreadable or malformed input, missing key, a --signer
+     that is not among the trusted keys";
 
 const SHOW_HELP: &str = "\
 Examples:
@@ -82,7 +100,8 @@ Examples:
 
 Exit status:
   0  shown: the signature is valid (or --no-verify was given, and the output says so)
-  1  shown below a warning: the signature is bad, untrusted or missing
+  1  shown below a warning: the signature is bad, untrusted, revoked or missing, or does not
+     meet --threshold, --signer or --expect-name
   2  docseal could not run: bad arguments, unreadable or malformed input, a file not in it";
 
 const CITE_HELP: &str = "\
@@ -92,7 +111,8 @@ Examples:
 
 Exit status:
   0  written
-  1  nothing written: the manifest's signature is bad, untrusted or missing
+  1  nothing written: the manifest's signature is bad, untrusted, revoked or missing, or does
+     not meet --threshold, --signer or --expect-name
   2  docseal could not run: bad arguments, unreadable or malformed input, a file not in it";
 
 const EXPORT_HELP: &str = "\
@@ -102,7 +122,8 @@ Examples:
 
 Exit status:
   0  written
-  1  nothing written: the manifest's signature is bad, untrusted or missing
+  1  nothing written: the manifest's signature is bad, untrusted, revoked or missing, or does
+     not meet --threshold, --signer or --expect-name
   2  docseal could not run: bad arguments, unreadable or malformed input, a collection file that
      does not match the manifest";
 
@@ -183,6 +204,10 @@ pub enum Command {
     /// in your config folder.
     #[command(after_help = KEYGEN_HELP)]
     Keygen(keygen::Args),
+    /// Write a revocation of a key, signed by the key itself, to keys/NAME.revoked: once it is
+    /// among the trusted keys, verify rejects every signature by that key.
+    #[command(after_help = REVOKE_HELP)]
+    Revoke(revoke::Args),
     /// Hash every regular file under DIR (or every regular-file entry of an archive), attach its
     /// provenance and write a signed manifest.
     #[command(after_help = SEAL_HELP)]
@@ -247,6 +272,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let outcome = match cli.command {
         Command::Keygen(args) => keygen::run(args, &mut out),
+        Command::Revoke(args) => revoke::run(args, &mut out),
         Command::Seal(args) => seal::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
         Command::Show(args) => show::run(args, &mut out),
@@ -266,13 +292,53 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     outcome
 }
 
-/// The trusted keys: those given with `--trust`, else the folder `./keys`.
-fn trusted_or_default(trust: Vec<std::path::PathBuf>) -> Vec<std::path::PathBuf> {
-    if trust.is_empty() {
-        vec![std::path::PathBuf::from("keys")]
-    } else {
-        trust
+/// The options of every command that checks a signature (`verify`, `show`, `cite`, `export`):
+/// which keys are trusted, which revocations apply, and what is required of the signers.
+#[derive(Debug, clap::Args)]
+struct TrustArgs {
+    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys]. The
+    /// folder's *.revoked files, or the NAME.revoked beside a NAME.pub, are applied too.
+    #[arg(long, value_name = "KEY_OR_DIR")]
+    trust: Vec<std::path::PathBuf>,
+    /// A revocation made by `docseal revoke` to apply besides those found beside the trusted
+    /// keys; repeatable.
+    #[arg(long, value_name = "FILE")]
+    revoked: Vec<std::path::PathBuf>,
+    /// Require valid signatures by at least N distinct trusted keys [default: 1].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threshold: Option<u16>,
+    /// Require a valid signature by this trusted key: its key ID, or the name in its .pub file;
+    /// repeatable. Pin the signer in CI, where a change can add a key to ./keys.
+    #[arg(long, value_name = "KEY_ID_OR_NAME")]
+    signer: Vec<String>,
+    /// Require the manifest to be for the collection named NAME (its `name`).
+    #[arg(long, value_name = "NAME")]
+    expect_name: Option<String>,
+}
+
+impl TrustArgs {
+    /// The library's options: trust `./keys` when no `--trust` is given.
+    fn options(self) -> docseal::trust::TrustOptions {
+        let keys = if self.trust.is_empty() {
+            vec![std::path::PathBuf::from("keys")]
+        } else {
+            self.trust
+        };
+        docseal::trust::TrustOptions {
+            keys,
+            revoked: self.revoked,
+            policy: docseal::trust::Policy {
+                threshold: self.threshold.map_or(1, usize::from),
+                signers: self.signer,
+                expect_name: self.expect_name,
+            },
+        }
     }
+}
+
+/// Writes the warnings of a signature check (revocations that were ignored) on standard error.
+fn warn_about(signature: &docseal::trust::signature::SignatureReport) {
+    let _ = docseal::report::human::render_warnings(&mut io::stderr().lock(), signature);
 }
 
 /// Hashing options from `--jobs` and whether a progress bar is drawn (`seal` and `verify`).

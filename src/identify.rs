@@ -9,13 +9,14 @@ use crate::collection::hashing::{self, ReadBuffer};
 use crate::digest::Fixity;
 use crate::error::{Error, Result};
 use crate::fsio;
+use crate::trust::TrustOptions;
 
 /// Hashes `files` and finds the sealed entries holding their content in `manifests`, checked
-/// against the trusted keys `trust`.
+/// as `trust` says.
 pub fn identify(
     files: &[PathBuf],
     manifests: &[PathBuf],
-    trust: &[PathBuf],
+    trust: &TrustOptions,
 ) -> Result<IdentifyReport> {
     let mut buf = ReadBuffer::new(hashing::HASH_BUFFER_SIZE);
     let mut measured = Vec::with_capacity(files.len());

@@ -3,7 +3,7 @@
 //! reports can be stored, merged and turned into other formats), and that [`human::render`] turns
 //! into the terminal report. The verdict store ([`FileVerdicts`]) and the functions that build one
 //! file's verdict live here too. The presenters of the other commands' results (`seal`, `keygen`,
-//! `show`) are the other files of this area.
+//! `revoke`, `show`) are the other files of this area.
 //!
 //! Presenters write to any `W: Write` and return docseal's [`Result`]: a write
 //! that fails is [`Error::Output`], and any other error (an entry that cannot
@@ -20,6 +20,7 @@ pub mod identify;
 pub mod json;
 pub mod junit;
 pub mod keygen;
+pub mod revoke;
 pub mod seal;
 pub mod show;
 mod verdicts;
@@ -346,12 +347,7 @@ mod tests {
             collection_name: "c".into(),
             checked_path: "c".into(),
             checked_archive: false,
-            signature: SignatureReport {
-                status: SignatureStatus::Valid,
-                signers: Vec::new(),
-                invalid: Vec::new(),
-                untrusted: Vec::new(),
-            },
+            signature: SignatureReport::empty(SignatureStatus::Valid),
             files_checked: true,
             manifest_problems: Vec::new(),
             files: FileVerdicts::new(

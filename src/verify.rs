@@ -21,7 +21,7 @@ use crate::relpath::RelPath;
 use crate::report::bag::BagValidation;
 use crate::report::{FileVerdicts, REPORT_VERSION, Totals, VerifyReport};
 use crate::timing;
-use crate::trust::{self, signature};
+use crate::trust::{Trust, TrustOptions};
 
 /// What to verify and against which keys.
 #[derive(Clone, Debug)]
@@ -37,8 +37,8 @@ pub struct VerifyOptions {
     /// For an archive: strip exactly this many leading path segments from its entries, instead
     /// of recognising a single wrapping folder.
     pub strip_components: Option<usize>,
-    /// Trusted public key files or folders of `.pub` files.
-    pub trust: Vec<PathBuf>,
+    /// The trusted keys, the revocations, and what is required of the signers.
+    pub trust: TrustOptions,
     /// Fail when any file's origin or retrieval time is unknown.
     pub require_provenance: bool,
     /// How files are hashed.
@@ -51,10 +51,8 @@ pub struct VerifyOptions {
 /// it could not run (unreadable or malformed manifest, no trusted keys, no collection folder).
 pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport> {
     timing::start();
-    let trusted = trust::load_trusted(&opts.trust)?;
-    let (manifest, sig) = Manifest::load_checking(&opts.manifest, |message, signatures| {
-        signature::check(message, signatures, &trusted)
-    })?;
+    let trust = Trust::load(&opts.trust)?;
+    let (manifest, sig) = Manifest::load_trusted(&opts.manifest, &trust)?;
     timing::lap("manifest and signature");
     // The collection an untrusted manifest names is never looked up: whether a path exists is
     // not the business of whoever wrote it.

@@ -16,8 +16,8 @@ use super::urls::{self, Match};
 use crate::digest::Sha256Digest;
 use crate::error::Result;
 use crate::manifest::Manifest;
-use crate::trust::signature::{self, SignatureReport};
-use crate::trust::{self};
+use crate::trust::signature::SignatureReport;
+use crate::trust::{Trust, TrustOptions};
 
 /// What to audit, against which manifests and keys.
 #[derive(Clone, Debug)]
@@ -26,8 +26,8 @@ pub struct AuditOptions {
     pub references: PathBuf,
     /// The manifests whose sealed copies count.
     pub manifests: Vec<PathBuf>,
-    /// Trusted public key files or folders of `.pub` files, as for `verify`.
-    pub trust: Vec<PathBuf>,
+    /// The trusted keys, revocations and requirements, as for `verify`.
+    pub trust: TrustOptions,
 }
 
 /// One manifest the audit was given.
@@ -176,7 +176,7 @@ pub struct AuditReport {
 /// reference's sealed copies. The files are not checked here: see [`AuditReport::judge`].
 pub fn audit(opts: &AuditOptions) -> Result<AuditReport> {
     let bib = references::read(&opts.references)?;
-    let trusted = trust::load_trusted(&opts.trust)?;
+    let trusted = Trust::load(&opts.trust)?;
     // Every cited URL's match key, and the references citing it.
     let mut wanted: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, r) in bib.references.iter().enumerate() {
@@ -206,19 +206,17 @@ pub fn audit(opts: &AuditOptions) -> Result<AuditReport> {
     Ok(report)
 }
 
-/// Loads each manifest in turn (one at a time: never two held), checks its signatures against
-/// `trusted`, and hands the validly signed ones to `use_entries` with their index in the list
+/// Loads each manifest in turn (one at a time: never two held), checks its signatures as
+/// `trusted` says, and hands the validly signed ones to `use_entries` with their index in the list
 /// returned; the others are only listed, with their verdict.
 pub fn each_manifest(
     paths: &[PathBuf],
-    trusted: &[trust::PublicKey],
+    trusted: &Trust,
     mut use_entries: impl FnMut(usize, &Manifest) -> Result<()>,
 ) -> Result<Vec<ManifestUsed>> {
     let mut manifests = Vec::with_capacity(paths.len());
     for path in paths {
-        let (manifest, sig) = Manifest::load_checking(path, |message, signatures| {
-            signature::check(message, signatures, trusted)
-        })?;
+        let (manifest, sig) = Manifest::load_trusted(path, trusted)?;
         let valid = sig.is_valid();
         manifests.push(ManifestUsed {
             manifest: path.display().to_string(),

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use crate::error::Result;
 use crate::manifest::FileEntry;
-use crate::trust::KeyId;
 use crate::trust::signature::SignatureReport;
+use crate::trust::{KeyId, TrustOptions};
 
 use super::show::{ShowOptions, show};
 
@@ -19,8 +19,8 @@ pub struct CiteOptions {
     pub manifest: PathBuf,
     /// The file's path inside the collection.
     pub path: String,
-    /// Trusted public key files or folders of `.pub` files.
-    pub trust: Vec<PathBuf>,
+    /// The trusted keys, the revocations, and what is required of the signers.
+    pub trust: TrustOptions,
 }
 
 /// The facts a citation of one sealed file carries.

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::citations::{ManifestUsed, each_manifest};
 use crate::digest::{Fixity, Sha256Digest};
 use crate::error::Result;
-use crate::trust;
+use crate::trust::{Trust, TrustOptions};
 
 /// A sealed entry with the content asked for.
 #[derive(Clone, Debug, Serialize)]
@@ -52,13 +52,13 @@ pub struct IdentifyReport {
 }
 
 /// Finds the sealed entries holding the content of each of `files` (name and measured fixity)
-/// in `manifests`, checked against the trusted keys `trust`.
+/// in `manifests`, their signatures checked as `trust` says.
 pub fn identify(
     files: Vec<(String, Fixity)>,
     manifests: &[PathBuf],
-    trust_paths: &[PathBuf],
+    trust: &TrustOptions,
 ) -> Result<IdentifyReport> {
-    let trusted = trust::load_trusted(trust_paths)?;
+    let trusted = Trust::load(trust)?;
     let mut wanted: HashMap<([u8; 32], u64), Vec<usize>> = HashMap::new();
     for (i, (_, fx)) in files.iter().enumerate() {
         wanted

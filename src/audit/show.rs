@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::manifest::{FileEntry, Header, Manifest};
-use crate::trust::signature::{self, SignatureReport};
-use crate::trust::{self, KeyId};
+use crate::trust::signature::SignatureReport;
+use crate::trust::{KeyId, Trust, TrustOptions};
 
 /// What `show` reads and which keys it trusts.
 #[derive(Clone, Debug)]
@@ -22,9 +22,9 @@ pub struct ShowOptions {
     /// Only the files whose recorded origin matches one of these URLs (as `audit` matches them:
     /// [`super::urls`]).
     pub urls: Vec<String>,
-    /// Trusted public key files or folders of `.pub` files, as for `verify`; `None` reads the
+    /// The trusted keys, revocations and requirements, as for `verify`; `None` reads the
     /// manifest without checking its signature.
-    pub trust: Option<Vec<PathBuf>>,
+    pub trust: Option<TrustOptions>,
 }
 
 /// What `show` prints.
@@ -63,12 +63,11 @@ impl ShowReport {
 pub fn show(opts: &ShowOptions) -> Result<ShowReport> {
     let path = opts.manifest.as_path();
     let (manifest, signature, trusted_keys) = match &opts.trust {
-        Some(trust_paths) => {
-            let trusted = trust::load_trusted(trust_paths)?;
-            let (manifest, report) = Manifest::load_checking(path, |message, signatures| {
-                signature::check(message, signatures, &trusted)
-            })?;
-            let shown = trust_paths
+        Some(options) => {
+            let trust = Trust::load(options)?;
+            let (manifest, report) = Manifest::load_trusted(path, &trust)?;
+            let shown = trust
+                .places()
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect();

@@ -19,9 +19,8 @@ pub struct Args {
     /// A manifest whose sealed copies count; repeatable, at least one.
     #[arg(long, short, value_name = "MANIFEST", required = true)]
     manifest: Vec<PathBuf>,
-    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR")]
-    trust: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// Check each sealed copy found against the file in its manifest's collection folder.
     #[arg(long, conflicts_with = "root")]
     check_files: bool,
@@ -45,7 +44,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         &AuditOptions {
             references: args.references,
             manifests: args.manifest,
-            trust: super::trusted_or_default(args.trust),
+            trust: args.trust.options(),
         },
         &files,
     )?;

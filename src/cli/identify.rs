@@ -17,9 +17,8 @@ pub struct Args {
     /// A manifest to search; repeatable, at least one.
     #[arg(long, short, value_name = "MANIFEST", required = true)]
     manifest: Vec<PathBuf>,
-    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR")]
-    trust: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -30,7 +29,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     let report = identify::identify(
         &args.files,
         &args.manifest,
-        &super::trusted_or_default(args.trust),
+        &args.trust.options(),
     )?;
     written(if args.json {
         report::json::write(out, &report)

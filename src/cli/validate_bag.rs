@@ -8,7 +8,7 @@ use docseal::report;
 use docseal::verify::{self, VerifyOptions};
 
 use super::progress::TermProgress;
-use super::{Outcome, hash_options, trusted_or_default, written};
+use super::{Outcome, hash_options, written};
 
 // The arguments of `validate-bag` (the subcommand's help text is on `Command::ValidateBag`).
 #[derive(Debug, clap::Args)]
@@ -18,10 +18,9 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
-    /// A trusted public key file, or a folder of .pub files, for the docseal manifest the bag
-    /// carries; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR", conflicts_with = "bagit_only")]
-    trust: Vec<PathBuf>,
+    /// The keys the docseal manifest the bag carries is checked against.
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// Check the bag as BagIt only, not the docseal manifest it carries.
     #[arg(long)]
     bagit_only: bool,
@@ -42,7 +41,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         folder: None,
         archive: None,
         strip_components: None,
-        trust: trusted_or_default(args.trust),
+        trust: args.trust.options(),
         require_provenance: false,
         hashing: hash_options(args.jobs, bar.is_shown()),
     });

@@ -29,9 +29,8 @@ pub struct Args {
     /// folder that wraps every entry, unless the manifest's paths all lie in it too].
     #[arg(long, value_name = "N")]
     strip_components: Option<usize>,
-    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR")]
-    trust: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// How to write the report: text (for people), json (docs/json-report.md), junit (JUnit XML
     /// for CI test reports) or github (GitHub Actions annotations, and a table in the step
     /// summary when GITHUB_STEP_SUMMARY is set).
@@ -66,7 +65,7 @@ enum Format {
 impl Args {
     /// The library's options: trust `./keys` when no `--trust` is given.
     fn options(self, progress_shown: bool) -> VerifyOptions {
-        let trust = super::trusted_or_default(self.trust);
+        let trust = self.trust.options();
         VerifyOptions {
             manifest: self.manifest,
             folder: self.root,
@@ -91,6 +90,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     let output = args.output.clone();
     let opts = args.options(bar.is_shown());
     let rep = verify::verify(&opts, &bar)?;
+    super::warn_about(&rep.signature);
     match &output {
         Some(path) => {
             let mut buffer = Vec::new();

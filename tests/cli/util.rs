@@ -23,6 +23,7 @@ pub const MANIFEST: &str = "manifests/col.toml";
 /// Every subcommand, in the order `docseal --help` lists them.
 pub const SUBCOMMANDS: &[&str] = &[
     "keygen",
+    "revoke",
     "seal",
     "verify",
     "show",

@@ -20,6 +20,7 @@ fn verify_of_an_untouched_collection_names_the_folder_first_succeeds_and_lists_e
         format!(
             "folder     manifests/../col\n\
              signature  valid, signed by \"k\" (key {id})\n\
+             key        {id} valid: \"k\" from keys/k.pub\n\
              ok         a.txt\n\
              ok         b.txt\n\
              ok         sub/c.txt\n\
@@ -169,7 +170,8 @@ fn the_shipped_sample_collection_verifies_from_the_repository_root() {
     assert!(
         text.starts_with(
             "folder     manifests/../seeds\n\
-             signature  valid, signed by \"docseal-sample\" (key 7f73941830ea6f5c)\n"
+             signature  valid, signed by \"docseal-sample\" (key 7f73941830ea6f5c)\n\
+             key        7f73941830ea6f5c valid: \"docseal-sample\" from keys/docseal-sample.pub\n"
         ),
         "{text}"
     );
