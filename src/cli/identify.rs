@@ -26,11 +26,7 @@ pub struct Args {
 
 /// Identifies the documents; exit 1 unless every one is found sealed.
 pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
-    let report = identify::identify(
-        &args.files,
-        &args.manifest,
-        &args.trust.options(),
-    )?;
+    let report = identify::identify(&args.files, &args.manifest, &args.trust.options())?;
     written(if args.json {
         report::json::write(out, &report)
     } else {
