@@ -50,10 +50,20 @@ impl Collection {
         matches!(self, Collection::Archive { .. })
     }
 
+    /// True for an archive read from a pipe, a FIFO or a device (`--archive <(…)`,
+    /// `/dev/stdin`): it has no file that a manifest could name.
+    pub fn is_piped_archive(&self) -> bool {
+        self.is_archive() && std::fs::metadata(self.path()).is_ok_and(|m| !m.is_file())
+    }
+
     /// The name a collection gets when none is given: a folder's last component (after
     /// resolving `.`), an archive's file name without its archive extensions
     /// (`batch-7.tar.gz` → `batch-7`).
     pub fn default_name(&self) -> Option<String> {
+        if self.is_piped_archive() {
+            // `/dev/fd/63` names a pipe, not the collection.
+            return None;
+        }
         match self {
             Collection::Folder(dir) => {
                 let abs = crate::fsio::absolute(dir)?;

@@ -1171,6 +1171,20 @@ fn compressed_and_plain_tars_are_read_from_pipes_without_seeking() {
         entries_and_root(&env.read("m/piped.toml")),
         entries_and_root(&env.read(manifest))
     );
+    // A pipe has no file to record: the collection is "-" (never "../../proc/PID/fd/63"), verify
+    // says where it looked and what to pass, and --archive verifies it.
+    let text = String::from_utf8(env.read("m/piped.toml")).unwrap();
+    assert!(text.contains("\ncollection = \"-\"\n"), "{text}");
+    env.verify("m/piped.toml", &[])
+        .assert_fails(2, &["collection not found", "--archive FILE"]);
+    env.verify("m/piped.toml", &["--archive", "col.tgz"])
+        .assert_code(0);
+    // Without --name there is nothing to name the collection after.
+    env.sh_run("\"$DOCSEAL\" seal --key t.key --quiet --archive <(cat col.tgz) -o m/unnamed.toml")
+        .assert_fails(
+            2,
+            &["is read from a pipe, which has no name to take; pass --name NAME"],
+        );
 }
 
 #[test]
