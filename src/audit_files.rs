@@ -6,9 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::audit::citations::{self, AuditOptions, AuditReport, SealedCopy};
-use crate::collection::Measurement;
 use crate::collection::hashing::{self, ReadBuffer};
+use crate::collection::{Measurement, measure_path};
 use crate::error::{Error, Result};
+use crate::relpath::RelPath;
 
 /// Which files the sealed copies are checked against.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,22 +70,12 @@ fn check_copy(copy: &mut SealedCopy, root: &Path, buf: &mut [u8]) {
         ));
         return;
     }
-    // The folders on the way are the collection's own, not links out of it.
-    let mut below = root.to_path_buf();
-    let segments: Vec<&str> = copy.path.split('/').collect();
-    for segment in &segments[..segments.len().saturating_sub(1)] {
-        below.push(segment);
-        if std::fs::symlink_metadata(&below).is_ok_and(|m| !m.is_dir()) {
-            copy.intact = Some(false);
-            copy.file_detail = Some(format!(
-                "{} is no longer a folder (a link or a file); not followed",
-                below.display()
-            ));
-            return;
-        }
-    }
-    let file = root.join(&copy.path);
-    let (intact, detail) = match hashing::measure_file(&file, buf, Some(copy.size)) {
+    let Ok(path) = RelPath::new(&copy.path) else {
+        copy.intact = Some(false);
+        copy.file_detail = Some("its sealed path cannot be looked up".into());
+        return;
+    };
+    let (intact, detail) = match measure_path(root, &path, copy.size, buf) {
         Measurement::Hashed(fx) if fx.size == copy.size && fx.digest == copy.digest => (true, None),
         Measurement::Hashed(fx) => (
             false,
@@ -97,11 +88,10 @@ fn check_copy(copy: &mut SealedCopy, root: &Path, buf: &mut [u8]) {
                 copy.size
             )),
         ),
-        Measurement::Vanished => (false, Some(format!("{} is missing", file.display()))),
-        Measurement::Unreadable(why) => (
-            false,
-            Some(format!("cannot read {}: {why}", file.display())),
-        ),
+        Measurement::Vanished => (false, Some(format!("{} is missing", path.as_str()))),
+        Measurement::Unreadable(why) => {
+            (false, Some(format!("cannot read {}: {why}", path.as_str())))
+        }
     };
     copy.intact = Some(intact);
     copy.file_detail = detail;

@@ -78,6 +78,7 @@ Examples:
   docseal verify manifests/collection.toml --threshold 2      two distinct trusted keys must sign
   docseal verify manifests/collection.toml --trust keys/archive.pub --format junit -o report.xml
   docseal verify manifests/collection.toml --archive collection.tgz --quiet
+  docseal verify manifests/collection.toml report-2020.pdf     only that file, signature first
 
 Environment:
   GITHUB_STEP_SUMMARY  with --format github, the file a table of every problem is appended to

@@ -16,6 +16,7 @@ pub mod walk;
 use std::path::{Path, PathBuf};
 
 pub use archive::LeadingFolder;
+pub use folder::measure_path;
 pub use hashing::{HashOptions, default_jobs};
 pub use item::{Inventory, Item, Measured, Measurement, Problem, SkipKind, Skipped};
 pub use names::{ClashKind, NameClash, NameClashes};

@@ -253,6 +253,9 @@ pub struct VerifyReport {
     pub totals: Totals,
     /// Whether every file was required to have a known origin and retrieval time.
     pub require_provenance: bool,
+    /// The files named on the command line (`verify MANIFEST PATH...`): only they were checked,
+    /// and the totals count only them. Empty when every file was checked.
+    pub paths: Vec<String>,
     /// The overall verdict; the exit status is 0 exactly when this is true.
     pub success: bool,
 }
@@ -361,6 +364,7 @@ mod tests {
             name_clashes: Vec::new(),
             totals: Totals::default(),
             require_provenance: false,
+            paths: Vec::new(),
             success: false,
         }
     }

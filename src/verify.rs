@@ -43,6 +43,8 @@ pub struct VerifyOptions {
     pub require_provenance: bool,
     /// How files are hashed.
     pub hashing: HashOptions,
+    /// Only these files (collection paths; `verify MANIFEST PATH...`); every file when empty.
+    pub paths: Vec<String>,
 }
 
 /// Verifies a collection against a manifest.
@@ -81,6 +83,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
             ..Totals::default()
         },
         require_provenance: opts.require_provenance,
+        paths: Vec::new(),
         success: false,
     };
     if let Some(collection) = collection {
@@ -95,6 +98,13 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
                 own_entry(&opts.manifest, &manifest.header.collection_path)
             }
         };
+        if !opts.paths.is_empty() {
+            (report.files, report.skipped) =
+                check_named_files(opts, &manifest, &collection, &mut report, progress)?;
+            report.files_checked = true;
+            report.finish();
+            return Ok(report);
+        }
         let expected = Expected {
             files: manifest.summary.count as u64,
             bytes: manifest.summary.bytes,
@@ -119,6 +129,54 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
     Ok(report)
 }
 
+/// `verify MANIFEST PATH...`: only the named entries, looked up in the manifest (a name it does
+/// not hold is an error), each file read by its path in a folder (the folder is not walked) or
+/// picked from the archive as its stream passes. The totals count the named files only.
+fn check_named_files(
+    opts: &VerifyOptions,
+    manifest: &Manifest,
+    collection: &Collection,
+    report: &mut VerifyReport,
+    progress: &dyn Progress,
+) -> Result<(FileVerdicts, Vec<collection::Skipped>)> {
+    let named = check::named_entries(manifest, &opts.paths)?;
+    report.totals.sealed = named.len();
+    report.totals.lacking_provenance = named.iter().filter(|e| !e.has_provenance()).count();
+    report.paths = named.iter().map(|e| e.path.as_str().to_string()).collect();
+    let expected = Expected {
+        files: named.len() as u64,
+        bytes: named.iter().map(|e| e.size).sum(),
+    };
+    let sizes: Vec<(RelPath, u64)> = named.iter().map(|e| (e.path.clone(), e.size)).collect();
+    check::check_named(named, |sink, sealed| match collection {
+        Collection::Folder(root) => {
+            progress.start(expected.files, expected.bytes);
+            let mut buf =
+                collection::hashing::ReadBuffer::new(collection::hashing::HASH_BUFFER_SIZE);
+            for (path, size) in sizes {
+                let measurement = collection::measure_path(root, &path, size, buf.as_mut_slice());
+                progress.file_done(size);
+                sink(collection::Item::File(collection::Measured {
+                    path,
+                    measurement,
+                }))?;
+            }
+            progress.finish();
+            Ok(())
+        }
+        Collection::Archive { .. } => collection::scan(
+            collection,
+            None,
+            opts.hashing,
+            Some(expected),
+            Some(sealed),
+            progress,
+            sink,
+        )
+        .map(|_| ()),
+    })
+}
+
 /// Checks the BagIt bag in folder `bag` and — unless `verifying` is `None` — verifies the docseal
 /// manifest it carries, if any, against its `data/` folder, with the trusted keys and hashing of
 /// `verifying` (its manifest, folder and archive are the bag's). `Err` when either check could not
@@ -136,6 +194,7 @@ pub fn validate_bag(
                 folder: Some(bag.join("data")),
                 archive: None,
                 strip_components: None,
+                paths: Vec::new(),
                 ..opts
             },
             progress,

@@ -44,6 +44,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         trust: args.trust.options(),
         require_provenance: false,
         hashing: hash_options(args.jobs, bar.is_shown()),
+        paths: Vec::new(),
     });
     let checked = verify::validate_bag(&args.bag, verifying, &bar)?;
     written(if args.json {

@@ -17,6 +17,9 @@ use super::{Outcome, hash_options, written};
 pub struct Args {
     /// The manifest.
     manifest: PathBuf,
+    /// Only these files (paths inside the collection): each is looked up in the manifest and
+    /// checked alone, without walking the folder [default: every file].
+    paths: Vec<String>,
     /// The collection folder [default: the manifest's `collection`, relative to the manifest;
     /// when that names a file, it is read as an archive].
     #[arg(long, value_name = "DIR")]
@@ -74,6 +77,7 @@ impl Args {
             trust,
             require_provenance: self.require_provenance,
             hashing: hash_options(self.jobs, progress_shown),
+            paths: self.paths,
         }
     }
 }

@@ -43,6 +43,13 @@ fn write_report<W: Write>(
             "folder"
         };
         writeln!(w, "{kind:<10} {}", escape(&report.checked_path))?;
+        if !report.paths.is_empty() {
+            writeln!(
+                w,
+                "named      {} of the manifest's files, checked alone (extra files are not looked for)",
+                report.paths.len()
+            )?;
+        }
     }
     if !quiet || !report.signature.is_valid() {
         render_signature(w, &report.signature)?;

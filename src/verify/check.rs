@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use crate::collection::{Item, Measurement, Problem, SealedSizes, Sink, Skipped};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::manifest::{EntryFixity, FileEntry, Manifest};
 use crate::relpath::RelPath;
 use crate::report::{FileReport, FileVerdicts, Fixity, SealedEntries, SealedStatus};
@@ -61,7 +61,60 @@ pub fn check(
     scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
 ) -> Result<(FileVerdicts, Vec<Skipped>)> {
     let capacity = manifest.summary.count;
-    let entries = SortedEntries::of(manifest)?;
+    judge_all(SortedEntries::of(manifest)?, capacity, scan)
+}
+
+/// The entries named (`verify MANIFEST PATH...`), found in one pass over the manifest, sorted,
+/// each once: a name the manifest does not hold is [`Error::NotInManifest`].
+pub fn named_entries(manifest: &Manifest, names: &[String]) -> Result<Vec<FileEntry>> {
+    let wanted: HashSet<&str> = names.iter().map(|n| n.trim_start_matches("./")).collect();
+    let mut found: Vec<FileEntry> = Vec::with_capacity(wanted.len());
+    for entry in manifest.entries() {
+        let entry = entry?;
+        if wanted.contains(entry.path.as_str()) {
+            found.push(entry);
+        }
+    }
+    if let Some(missing) = names.iter().find(|n| {
+        let n = n.trim_start_matches("./");
+        !found.iter().any(|e| e.path.as_str() == n)
+    }) {
+        return Err(Error::NotInManifest {
+            manifest: manifest.display_path().to_path_buf(),
+            path: missing.clone(),
+        });
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
+    Ok(found)
+}
+
+/// [`check`] of only the `named` entries: `scan` hands it the items of those paths (other items
+/// are passed over). Nothing is extra or moved here — only the named files are looked at.
+pub fn check_named(
+    named: Vec<FileEntry>,
+    scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
+) -> Result<(FileVerdicts, Vec<Skipped>)> {
+    let wanted: HashSet<String> = named.iter().map(|e| e.path.as_str().to_string()).collect();
+    let capacity = named.len();
+    let (verdicts, _) = judge_all(SortedEntries::Collected(named), capacity, |sink, sizes| {
+        scan(
+            &mut |item| match wanted.contains(item.path()) {
+                true => sink(item),
+                false => Ok(()),
+            },
+            sizes,
+        )
+    })?;
+    Ok((verdicts, Vec::new()))
+}
+
+/// The merge of `entries` with the items `scan` gives, then the moves.
+fn judge_all(
+    entries: SortedEntries,
+    capacity: usize,
+    scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
+) -> Result<(FileVerdicts, Vec<Skipped>)> {
     let judged = {
         let mut sizes = SizeCursor {
             all: &entries,

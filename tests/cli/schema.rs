@@ -37,6 +37,7 @@ pub struct VerifyReport {
     pub skipped: Vec<Skipped>,
     pub totals: Totals,
     pub require_provenance: bool,
+    pub paths: Vec<String>,
     pub success: bool,
 }
 
