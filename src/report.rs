@@ -13,6 +13,7 @@
 pub mod bag;
 pub mod cite;
 pub mod export;
+pub mod fetch;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -352,6 +352,7 @@ mod tests {
             digest: Sha256Digest::of(content),
             origin: Recorded::Unknown,
             retrieved: Recorded::Unknown,
+            capture: Default::default(),
         }
     }
 
