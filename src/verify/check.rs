@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use crate::collection::{Item, Measurement, Problem, SealedSizes, Sink, Skipped};
 use crate::error::Result;
-use crate::manifest::{EntryFixity, FileEntry, Manifest};
+use crate::manifest::{EntryFixity, FileEntry, Manifest, Naming};
 use crate::relpath::RelPath;
-use crate::report::{FileReport, FileVerdicts, Fixity, SealedEntries, SealedStatus};
+use crate::report::{FileReport, FileStatus, FileVerdicts, Fixity, SealedEntries, SealedStatus};
 
 /// The sealed entries in path order: the manifest itself when it is sorted (the normal case,
 /// read again a batch at a time), else all its entries collected and sorted.
@@ -61,12 +61,14 @@ pub fn check(
     scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
 ) -> Result<(FileVerdicts, Vec<Skipped>)> {
     let capacity = manifest.summary.count;
+    let naming = manifest.header.naming;
     let entries = SortedEntries::of(manifest)?;
     let judged = {
         let mut sizes = SizeCursor {
             entries: entries.fixities().peekable(),
         };
         let mut judge = Judge {
+            naming,
             entries: entries.fixities().peekable(),
             next: 0,
             found: Judged {
@@ -87,6 +89,19 @@ pub fn check(
         ..
     } = judged;
     let mut others = pair_moves(&entries, &mut status, unsealed)?;
+    if let Some(scheme) = naming {
+        for report in others.iter_mut().filter(|r| r.status == FileStatus::Moved) {
+            let digest = report.actual.map(|a| a.digest);
+            if let Some(want) = digest.and_then(|d| scheme.misfit(&report.path, &d)) {
+                report.status = FileStatus::Misnamed;
+                report.detail = Some(format!(
+                    "renamed from {}; the name does not fit its content ({} names it {want})",
+                    report.moved_from.as_deref().unwrap_or_default(),
+                    scheme.as_str()
+                ));
+            }
+        }
+    }
     others.extend(
         named
             .into_iter()
@@ -136,6 +151,8 @@ struct Judged {
 
 /// The merge of the sorted entries with the collection's items.
 struct Judge<'a> {
+    /// The naming scheme the manifest declares, which every name must fit.
+    naming: Option<Naming>,
     entries: std::iter::Peekable<FixityIter<'a>>,
     /// The index of the next entry.
     next: usize,
@@ -167,8 +184,20 @@ impl Judge<'_> {
         match (item, entry) {
             (Item::File(m), Some(entry)) => match m.measurement {
                 Measurement::Hashed(fx) => {
+                    let misfit = self
+                        .naming
+                        .and_then(|n| Some((n, n.misfit(&entry.path, &entry.digest)?)));
                     if fx.size == entry.size && fx.digest == entry.digest {
-                        self.set(SealedStatus::Ok);
+                        if let Some((scheme, want)) = misfit {
+                            let why = format!(
+                                "the name does not fit its content ({} names it {want})",
+                                scheme.as_str()
+                            );
+                            self.found.reasons.insert(i, why);
+                            self.set(SealedStatus::Misnamed);
+                        } else {
+                            self.set(SealedStatus::Ok);
+                        }
                     } else {
                         self.found.changed.insert(i, fx);
                         self.set(SealedStatus::Modified);

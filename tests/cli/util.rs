@@ -24,6 +24,7 @@ pub const MANIFEST: &str = "manifests/col.toml";
 pub const SUBCOMMANDS: &[&str] = &[
     "keygen",
     "seal",
+    "fetch",
     "verify",
     "show",
     "cite",
