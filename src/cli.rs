@@ -63,8 +63,9 @@ Examples:
   docseal seal seeds --key archive --sources sources/seeds.toml  then seal what was captured
 
 Environment:
-  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY  a proxy to fetch through (lower case too, as curl reads
-                   them); NO_PROXY lists the hosts reached directly
+  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY (or in lower case)
+                   the proxy to fetch through, read as curl reads them
+  NO_PROXY         the hosts (comma-separated) reached without the proxy
 
 Exit status:
   0  every URL was stored, or skipped as captured before

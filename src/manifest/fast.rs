@@ -232,6 +232,38 @@ mod tests {
     }
 
     #[test]
+    fn capture_fields_are_read_in_their_canonical_order_and_an_escape_is_left_to_strict() {
+        let v2 = ENTRY.replacen(
+            "retrieved = \"unknown\"\n",
+            "retrieved = \"unknown\"\nfinal_url = \"https://example.org/c\"\nhttp_status = 200\nmedia_type = \"text/plain\"\netag = \"W/e\"\n",
+            1,
+        );
+        let got = parse_batch(&v2, 0).unwrap();
+        let c = &got[0].0.capture;
+        assert_eq!(c.http_status, Some(200));
+        assert_eq!(c.etag.as_deref(), Some("W/e"));
+        assert_eq!(
+            c.final_url.as_ref().map(|u| u.as_str()),
+            Some("https://example.org/c")
+        );
+        assert!(c.content_encoding.is_none() && c.last_modified.is_none());
+        assert!(crate::manifest::differential::readers_agree(&v2).is_ok());
+        for (from, to) in [
+            ("etag = \"W/e\"", "etag = \"\\\"e\\\"\""),
+            (
+                "http_status = 200\nmedia_type = \"text/plain\"",
+                "media_type = \"text/plain\"\nhttp_status = 200",
+            ),
+            ("http_status = 200", "http_status = 70000"),
+            ("etag = \"W/e\"", "etag = \"\""),
+        ] {
+            let text = v2.replacen(from, to, 1);
+            assert!(parse_batch(&text, 0).is_none(), "{to:?} was accepted");
+            assert!(crate::manifest::differential::readers_agree(&text).is_ok());
+        }
+    }
+
+    #[test]
     fn anything_not_plainly_canonical_is_left_to_the_strict_reader() {
         for (from, to) in [
             ("size = 12", "size = 012"),

@@ -26,6 +26,18 @@ fn stored_files(env: &TestEnv, dir: &str) -> Vec<String> {
     names
 }
 
+/// Seals the fetched folder `seeds` with key "k" and its sources list.
+fn seal_fetched(env: &TestEnv) -> std::process::Output {
+    env.run([
+        "seal",
+        "seeds",
+        "--key",
+        "k",
+        "--sources",
+        "sources/seeds.toml",
+    ])
+}
+
 #[test]
 fn a_fetched_body_is_stored_exactly_under_its_digest_with_its_provenance() {
     let body = b"<html>seed</html>\n".to_vec();
@@ -39,7 +51,7 @@ fn a_fetched_body_is_stored_exactly_under_its_digest_with_its_provenance() {
     let out = env.run(["fetch", &server.url("/doc"), "--into", "seeds"]);
     assert_ok(&out);
     let name = format!("000_{}.html", &sha256(&body)[..16]);
-    assert_eq!(stored_files(&env, "seeds"), [name.clone()]);
+    assert_eq!(stored_files(&env, "seeds"), std::slice::from_ref(&name));
     assert_eq!(env.read_bytes(format!("seeds/{name}")), body);
     assert!(stdout(&out).contains(&format!(
         "stored   {name}  18 bytes  {}",
@@ -322,14 +334,7 @@ fn a_fetched_folder_seals_with_its_captured_provenance_and_a_renamed_file_is_mis
         "--into",
         "seeds",
     ]));
-    let out = env.run([
-        "seal",
-        "seeds",
-        "--key",
-        "k",
-        "--sources",
-        "sources/seeds.toml",
-    ]);
+    let out = seal_fetched(&env);
     assert_ok(&out);
     let manifest = env.read("manifests/seeds.toml");
     assert!(manifest.contains("\nformat_version = 2\n"), "{manifest}");
@@ -394,14 +399,7 @@ fn seal_refuses_a_changed_capture_and_a_name_that_does_not_fit() {
     assert_ok(&env.run(["fetch", &server.url("/doc"), "--into", "seeds"]));
     let name = stored_files(&env, "seeds").remove(0);
     env.write(format!("seeds/{name}"), "changed!!\n");
-    let out = env.run([
-        "seal",
-        "seeds",
-        "--key",
-        "k",
-        "--sources",
-        "sources/seeds.toml",
-    ]);
+    let out = seal_fetched(&env);
     assert_bad_input(
         &out,
         "sources/seeds.toml:6: ",

@@ -197,7 +197,7 @@ fn every_manual_page_renders_without_warnings() {
     }
     assert_error_is(
         &env.run(["man", "nope"]),
-        "no subcommand \"nope\"; the manual pages are of: keygen, seal, verify, show, cite, export, validate-bag, completions, man",
+        "no subcommand \"nope\"; the manual pages are of: keygen, seal, fetch, verify, show, cite, export, validate-bag, completions, man",
     );
 }
 
