@@ -338,4 +338,53 @@ mod tests {
         let e = parse("[[source]]\npath = \"a\"\nsha = 1\n").unwrap_err();
         assert!(e.to_string().contains("s.toml:3:"), "{e}");
     }
+
+    #[test]
+    fn what_fetch_records_is_read_and_checked() {
+        let s = parse(
+            "naming = \"sha256-prefix\"\n[[source]]\npath = \"000_a.txt\"\nurl = \"http://x.org/a\"\n\
+             retrieved = \"2026-12-02T01:02:03.5Z\"\nfinal_url = \"http://x.org/b\"\n\
+             redirects = [{ url = \"http://x.org/a\", status = 301 }]\nhttp_status = 200\n\
+             content_type = \"text/plain\"\ncontent_encoding = \"gzip\"\netag = '\"e\"'\n\
+             last_modified = \"Wed, 02 Dec 2026 00:00:00 GMT\"\ncontent_length = 3\nsize = 3\n\
+             sha256 = \"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.naming, Some(Naming::Sha256Prefix));
+        let a = &s.entries[&RelPath::new("000_a.txt").unwrap()];
+        assert_eq!(a.capture.http_status, Some(200));
+        assert_eq!(a.capture.etag.as_deref(), Some("\"e\""));
+        assert_eq!(a.capture.media_type.as_deref(), Some("text/plain"));
+        assert_eq!(a.redirects.len(), 1);
+        assert_eq!(a.redirects[0].status, 301);
+        assert_eq!((a.size, a.content_length), (Some(3), Some(3)));
+        assert!(a.sha256.is_some());
+        for (bad, says) in [
+            ("naming = \"md5\"\n", "s.toml:1: unknown naming scheme"),
+            (
+                "[[source]]\npath = \"a\"\nhttp_status = 42\n",
+                "s.toml:3: http_status 42",
+            ),
+            (
+                "[[source]]\npath = \"a\"\netag = \"\"\n",
+                "s.toml:3: etag must be",
+            ),
+            (
+                "[[source]]\npath = \"a\"\nfinal_url = \"x/y\"\n",
+                "s.toml:3: URL \"x/y\"",
+            ),
+            (
+                "[[source]]\npath = \"a\"\nredirects = [{ url = \"http://x.org/\", status = 200000 }]\n",
+                "s.toml:3: redirect status 200000",
+            ),
+            (
+                "[[source]]\npath = \"a\"\nredirects = [{ url = \"http://x.org/\", code = 301 }]\n",
+                "s.toml:3:",
+            ),
+            ("[[source]]\npath = \"a\"\nsha256 = \"abc\"\n", "s.toml:3:"),
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert!(e.to_string().starts_with(says), "{bad:?}: {e}");
+        }
+    }
 }

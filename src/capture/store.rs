@@ -2,8 +2,8 @@
 //! came from in the folder's sources list: what `docseal fetch` does with each response body, and
 //! what an importer (WARC) is to reuse for each record's payload.
 //!
-//! The stream goes to a temporary file in the folder while it is hashed (never the whole body in
-//! memory), and is given its name — `NNN_<first 16 hex digits of its SHA-256>.<ext>`,
+//! The stream goes to an unnamed file in the folder (`O_TMPFILE`; elsewhere a temporary file
+//! `.docseal-*.tmp`) while it is hashed (never the whole body in memory), and is given its name — `NNN_<first 16 hex digits of its SHA-256>.<ext>`,
 //! [`Naming::Sha256Prefix`] — only once it is complete: a stream that fails or grows past the
 //! size limit leaves nothing behind. The sources list is then rewritten atomically with one more
 //! `[[source]]` table appended to its text as it was (comments and all); should that fail, the
@@ -130,11 +130,7 @@ impl Store {
         progress: &mut dyn FnMut(u64),
     ) -> std::result::Result<Stored, StoreError> {
         let local = StoreError::Local;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".docseal-")
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(|e| local(Error::io(&self.dir, "cannot create a temporary file in", e)))?;
+        let mut file = Pending::create(&self.dir).map_err(local)?;
         let mut hasher = Sha256::new();
         let mut size = 0u64;
         let mut buf = vec![0u8; 64 * 1024];
@@ -157,8 +153,9 @@ impl Store {
                 )));
             }
             hasher.update(&buf[..n]);
-            tmp.write_all(&buf[..n])
-                .map_err(|e| local(Error::io(tmp.path(), "cannot write", e)))?;
+            file.file()
+                .write_all(&buf[..n])
+                .map_err(|e| local(Error::io(&self.dir, "cannot write a file in", e)))?;
             progress(n as u64);
         }
         if let Some(announced) = record.content_length.filter(|&n| n != size) {
@@ -166,41 +163,23 @@ impl Store {
                 "the body has {size} bytes, its Content-Length said {announced}"
             )));
         }
-        // A captured document is public, as a manifest is (the temporary file was made 0600).
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file()
-                .set_permissions(fs::Permissions::from_mode(0o644))
-                .map_err(|e| local(Error::io(tmp.path(), "cannot set mode of", e)))?;
-        }
-        tmp.as_file()
+        file.file()
             .sync_all()
-            .map_err(|e| local(Error::io(tmp.path(), "cannot write", e)))?;
+            .map_err(|e| local(Error::io(&self.dir, "cannot write a file in", e)))?;
         let digest = Sha256Digest::from_bytes(hasher.finalize().into());
         let ext = extension(
             record.capture.media_type.as_deref(),
             record.capture.content_encoding.as_deref(),
         );
-        let mut tmp = Some(tmp);
         let name = loop {
             let name = Naming::Sha256Prefix.name(self.next_sequence, &digest, &ext);
             self.next_sequence += 1;
-            let Some(file) = tmp.take() else {
-                return Err(local(Error::Internal(
-                    "the stored file went missing".into(),
-                )));
-            };
-            match file.persist_noclobber(self.dir.join(&name)) {
-                Ok(_) => break name,
-                Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => tmp = Some(e.file),
-                Err(e) => {
-                    return Err(local(Error::io(
-                        self.dir.join(&name),
-                        "cannot write",
-                        e.error,
-                    )));
-                }
+            match file
+                .publish(&self.dir, &self.dir.join(&name))
+                .map_err(local)?
+            {
+                None => break name,
+                Some(again) => file = again,
             }
         };
         let stored_at = self.dir.join(&name);
@@ -226,6 +205,65 @@ impl Store {
         self.captured
             .insert(record.url.as_str().to_string(), name.clone());
         Ok(stored)
+    }
+}
+
+/// A stored file being written: unnamed where the system allows (nothing is left behind if
+/// docseal is killed meanwhile), else a named temporary file `.docseal-*.tmp` (removed on
+/// failure).
+enum Pending {
+    Unnamed(fs::File),
+    Named(tempfile::NamedTempFile),
+}
+
+impl Pending {
+    fn create(dir: &Path) -> Result<Self> {
+        if let Some(file) = fsio::create_unnamed(dir, Access::Public) {
+            return Ok(Pending::Unnamed(file));
+        }
+        let tmp = tempfile::Builder::new()
+            .prefix(".docseal-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, "cannot create a temporary file in", e))?;
+        // A captured document is public, as a manifest is (the temporary file is made 0600).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(tmp.path(), "cannot set mode of", e))?;
+        }
+        Ok(Pending::Named(tmp))
+    }
+
+    fn file(&mut self) -> &mut fs::File {
+        match self {
+            Pending::Unnamed(f) => f,
+            Pending::Named(t) => t.as_file_mut(),
+        }
+    }
+
+    /// Gives the file the name `path` in `dir`; gives it back when that name is taken.
+    fn publish(self, dir: &Path, path: &Path) -> Result<Option<Pending>> {
+        match self {
+            Pending::Unnamed(file) => match fsio::name_unnamed(&file, dir, path, "stored file") {
+                Ok(true) => Ok(None),
+                Err(Error::Exists { .. }) => Ok(Some(Pending::Unnamed(file))),
+                Err(e) => Err(e),
+                Ok(false) => Err(Error::invalid(
+                    dir,
+                    "the file system gave an unnamed file but cannot name it; fetch into a folder on another file system",
+                )),
+            },
+            Pending::Named(tmp) => match tmp.persist_noclobber(path) {
+                Ok(_) => Ok(None),
+                Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => {
+                    Ok(Some(Pending::Named(e.file)))
+                }
+                Err(e) => Err(Error::io(path, "cannot write", e.error)),
+            },
+        }
     }
 }
 

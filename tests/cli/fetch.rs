@@ -53,6 +53,7 @@ fn a_fetched_body_is_stored_exactly_under_its_digest_with_its_provenance() {
     let name = format!("000_{}.html", &sha256(&body)[..16]);
     assert_eq!(stored_files(&env, "seeds"), std::slice::from_ref(&name));
     assert_eq!(env.read_bytes(format!("seeds/{name}")), body);
+    assert_eq!(mode_of(&env.join(format!("seeds/{name}"))), 0o644);
     assert!(stdout(&out).contains(&format!(
         "stored   {name}  18 bytes  {}",
         server.url("/doc")
