@@ -1,6 +1,6 @@
 //! `docseal fetch`: each URL retrieved over HTTP or HTTPS with `ureq` (blocking, rustls with the
 //! `ring` provider, no body decoding), its exact bytes stored under a content-addressed name and
-//! its provenance recorded by [`Store`](super::store::Store).
+//! its provenance recorded by [`Store`].
 //!
 //! What is asked and recorded: `Accept-Encoding: identity` is sent and nothing is ever decoded,
 //! so a body a server encodes anyway is stored as sent, with its `Content-Encoding`. Redirects
