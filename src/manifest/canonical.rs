@@ -120,8 +120,19 @@ pub fn push_entry(out: &mut String, f: &FileEntry) {
     }
     for (key, value) in rest {
         if let Some(v) = value {
-            let _ = writeln!(out, "{key} = {}", quote(v));
+            let _ = writeln!(out, "{key} = {}", quote_header(v));
         }
+    }
+}
+
+/// A header value as a TOML string: a literal string (`'W/"e1"'`, its bytes as they are) when
+/// it holds a `"` or a backslash and no `'` (an ETag is quoted), else a basic string. Capture
+/// strings hold no control character.
+fn quote_header(v: &str) -> String {
+    if v.contains(['"', '\\']) && !v.contains('\'') && !v.chars().any(char::is_control) {
+        format!("'{v}'")
+    } else {
+        quote(v)
     }
 }
 

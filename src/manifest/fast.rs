@@ -147,13 +147,18 @@ fn fields(text: &str, at: usize) -> Option<(Fields<'_>, usize)> {
         (capture.http_status, at) = (Some(u16::try_from(v).ok()?), next);
     }
     for (key, slot) in [
-        (&b"media_type = \""[..], &mut capture.media_type),
-        (b"content_encoding = \"", &mut capture.content_encoding),
-        (b"etag = \"", &mut capture.etag),
-        (b"last_modified = \"", &mut capture.last_modified),
+        (&b"media_type = "[..], &mut capture.media_type),
+        (b"content_encoding = ", &mut capture.content_encoding),
+        (b"etag = ", &mut capture.etag),
+        (b"last_modified = ", &mut capture.last_modified),
     ] {
         if let Some(from) = optional(at, key) {
-            let (v, next) = string_value(text, from)?;
+            // A header holding `"` (an ETag) is written as a literal string.
+            let (v, next) = match b.get(from)? {
+                b'"' => string_value(text, from + 1)?,
+                b'\'' => literal_value(text, from + 1)?,
+                _ => return None,
+            };
             (*slot, at) = (Some(v), next);
         }
     }
@@ -193,6 +198,19 @@ fn string_value(text: &str, at: usize) -> Option<(&str, usize)> {
         return None;
     }
     Some((value, expect(b, end, b"\"\n")?))
+}
+
+/// A literal string value from `at` (just after its opening `'`) to the `'` that ends its line,
+/// without control characters (its TOML meaning is exactly its bytes); and the position after
+/// the line.
+fn literal_value(text: &str, at: usize) -> Option<(&str, usize)> {
+    let b = text.as_bytes();
+    let end = at + memchr::memchr(b'\'', b.get(at..)?)?;
+    let value = text.get(at..end)?;
+    if value.chars().any(char::is_control) {
+        return None;
+    }
+    Some((value, expect(b, end, b"'\n")?))
 }
 
 /// A plain decimal integer in TOML's (signed 64-bit) range from `at` to the end of its line;
@@ -248,8 +266,15 @@ mod tests {
         );
         assert!(c.content_encoding.is_none() && c.last_modified.is_none());
         assert!(crate::manifest::differential::readers_agree(&v2).is_ok());
+        // The canonical form of an ETag in quotes: a literal string, read as it stands.
+        let quoted = v2.replacen("etag = \"W/e\"", "etag = 'W/\"e\"'", 1);
+        let got = parse_batch(&quoted, 0).unwrap();
+        assert_eq!(got[0].0.capture.etag.as_deref(), Some("W/\"e\""));
+        assert!(crate::manifest::differential::readers_agree(&quoted).is_ok());
         for (from, to) in [
             ("etag = \"W/e\"", "etag = \"\\\"e\\\"\""),
+            ("etag = \"W/e\"", "etag = '\"e\"\t'"),
+            ("etag = \"W/e\"", "etag = '' "),
             (
                 "http_status = 200\nmedia_type = \"text/plain\"",
                 "media_type = \"text/plain\"\nhttp_status = 200",

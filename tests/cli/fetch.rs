@@ -347,7 +347,7 @@ fn a_fetched_folder_seals_with_its_captured_provenance_and_a_renamed_file_is_mis
         format!("final_url = \"{}\"", server.url("/page.html")),
         "http_status = 200".to_string(),
         "media_type = \"text/html\"".to_string(),
-        "etag = \"W/\\\"e1\\\"\"".to_string(),
+        "etag = 'W/\"e1\"'".to_string(),
     ] {
         assert!(
             manifest.lines().any(|l| l == line),
