@@ -246,7 +246,20 @@ fn one(
     let status = response.status().as_u16();
     if status >= 400 {
         let reason = response.status().canonical_reason().unwrap_or("error");
-        return Err(format!("HTTP {status} {reason} from {current}").into());
+        // What the error page was, from its headers (ureq hands them on: no error of its own).
+        let said: Vec<String> = [
+            header(&response, "content-type"),
+            header(&response, "content-length").map(|n| format!("{n} bytes")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let said = if said.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", said.join(", "))
+        };
+        return Err(format!("HTTP {status} {reason} from {current}{said}").into());
     }
     if status != 200 && status != 203 {
         return Err(format!(

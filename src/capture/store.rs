@@ -84,13 +84,13 @@ impl Store {
     /// it exists, and checked as `seal` reads it). Streams longer than `max_size` bytes are
     /// refused.
     pub fn open(dir: &Path, sources_path: &Path, max_size: u64) -> Result<Self> {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
         let text = if fs::symlink_metadata(sources_path).is_ok() {
             fsio::read_text_at_most(sources_path, "sources list", fsio::SOURCES_MAX)?
         } else {
             String::new()
         };
         let sources = Sources::parse(sources_path, &text)?;
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
         let mut next_sequence = 0;
         let mut captured = HashMap::new();
         for (path, source) in &sources.entries {

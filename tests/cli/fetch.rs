@@ -211,7 +211,8 @@ fn every_failure_is_one_line_for_its_url_and_stores_nothing() {
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 7, "{err}");
     let expect = [
-        (0, "HTTP 404 Not Found"),
+        (0, "HTTP 404 Not Found from "),
+        (0, "/missing (text/plain, 11 bytes)"),
         (1, "HTTP 500 Internal Server Error"),
         (2, "timed out"),
         (3, "cut off after"),
@@ -314,6 +315,24 @@ fn bad_urls_are_refused_before_anything_is_fetched() {
     let out = env.run(["fetch", "--into", "seeds"]);
     assert_bad_input(&out, "no URL to fetch", "");
     assert!(!env.exists("seeds") && !env.exists("sources"));
+    // A folder that cannot be made, a sources list that is not one: refused before any request.
+    env.write("afile", "x");
+    let out = env.run([
+        "fetch",
+        "http://127.0.0.1:9/a",
+        "--into",
+        "afile",
+        "--sources",
+        "s.toml",
+    ]);
+    assert_bad_input(&out, "afile: cannot create the folder", "");
+    env.write(
+        "sources/seeds.toml",
+        "[[source]]\npath = \"a\"\nhttp_status = \"200\"\n",
+    );
+    let out = env.run(["fetch", "http://127.0.0.1:9/a", "--into", "seeds"]);
+    assert_bad_input(&out, "sources/seeds.toml:3: ", "");
+    assert!(!env.exists("seeds"));
 }
 
 #[test]
