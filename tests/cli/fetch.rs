@@ -387,6 +387,20 @@ fn a_fetched_folder_seals_with_its_captured_provenance_and_a_renamed_file_is_mis
         "{}",
         stdout(&show)
     );
+    let json = crate::schema::parse_show(&env.run(["show", "--json", "manifests/seeds.toml"]));
+    assert_eq!(json.header.naming.as_deref(), Some("sha256-prefix"));
+    let page = json
+        .files
+        .iter()
+        .find(|f| f.path.ends_with(".html"))
+        .unwrap();
+    let capture = page.capture.as_ref().unwrap();
+    assert_eq!(capture.etag.as_deref(), Some("W/\"e1\""));
+    assert_eq!(capture.http_status, Some(200));
+    assert_eq!(
+        capture.final_url.as_deref(),
+        Some(server.url("/page.html").as_str())
+    );
 
     let names = stored_files(&env, "seeds");
     let renamed = names[0].replacen("000_", "000_0", 1);
