@@ -1,11 +1,13 @@
 //! Where a file came from, before it is sealed: the provenance that `seal` attaches to each entry.
-//! Today that is the sources list, in TOML ([`sources`]) or CSV ([`csv`]); fetching over HTTP(S)
-//! and WARC import are to come here, each a file of its own that yields the same [`Source`]
-//! values.
+//! That is the sources list, in TOML ([`sources`]) or CSV ([`csv`]), and what writes one as it
+//! captures: [`fetch`] over HTTP(S), through [`store`] (a stream stored under its
+//! content-addressed name, its sources entry recorded), which a WARC importer is to reuse.
 //!
 //! Nothing here hashes a collection or writes a manifest.
 
 pub mod csv;
+pub mod fetch;
 pub mod sources;
+pub mod store;
 
 pub use sources::{Source, Sources};

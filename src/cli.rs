@@ -6,6 +6,7 @@ mod audit;
 mod cite;
 mod completions;
 mod export;
+mod fetch;
 mod identify;
 mod keygen;
 mod man;
@@ -70,6 +71,23 @@ Exit status:
   0  the manifest was written
   2  docseal could not run: bad arguments, unreadable or malformed input, missing key, a file that
      does not match --digests, a manifest that exists (pass --force)";
+
+const FETCH_HELP: &str = "\
+Examples:
+  docseal fetch https://example.org/report.pdf --into seeds     provenance in sources/seeds.toml
+  docseal fetch --from-file urls.txt --into seeds --max-size 50M
+  docseal seal seeds --key archive --sources sources/seeds.toml  then seal what was captured
+
+Environment:
+  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY (or in lower case)
+                   the proxy to fetch through, read as curl reads them
+  NO_PROXY         the hosts (comma-separated) reached without the proxy
+
+Exit status:
+  0  every URL was stored, or skipped as captured before
+  1  some URL failed (a line on standard error says why); the others were stored
+  2  docseal could not run: bad arguments, a bad URL list or --ca-cert file, an unreadable
+     sources list, a folder or sources list that cannot be written";
 
 const VERIFY_HELP: &str = "\
 Examples:
@@ -213,6 +231,11 @@ pub enum Command {
     /// provenance and write a signed manifest.
     #[command(after_help = SEAL_HELP)]
     Seal(seal::Args),
+    /// Retrieve each URL over HTTP(S) and store the exact bytes received under a content-addressed
+    /// name (NNN_<16 hex digits of the SHA-256>.EXT) in DIR, recording the provenance (URL,
+    /// redirects, time, status, headers, size, SHA-256) in the folder's sources list.
+    #[command(after_help = FETCH_HELP)]
+    Fetch(fetch::Args),
     /// Check a manifest's signature, then every file of the collection against it.
     #[command(after_help = VERIFY_HELP)]
     Verify(verify::Args),
@@ -275,6 +298,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Keygen(args) => keygen::run(args, &mut out),
         Command::Revoke(args) => revoke::run(args, &mut out),
         Command::Seal(args) => seal::run(args, &mut out),
+        Command::Fetch(args) => fetch::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
         Command::Show(args) => show::run(args, &mut out),
         Command::Cite(args) => cite::run(args, &mut out),

@@ -51,18 +51,28 @@ impl Collection {
         matches!(self, Collection::Archive { .. })
     }
 
-    /// True for an archive read from a pipe, a FIFO or a device (`--archive <(…)`,
-    /// `/dev/stdin`): it has no file that a manifest could name.
+    /// True for an archive read from a pipe or a FIFO (`--archive <(…)`, `/dev/stdin` in a
+    /// pipeline): it has no file that a manifest could name. (A device is refused as an archive.)
     pub fn is_piped_archive(&self) -> bool {
-        self.is_archive() && std::fs::metadata(self.path()).is_ok_and(|m| !m.is_file())
+        #[cfg(unix)]
+        use std::os::unix::fs::FileTypeExt;
+        self.is_archive()
+            && std::fs::metadata(self.path()).is_ok_and(|m| {
+                #[cfg(unix)]
+                return m.file_type().is_fifo();
+                #[cfg(not(unix))]
+                return !m.is_file();
+            })
     }
 
     /// The name a collection gets when none is given: a folder's last component (after
     /// resolving `.`), an archive's file name without its archive extensions
     /// (`batch-7.tar.gz` → `batch-7`).
     pub fn default_name(&self) -> Option<String> {
-        if self.is_piped_archive() {
-            // `/dev/fd/63` names a pipe, not the collection.
+        let p = self.path();
+        if self.is_piped_archive() && (p.starts_with("/dev") || p.starts_with("/proc")) {
+            // `/dev/fd/63` (process substitution) or `/dev/stdin` names a pipe, not the
+            // collection; a FIFO of the user's own keeps its name.
             return None;
         }
         match self {

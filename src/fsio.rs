@@ -96,6 +96,37 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// A file being written in `dir` that has no name yet, so that a docseal killed while writing it
+/// leaves nothing behind (`O_TMPFILE`, Linux); `None` where the system has none (the caller then
+/// writes a named temporary file). Give it its name with [`name_unnamed`].
+pub fn create_unnamed(dir: &Path, access: Access) -> Option<fs::File> {
+    #[cfg(target_os = "linux")]
+    return unnamed::create(dir, access);
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (dir, access);
+        None
+    }
+}
+
+/// Gives a file of [`create_unnamed`] in `dir` the name `path`, never replacing a file there
+/// ([`Error::Exists`]); false when the file system cannot name it (write a named file instead).
+pub fn name_unnamed(file: &fs::File, dir: &Path, path: &Path, what: &'static str) -> Result<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        let named = unnamed::publish(file, dir, path, false, what)?;
+        if named {
+            sync_dir(dir);
+        }
+        Ok(named)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (file, dir, path, what);
+        Ok(false)
+    }
+}
+
 /// Unnamed files (`O_TMPFILE`) and giving them a name (`linkat`), through safe wrappers.
 #[cfg(target_os = "linux")]
 mod unnamed {

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 use crate::fsio;
+pub use crate::provenance::{Capture, Naming};
 use crate::provenance::{OriginUrl, Recorded, Timestamp};
 use crate::relpath::RelPath;
 use crate::trust::Trust;
@@ -42,8 +43,12 @@ pub use strict::check_collection;
 pub(crate) use strict::check_text;
 pub use summary::Summary;
 
-/// The manifest format version this docseal reads and writes.
-pub const FORMAT_VERSION: i64 = 1;
+/// The manifest format version this docseal writes. It reads this one and version 1, which lacks
+/// the fields new in version 2 (the header's `naming`, the capture fields of `[[file]]`).
+pub const FORMAT_VERSION: i64 = 2;
+
+/// The oldest manifest format version this docseal reads.
+pub const OLDEST_FORMAT_VERSION: i64 = 1;
 
 /// The digest algorithm of a manifest's file digests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -97,6 +102,13 @@ pub struct Header {
     /// The collection root digest (see [`merkle`]) as recorded (`root` in the manifest).
     #[serde(rename = "root")]
     pub root_digest: Sha256Digest,
+    /// The naming scheme the collection's file names follow, if it declares one (format
+    /// version 2): `verify` then checks every name against its file's content.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub naming: Option<Naming>,
+    /// The format version the manifest was read as (what docseal writes: [`FORMAT_VERSION`]).
+    #[serde(skip)]
+    pub format_version: i64,
 }
 
 /// One sealed file.
@@ -112,6 +124,10 @@ pub struct FileEntry {
     pub origin: Recorded<OriginUrl>,
     /// When it was retrieved (`null` in JSON when unknown).
     pub retrieved: Recorded<Timestamp>,
+    /// What the HTTP exchange that captured it said, when docseal captured it (format
+    /// version 2; left out of JSON when empty).
+    #[serde(skip_serializing_if = "Capture::is_empty")]
+    pub capture: Capture,
 }
 
 impl FileEntry {
@@ -292,7 +308,13 @@ impl Manifest {
             || summary::first_pass(body, &batches),
         );
         let summary = if checked.trusts_entries() {
-            summary::finish(path, body, &batches, pending, refuse_twins)?
+            let summary = summary::finish(path, body, &batches, pending, refuse_twins)?;
+            if header.format_version < 2
+                && let Some(entry) = summary.first_capture
+            {
+                return Err(v2_field_in_v1(path, body, entry));
+            }
+            summary
         } else {
             Summary::unchecked(count)
         };
@@ -340,6 +362,23 @@ impl Manifest {
     }
 }
 
+/// The error for the first capture field of the entry whose `path` value starts at `entry`, in a
+/// version-1 manifest.
+fn v2_field_in_v1(path: &Path, body: &str, entry: usize) -> Error {
+    let mut offset = entry;
+    for line in body[entry..].split_inclusive('\n') {
+        if line.starts_with("[[") {
+            break;
+        }
+        let key = line.split('=').next().unwrap_or_default().trim();
+        if let Some(field) = Capture::FIELDS.iter().find(|f| **f == key) {
+            return Error::at_offset(path, body, offset, strict::new_in_v2(field));
+        }
+        offset += line.len();
+    }
+    Error::at_offset(path, body, entry, strict::new_in_v2("final_url"))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -356,6 +395,8 @@ pub(crate) mod tests {
             sequence: None,
             previous: None,
             root_digest: merkle::root(files),
+            naming: None,
+            format_version: FORMAT_VERSION,
         };
         canonical::body(&header, files)
     }
@@ -368,6 +409,7 @@ pub(crate) mod tests {
                 digest: Sha256Digest::of(&i.to_be_bytes()),
                 origin: Recorded::Unknown,
                 retrieved: Recorded::Unknown,
+                capture: Capture::default(),
             })
             .collect();
         unsigned_body(&files)

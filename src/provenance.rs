@@ -21,6 +21,11 @@ pub const UNKNOWN: &str = "unknown";
 pub struct Timestamp(OffsetDateTime);
 
 impl Timestamp {
+    /// Now, in UTC, to the nanosecond (for a moment observed, such as a response's arrival).
+    pub fn now_exact() -> Self {
+        Timestamp(OffsetDateTime::now_utc())
+    }
+
     /// Now, in UTC, to the whole second.
     pub fn now() -> Self {
         let now = OffsetDateTime::now_utc();
@@ -249,6 +254,110 @@ pub(crate) fn de_time_canonical<'de, D: serde::Deserializer<'de>>(
 ) -> Result<Recorded<Timestamp>, D::Error> {
     let s = String::deserialize(d)?;
     parse_recorded_time_canonical(&s).map_err(serde::de::Error::custom)
+}
+
+/// The facts of the HTTP exchange that captured a file (`docseal fetch`), each optional: the
+/// capture fields of a version-2 `[[file]]` table, covered by its Merkle leaf (§6). Room is left
+/// after them for the WARC record a file came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Capture {
+    /// The URL the body came from, after redirects (`final_url`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_url: Option<OriginUrl>,
+    /// The HTTP status of the final response (`http_status`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// Its `Content-Type`, as sent (`media_type`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// Its `Content-Encoding`, as sent: the stored bytes are encoded so (`content_encoding`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_encoding: Option<String>,
+    /// Its `ETag`, as sent (`etag`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// Its `Last-Modified`, as sent (`last_modified`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+}
+
+impl Capture {
+    /// The capture fields' names, in the order a `[[file]]` table holds them.
+    pub const FIELDS: [&'static str; 6] = [
+        "final_url",
+        "http_status",
+        "media_type",
+        "content_encoding",
+        "etag",
+        "last_modified",
+    ];
+
+    /// True when no capture fact is recorded (every version-1 entry).
+    pub fn is_empty(&self) -> bool {
+        *self == Capture::default()
+    }
+}
+
+/// A naming scheme a collection may declare (`naming` in the header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Naming {
+    /// `NNN_<the first 16 hex digits of the SHA-256 of the file>.<ext>`: the names `docseal
+    /// fetch` gives (`docs/manifest-format.md` §2.1).
+    #[serde(rename = "sha256-prefix")]
+    Sha256Prefix,
+}
+
+impl Naming {
+    /// The name written in manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Naming::Sha256Prefix => "sha256-prefix",
+        }
+    }
+
+    /// Parses a scheme's name.
+    pub fn parse(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "sha256-prefix" => Ok(Naming::Sha256Prefix),
+            other => Err(format!(
+                "unknown naming scheme \"{}\"; this docseal knows \"sha256-prefix\"",
+                other.escape_debug()
+            )),
+        }
+    }
+
+    /// The name of the `sequence`-th file docseal stores with this `digest` and extension:
+    /// `NNN_<16 hex digits>.ext` (three digits at least).
+    pub fn name(self, sequence: u64, digest: &crate::digest::Sha256Digest, ext: &str) -> String {
+        match self {
+            Naming::Sha256Prefix => format!("{sequence:03}_{}.{ext}", &digest.to_hex()[..16]),
+        }
+    }
+
+    /// Whether `path`'s file name fits the scheme for a file of this `digest`: `None` when it
+    /// does, else what the name should hold.
+    pub fn misfit(self, path: &str, digest: &crate::digest::Sha256Digest) -> Option<String> {
+        match self {
+            Naming::Sha256Prefix => {
+                let hex = digest.to_hex();
+                let want = &hex[..16];
+                let name = path.rsplit('/').next().unwrap_or_default();
+                let fits = name.split_once('_').is_some_and(|(seq, rest)| {
+                    seq.len() >= 3
+                        && seq.bytes().all(|b| b.is_ascii_digit())
+                        && rest.split_once('.').map_or(rest, |(h, _)| h) == want
+                });
+                (!fits).then(|| format!("NNN_{want}.EXT"))
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Naming {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Naming::parse(&s).map_err(serde::de::Error::custom)
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod bag;
 pub mod cite;
 pub mod export;
+pub mod fetch;
 pub mod github;
 pub mod human;
 pub mod identify;
@@ -56,6 +57,9 @@ pub enum FileStatus {
     Unreadable,
     /// Sealed under another path that is gone; present here with the same size and digest.
     Moved,
+    /// Present with the sealed content, under a name that does not fit the naming scheme the
+    /// manifest declares (renamed, in place or from the sealed path in `moved_from`).
+    Misnamed,
 }
 
 impl FileStatus {
@@ -68,6 +72,7 @@ impl FileStatus {
             FileStatus::Extra => "extra",
             FileStatus::Unreadable => "unreadable",
             FileStatus::Moved => "moved",
+            FileStatus::Misnamed => "misnamed",
         }
     }
 }
@@ -196,6 +201,8 @@ pub struct Totals {
     pub unreadable: usize,
     /// Sealed files found under another path.
     pub moved: usize,
+    /// Files whose name does not fit the declared naming scheme.
+    pub misnamed: usize,
     /// Sealed entries whose origin or retrieval time is unknown.
     pub lacking_provenance: usize,
 }
@@ -204,7 +211,7 @@ impl Totals {
     /// Every count on one line, as the CI presenters give it.
     pub fn summary(&self) -> String {
         format!(
-            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra; {} lacking provenance",
+            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra{}; {} lacking provenance",
             self.sealed,
             self.ok,
             self.modified,
@@ -212,8 +219,19 @@ impl Totals {
             self.missing,
             self.unreadable,
             self.extra,
+            self.misnamed_text(),
             self.lacking_provenance
         )
+    }
+
+    /// `; N misnamed` when a file is, else nothing (a collection without a naming scheme has
+    /// none, and its summary stays as it was).
+    pub fn misnamed_text(&self) -> String {
+        if self.misnamed > 0 {
+            format!("; {} misnamed", self.misnamed)
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -271,6 +289,7 @@ impl VerifyReport {
             && t.ok == t.sealed
             && t.extra == 0
             && t.unreadable == 0
+            && t.misnamed == 0
             && !(self.require_provenance && t.lacking_provenance > 0)
     }
 
@@ -296,6 +315,7 @@ pub fn count_statuses<'a>(reports: impl IntoIterator<Item = &'a FileStatus>) -> 
             FileStatus::Extra => t.extra += 1,
             FileStatus::Unreadable => t.unreadable += 1,
             FileStatus::Moved => t.moved += 1,
+            FileStatus::Misnamed => t.misnamed += 1,
         }
     }
     t

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::capture::Sources;
+use crate::capture::{Source, Sources};
 use crate::collection::{
     self, ClashKind, Collection, HashOptions, Item, Measured, Measurement, NameClash, NameClashes,
     Progress, Skipped,
@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
 use crate::interop::sha256sum;
 use crate::manifest::{
-    DigestAlgorithm, FileEntry, Header, Manifest, canonical, check_text, merkle,
+    DigestAlgorithm, FileEntry, Header, Manifest, Naming, canonical, check_text, merkle,
 };
 use crate::provenance::Timestamp;
 use crate::relpath::RelPath;
@@ -50,6 +50,20 @@ pub struct SealOptions {
     /// Whether a missing folder for `output` may be created (the default `manifests/`); an
     /// output path the user gave must be in a folder that exists.
     pub create_output_folder: bool,
+    /// Which naming scheme the manifest declares.
+    pub naming: NamingChoice,
+}
+
+/// The naming scheme a manifest declares (`docs/manifest-format.md` §2.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NamingChoice {
+    /// The scheme the sources list declares (a list written by `docseal fetch`), or none.
+    #[default]
+    FromSources,
+    /// This scheme (`--naming SCHEME`).
+    Scheme(Naming),
+    /// None, whatever the sources list says (`--naming none`).
+    Undeclared,
 }
 
 /// Seals `opts.collection` into a signed manifest at `opts.output`.
@@ -98,6 +112,11 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         true => PIPED_COLLECTION.to_string(),
         false => relative_collection(opts.collection.path(), &opts.output)?,
     };
+    let naming = match opts.naming {
+        NamingChoice::FromSources => sources.naming,
+        NamingChoice::Scheme(n) => Some(n),
+        NamingChoice::Undeclared => None,
+    };
     let mut header = Header {
         name: opts.name.clone(),
         digest_algorithm: DigestAlgorithm::Sha256,
@@ -107,6 +126,8 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         sequence: Some(1),
         previous: None,
         root_digest: Sha256Digest::from_bytes([0; 32]),
+        naming,
+        format_version: crate::manifest::FORMAT_VERSION,
     };
     // The signed message is built in one buffer as the files are hashed, in path order: the
     // prefix, the header (its root written once the entries are known, in place), the entries.
@@ -148,8 +169,14 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
                 acc.listed.insert(m.path.clone());
             }
             let (origin, retrieved) = sources.provenance(&m.path);
-            if sources.entries.contains_key(&m.path) {
+            let mut capture = Default::default();
+            if let Some(source) = sources.entries.get(&m.path) {
+                check_captured(&sources.path, source, &m.path, &fixity)?;
                 acc.with_source.insert(m.path.clone());
+                capture = source.capture.clone();
+            }
+            if let Some(scheme) = naming {
+                check_named(opts, scheme, &m.path, &fixity)?;
             }
             let entry = FileEntry {
                 path: m.path,
@@ -157,6 +184,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
                 digest: fixity.digest,
                 origin,
                 retrieved,
+                capture,
             };
             acc.names.add(entry.path.as_str());
             acc.files += 1;
@@ -250,6 +278,45 @@ struct Accumulated {
     with_source: HashSet<RelPath>,
     /// The first pass of the search for names that clash elsewhere.
     names: NameClashes,
+}
+
+/// A file whose source records what was stored (`docseal fetch` does) must still be that.
+fn check_captured(list: &Path, source: &Source, path: &RelPath, fixity: &Fixity) -> Result<()> {
+    let size_differs = source.size.is_some_and(|s| s != fixity.size);
+    let digest_differs = source.sha256.is_some_and(|d| d != fixity.digest);
+    if !size_differs && !digest_differs {
+        return Ok(());
+    }
+    Err(Error::Parse {
+        path: list.to_path_buf(),
+        line: source.line,
+        message: format!(
+            "\"{}\" was captured as {} bytes with SHA-256 {}, but the file is {} bytes with SHA-256 {}; it changed after it was captured (restore it, or remove its size and sha256 from the list)",
+            path.as_str().escape_debug(),
+            source
+                .size
+                .map_or_else(|| "?".to_string(), |s| s.to_string()),
+            source
+                .sha256
+                .map_or_else(|| "?".to_string(), |d| d.to_hex()),
+            fixity.size,
+            fixity.digest
+        ),
+    })
+}
+
+/// A file of a collection that declares a naming scheme must be named by it.
+fn check_named(opts: &SealOptions, scheme: Naming, path: &RelPath, fixity: &Fixity) -> Result<()> {
+    match scheme.misfit(path.as_str(), &fixity.digest) {
+        None => Ok(()),
+        Some(want) => Err(Error::invalid(
+            path.under(opts.collection.path()),
+            format!(
+                "its name does not fit the naming scheme \"{}\" for its content ({want}); rename it, or seal with --naming none",
+                scheme.as_str()
+            ),
+        )),
+    }
 }
 
 /// A file being sealed must be in the checksum list with the digest just measured.

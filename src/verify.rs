@@ -148,33 +148,38 @@ fn check_named_files(
         bytes: named.iter().map(|e| e.size).sum(),
     };
     let sizes: Vec<(RelPath, u64)> = named.iter().map(|e| (e.path.clone(), e.size)).collect();
-    check::check_named(named, |sink, sealed| match collection {
-        Collection::Folder(root) => {
-            progress.start(expected.files, expected.bytes);
-            let mut buf =
-                collection::hashing::ReadBuffer::new(collection::hashing::HASH_BUFFER_SIZE);
-            for (path, size) in sizes {
-                let measurement = collection::measure_path(root, &path, size, buf.as_mut_slice());
-                progress.file_done(size);
-                sink(collection::Item::File(collection::Measured {
-                    path,
-                    measurement,
-                }))?;
+    check::check_named(
+        named,
+        manifest.header.naming,
+        |sink, sealed| match collection {
+            Collection::Folder(root) => {
+                progress.start(expected.files, expected.bytes);
+                let mut buf =
+                    collection::hashing::ReadBuffer::new(collection::hashing::HASH_BUFFER_SIZE);
+                for (path, size) in sizes {
+                    let measurement =
+                        collection::measure_path(root, &path, size, buf.as_mut_slice());
+                    progress.file_done(size);
+                    sink(collection::Item::File(collection::Measured {
+                        path,
+                        measurement,
+                    }))?;
+                }
+                progress.finish();
+                Ok(())
             }
-            progress.finish();
-            Ok(())
-        }
-        Collection::Archive { .. } => collection::scan(
-            collection,
-            None,
-            opts.hashing,
-            Some(expected),
-            Some(sealed),
-            progress,
-            sink,
-        )
-        .map(|_| ()),
-    })
+            Collection::Archive { .. } => collection::scan(
+                collection,
+                None,
+                opts.hashing,
+                Some(expected),
+                Some(sealed),
+                progress,
+                sink,
+            )
+            .map(|_| ()),
+        },
+    )
 }
 
 /// Checks the BagIt bag in folder `bag` and — unless `verifying` is `None` — verifies the docseal

@@ -82,17 +82,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Sources> {
             })
             .map(|(_, (h, v))| (h.to_string(), v.to_string()))
             .collect();
-        let source = Source {
-            origin,
-            retrieved,
-            line,
-            notes,
-        };
+        let source = Source::plain(origin, retrieved, line, notes);
         super::sources::add(&mut entries, rel, source).map_err(|m| at(offset, m))?;
     }
     Ok(Sources {
         path: path.to_path_buf(),
         entries,
+        naming: None,
     })
 }
 

@@ -1,6 +1,9 @@
 //! The sources list: a TOML file with one `[[source]]` table per file giving its origin URL and
 //! retrieval time, which `seal` attaches to the manifest entries. Missing or `"unknown"` values
 //! stay unknown; every value present is validated, and every path must name a file being sealed.
+//! A list written by `docseal fetch` (`capture/store.rs`) also holds, per file, what the HTTP
+//! exchange said (the final URL and the redirects, the status and headers: [`Capture`]) and the
+//! size and SHA-256 of what was stored, and may declare the folder's naming scheme.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,9 +11,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::provenance::{OriginUrl, Recorded, Timestamp, UNKNOWN, parse_recorded_time};
+use crate::provenance::{
+    Capture, Naming, OriginUrl, Recorded, Timestamp, UNKNOWN, parse_recorded_time,
+};
 use crate::relpath::RelPath;
 
 /// Provenance for one file, from the sources list.
@@ -24,6 +30,48 @@ pub struct Source {
     pub line: usize,
     /// Other columns of a CSV list (header, value), kept as they are.
     pub notes: Vec<(String, String)>,
+    /// What the HTTP exchange that captured it said (a list written by `docseal fetch`).
+    pub capture: Capture,
+    /// The redirects followed from the origin to the final URL, in order.
+    pub redirects: Vec<Redirect>,
+    /// The `Content-Length` the final response announced.
+    pub content_length: Option<u64>,
+    /// The size of what was stored, when the list records it.
+    pub size: Option<u64>,
+    /// The SHA-256 of what was stored, when the list records it.
+    pub sha256: Option<Sha256Digest>,
+}
+
+impl Source {
+    /// The provenance of a file known only by its origin and retrieval time.
+    pub fn plain(
+        origin: Recorded<OriginUrl>,
+        retrieved: Recorded<Timestamp>,
+        line: usize,
+        notes: Vec<(String, String)>,
+    ) -> Self {
+        Source {
+            origin,
+            retrieved,
+            line,
+            notes,
+            capture: Capture::default(),
+            redirects: Vec::new(),
+            content_length: None,
+            size: None,
+            sha256: None,
+        }
+    }
+}
+
+/// One redirect: the URL asked for and the status it answered with (its `Location` is the next
+/// URL asked for).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redirect {
+    /// The URL that answered with a redirect.
+    pub url: OriginUrl,
+    /// Its status (301, 302, 303, 307 or 308).
+    pub status: u16,
 }
 
 /// A parsed sources list.
@@ -33,11 +81,14 @@ pub struct Sources {
     pub path: PathBuf,
     /// Provenance by collection path.
     pub entries: BTreeMap<RelPath, Source>,
+    /// The naming scheme the list says its files follow (`naming`, written by `docseal fetch`).
+    pub naming: Option<Naming>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSources {
+    naming: Option<Spanned<String>>,
     #[serde(default)]
     source: Vec<RawSource>,
 }
@@ -48,6 +99,24 @@ struct RawSource {
     path: Spanned<RelPath>,
     url: Option<Spanned<String>>,
     retrieved: Option<Spanned<toml::Value>>,
+    final_url: Option<Spanned<String>>,
+    #[serde(default)]
+    redirects: Vec<RawRedirect>,
+    http_status: Option<Spanned<i64>>,
+    content_type: Option<Spanned<String>>,
+    content_length: Option<u64>,
+    content_encoding: Option<Spanned<String>>,
+    etag: Option<Spanned<String>>,
+    last_modified: Option<Spanned<String>>,
+    size: Option<u64>,
+    sha256: Option<Sha256Digest>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedirect {
+    url: Spanned<String>,
+    status: Spanned<i64>,
 }
 
 /// Adds a file's source to `entries`; a second source for one path is refused, naming the line
@@ -83,6 +152,10 @@ impl Sources {
         let raw: RawSources = toml::from_str(text).map_err(|e| Error::from_toml(path, text, &e))?;
         let at = |offset: usize, msg: String| Error::at_offset(path, text, offset, msg);
         let mut entries = BTreeMap::new();
+        let naming = raw
+            .naming
+            .map(|n| Naming::parse(n.get_ref()).map_err(|m| at(n.span().start, m)))
+            .transpose()?;
         for s in raw.source {
             let start = s.path.span().start;
             let rel = s.path.into_inner();
@@ -124,17 +197,70 @@ impl Sources {
                 }
             };
             let line = crate::error::line_of(text, start);
+            let url = |u: Spanned<String>| {
+                OriginUrl::parse(u.get_ref()).map_err(|m| at(u.span().start, m))
+            };
+            let status = |v: Spanned<i64>, what: &str| {
+                u16::try_from(*v.get_ref())
+                    .ok()
+                    .filter(|s| (100..=599).contains(s))
+                    .ok_or_else(|| {
+                        at(
+                            v.span().start,
+                            format!(
+                                "{what} {} is not an HTTP status code (100 to 599)",
+                                v.get_ref()
+                            ),
+                        )
+                    })
+            };
+            let header = |v: Option<Spanned<String>>, field: &str| {
+                v.map(|v| match v.get_ref() {
+                    t if t.is_empty() || t.chars().any(char::is_control) => Err(at(
+                        v.span().start,
+                        format!(
+                            "{field} must be the header's text: not empty, no control characters"
+                        ),
+                    )),
+                    _ => Ok(v.into_inner()),
+                })
+                .transpose()
+            };
+            let capture = Capture {
+                final_url: s.final_url.map(url).transpose()?,
+                http_status: s
+                    .http_status
+                    .map(|v| status(v, "http_status"))
+                    .transpose()?,
+                media_type: header(s.content_type, "content_type")?,
+                content_encoding: header(s.content_encoding, "content_encoding")?,
+                etag: header(s.etag, "etag")?,
+                last_modified: header(s.last_modified, "last_modified")?,
+            };
+            let redirects = s
+                .redirects
+                .into_iter()
+                .map(|r| {
+                    Ok(Redirect {
+                        status: status(r.status, "redirect status")?,
+                        url: url(r.url)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
             let source = Source {
-                origin,
-                retrieved,
-                line,
-                notes: Vec::new(),
+                capture,
+                redirects,
+                content_length: s.content_length,
+                size: s.size,
+                sha256: s.sha256,
+                ..Source::plain(origin, retrieved, line, Vec::new())
             };
             add(&mut entries, rel, source).map_err(|m| at(start, m))?;
         }
         Ok(Sources {
             path: path.to_path_buf(),
             entries,
+            naming,
         })
     }
 
@@ -211,5 +337,54 @@ mod tests {
         assert!(e.to_string().contains("s.toml:4: duplicate source"), "{e}");
         let e = parse("[[source]]\npath = \"a\"\nsha = 1\n").unwrap_err();
         assert!(e.to_string().contains("s.toml:3:"), "{e}");
+    }
+
+    #[test]
+    fn what_fetch_records_is_read_and_checked() {
+        let s = parse(
+            "naming = \"sha256-prefix\"\n[[source]]\npath = \"000_a.txt\"\nurl = \"http://x.org/a\"\n\
+             retrieved = \"2026-12-02T01:02:03.5Z\"\nfinal_url = \"http://x.org/b\"\n\
+             redirects = [{ url = \"http://x.org/a\", status = 301 }]\nhttp_status = 200\n\
+             content_type = \"text/plain\"\ncontent_encoding = \"gzip\"\netag = '\"e\"'\n\
+             last_modified = \"Wed, 02 Dec 2026 00:00:00 GMT\"\ncontent_length = 3\nsize = 3\n\
+             sha256 = \"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.naming, Some(Naming::Sha256Prefix));
+        let a = &s.entries[&RelPath::new("000_a.txt").unwrap()];
+        assert_eq!(a.capture.http_status, Some(200));
+        assert_eq!(a.capture.etag.as_deref(), Some("\"e\""));
+        assert_eq!(a.capture.media_type.as_deref(), Some("text/plain"));
+        assert_eq!(a.redirects.len(), 1);
+        assert_eq!(a.redirects[0].status, 301);
+        assert_eq!((a.size, a.content_length), (Some(3), Some(3)));
+        assert!(a.sha256.is_some());
+        for (bad, says) in [
+            ("naming = \"md5\"\n", "s.toml:1: unknown naming scheme"),
+            (
+                "[[source]]\npath = \"a\"\nhttp_status = 42\n",
+                "s.toml:3: http_status 42",
+            ),
+            (
+                "[[source]]\npath = \"a\"\netag = \"\"\n",
+                "s.toml:3: etag must be",
+            ),
+            (
+                "[[source]]\npath = \"a\"\nfinal_url = \"x/y\"\n",
+                "s.toml:3: URL \"x/y\"",
+            ),
+            (
+                "[[source]]\npath = \"a\"\nredirects = [{ url = \"http://x.org/\", status = 200000 }]\n",
+                "s.toml:3: redirect status 200000",
+            ),
+            (
+                "[[source]]\npath = \"a\"\nredirects = [{ url = \"http://x.org/\", code = 301 }]\n",
+                "s.toml:3:",
+            ),
+            ("[[source]]\npath = \"a\"\nsha256 = \"abc\"\n", "s.toml:3:"),
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert!(e.to_string().starts_with(says), "{bad:?}: {e}");
+        }
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use docseal::capture::fetch::FetchProgress;
 use docseal::collection::Progress;
 
 /// The line drawn on terminals at least 80 columns wide.
@@ -86,6 +87,92 @@ impl Progress for TermProgress {
     }
 }
 
+/// The line of `fetch`'s bar: bytes stored, throughput, URLs done and the current URL.
+const FETCH: &str = "{spinner} {elapsed_precise} {bytes} {binary_bytes_per_sec} {msg}";
+
+/// `fetch`'s progress on a terminal: URLs done of all, bytes, the URL being fetched.
+pub struct FetchBar {
+    bar: Option<ProgressBar>,
+    total: AtomicU64,
+    done: AtomicU64,
+}
+
+impl FetchBar {
+    /// A bar on standard error if it is a terminal and `quiet` is false; otherwise nothing.
+    pub fn new(quiet: bool) -> Self {
+        let show = !quiet && std::io::stderr().is_terminal();
+        FetchBar {
+            bar: show.then(|| {
+                let style = ProgressStyle::with_template(FETCH)
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner());
+                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(style)
+            }),
+            total: AtomicU64::new(0),
+            done: AtomicU64::new(0),
+        }
+    }
+
+    /// Runs `f` with the bar hidden, so that a line printed meanwhile is not drawn over.
+    pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
+    fn message(&self, url: &str) -> String {
+        let done = self.done.load(Ordering::Relaxed);
+        let total = self.total.load(Ordering::Relaxed);
+        let columns = console::Term::stderr()
+            .size_checked()
+            .map_or(80, |(_, c)| c);
+        // The URL is cut to what is left of the line, so that the bar never wraps.
+        let room = usize::from(columns).saturating_sub(50).max(10);
+        let shown = docseal::sanitize::escape(url);
+        let shown: String = if shown.chars().count() > room {
+            let mut cut: String = shown.chars().take(room - 1).collect();
+            cut.push('…');
+            cut
+        } else {
+            shown.into_owned()
+        };
+        format!("{done}/{total} URLs {shown}")
+    }
+}
+
+impl FetchProgress for FetchBar {
+    fn start(&self, total: u64) {
+        let Some(bar) = &self.bar else { return };
+        self.total.store(total, Ordering::Relaxed);
+        bar.enable_steady_tick(Duration::from_millis(200));
+    }
+
+    fn url_started(&self, url: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(self.message(url));
+        }
+    }
+
+    fn bytes(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    fn url_done(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.set_message(self.message(""));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,7 +185,7 @@ mod tests {
 
     #[test]
     fn both_templates_are_valid() {
-        for t in [WIDE, NARROW] {
+        for t in [WIDE, NARROW, FETCH] {
             assert!(ProgressStyle::with_template(t).is_ok(), "{t}");
         }
     }

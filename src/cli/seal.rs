@@ -9,8 +9,9 @@ use clap::ArgGroup;
 
 use docseal::collection::{Collection, LeadingFolder};
 use docseal::error::{Error, Result};
+use docseal::manifest::Naming;
 use docseal::report;
-use docseal::seal::{self, SealOptions};
+use docseal::seal::{self, NamingChoice, SealOptions};
 use docseal::trust::{SecretKey, validate_key_name};
 
 use super::progress::TermProgress;
@@ -50,6 +51,12 @@ pub struct Args {
     /// Where to write the manifest [default: manifests/NAME.toml].
     #[arg(short, long, value_name = "MANIFEST")]
     output: Option<PathBuf>,
+    /// Declare the naming scheme the file names follow, so that verify reports a file whose name
+    /// no longer fits its content as misnamed: sha256-prefix (NNN_<16 hex digits of the
+    /// SHA-256>.EXT, the names docseal fetch gives), or none [default: what the sources list
+    /// written by docseal fetch declares, else none].
+    #[arg(long, value_name = "SCHEME", value_parser = ["sha256-prefix", "none"])]
+    naming: Option<String>,
     /// Overwrite an existing manifest.
     #[arg(long)]
     force: bool,
@@ -123,6 +130,11 @@ impl Args {
             force: self.force,
             hashing: hash_options(self.jobs, progress_shown),
             create_output_folder,
+            naming: match self.naming.as_deref() {
+                None => NamingChoice::FromSources,
+                Some("none") => NamingChoice::Undeclared,
+                Some(scheme) => NamingChoice::Scheme(Naming::parse(scheme).map_err(Error::Usage)?),
+            },
         })
     }
 }

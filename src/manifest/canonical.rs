@@ -82,6 +82,9 @@ pub fn header_text(header: &Header) -> String {
     if let Some(prev) = &header.previous {
         let _ = writeln!(out, "previous = \"{prev}\"");
     }
+    if let Some(naming) = header.naming {
+        let _ = writeln!(out, "naming = \"{}\"", naming.as_str());
+    }
     out
 }
 
@@ -100,6 +103,37 @@ pub fn push_entry(out: &mut String, f: &FileEntry) {
         quote(&f.origin.to_string()),
         quote(&f.retrieved.to_string()),
     );
+    let c = &f.capture;
+    let strings = [
+        ("final_url", c.final_url.as_ref().map(|u| u.as_str())),
+        ("media_type", c.media_type.as_deref()),
+        ("content_encoding", c.content_encoding.as_deref()),
+        ("etag", c.etag.as_deref()),
+        ("last_modified", c.last_modified.as_deref()),
+    ];
+    let [final_url, rest @ ..] = strings;
+    if let Some(v) = final_url.1 {
+        let _ = writeln!(out, "final_url = {}", quote(v));
+    }
+    if let Some(status) = c.http_status {
+        let _ = writeln!(out, "http_status = {status}");
+    }
+    for (key, value) in rest {
+        if let Some(v) = value {
+            let _ = writeln!(out, "{key} = {}", quote_header(v));
+        }
+    }
+}
+
+/// A header value as a TOML string: a literal string (`'W/"e1"'`, its bytes as they are) when
+/// it holds a `"` or a backslash and no `'` (an ETag is quoted), else a basic string. Capture
+/// strings hold no control character.
+fn quote_header(v: &str) -> String {
+    if v.contains(['"', '\\']) && !v.contains('\'') && !v.chars().any(char::is_control) {
+        format!("'{v}'")
+    } else {
+        quote(v)
+    }
 }
 
 /// One `[[signature]]` table.

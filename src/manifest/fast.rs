@@ -5,9 +5,10 @@
 //! anything else it gives up, and the strict TOML reader parses the batch (and reports the error,
 //! if there is one). So it changes how fast a manifest is read, never what it means.
 
-use super::FileEntry;
-use super::merkle::leaf_hash_of;
+use super::merkle::{CaptureParts, leaf_hash_of};
+use super::strict::{check_capture_text, check_status};
 use super::summary::Checked;
+use super::{Capture, FileEntry};
 use crate::digest::{Sha256Digest, from_hex};
 use crate::provenance::{OriginUrl, Recorded, Timestamp, UNKNOWN, parse_recorded_time_canonical};
 use crate::relpath::RelPath;
@@ -26,6 +27,7 @@ pub(super) fn parse_batch(text: &str, from: usize) -> Option<Vec<(FileEntry, usi
             digest: Sha256Digest::from_bytes(fields.digest),
             origin: fields.origin.parse::<Recorded<OriginUrl>>().ok()?,
             retrieved: parse_recorded_time_canonical(fields.retrieved).ok()?,
+            capture: capture(&fields.capture)?,
         };
         entries.push((entry, from + fields.path_at));
         at = next;
@@ -50,15 +52,42 @@ pub(super) fn check_batch(text: &str) -> Option<Vec<Checked<'_>>> {
         if let Some(time) = retrieved {
             Timestamp::parse_canonical(time).ok()?;
         }
+        capture(&f.capture)?;
+        let capture_at = (!f.capture.is_empty()).then_some(f.path_at);
         checked.push(Checked {
             path: f.path.into(),
             size: f.size,
             provenance: origin.is_some() && retrieved.is_some(),
-            leaf: leaf_hash_of(f.path, f.size, &f.digest, origin, retrieved),
+            leaf: leaf_hash_of(f.path, f.size, &f.digest, origin, retrieved, &f.capture),
+            capture_at,
         });
         at = next;
     }
     Some(checked)
+}
+
+/// The capture fields of a table, checked as the strict reader checks them.
+fn capture(parts: &CaptureParts<'_>) -> Option<Capture> {
+    let text = |v: Option<&str>, field: &str| match v {
+        None => Some(None),
+        Some(v) => check_capture_text(v, field)
+            .ok()
+            .map(|()| Some(v.to_string())),
+    };
+    Some(Capture {
+        final_url: match parts.final_url {
+            None => None,
+            Some(u) => Some(OriginUrl::parse(u).ok()?),
+        },
+        http_status: match parts.http_status {
+            None => None,
+            Some(s) => Some(check_status(i64::from(s)).ok()?),
+        },
+        media_type: text(parts.media_type, "media_type")?,
+        content_encoding: text(parts.content_encoding, "content_encoding")?,
+        etag: text(parts.etag, "etag")?,
+        last_modified: text(parts.last_modified, "last_modified")?,
+    })
 }
 
 /// A recorded value, `None` when it is the word for unknown.
@@ -89,6 +118,8 @@ struct Fields<'a> {
     digest: [u8; 32],
     origin: &'a str,
     retrieved: &'a str,
+    /// The capture fields present (format version 2), in their canonical order.
+    capture: CaptureParts<'a>,
 }
 
 /// Reads the table that starts at byte `at`; returns its values and where the next one starts.
@@ -105,6 +136,32 @@ fn fields(text: &str, at: usize) -> Option<(Fields<'_>, usize)> {
     let (origin, at) = string_value(text, at)?;
     let at = expect(b, at, b"retrieved = \"")?;
     let (retrieved, mut at) = string_value(text, at)?;
+    let mut capture = CaptureParts::default();
+    let optional = |at: usize, key: &[u8]| expect(b, at, key);
+    if let Some(from) = optional(at, b"final_url = \"") {
+        let (v, next) = string_value(text, from)?;
+        (capture.final_url, at) = (Some(v), next);
+    }
+    if let Some(from) = optional(at, b"http_status = ") {
+        let (v, next) = integer_value(b, from)?;
+        (capture.http_status, at) = (Some(u16::try_from(v).ok()?), next);
+    }
+    for (key, slot) in [
+        (&b"media_type = "[..], &mut capture.media_type),
+        (b"content_encoding = ", &mut capture.content_encoding),
+        (b"etag = ", &mut capture.etag),
+        (b"last_modified = ", &mut capture.last_modified),
+    ] {
+        if let Some(from) = optional(at, key) {
+            // A header holding `"` (an ETag) is written as a literal string.
+            let (v, next) = match b.get(from)? {
+                b'"' => string_value(text, from + 1)?,
+                b'\'' => literal_value(text, from + 1)?,
+                _ => return None,
+            };
+            (*slot, at) = (Some(v), next);
+        }
+    }
     if b.get(at) == Some(&b'\n') {
         at += 1;
     }
@@ -115,6 +172,7 @@ fn fields(text: &str, at: usize) -> Option<(Fields<'_>, usize)> {
         digest,
         origin,
         retrieved,
+        capture,
     };
     Some((fields, at))
 }
@@ -140,6 +198,19 @@ fn string_value(text: &str, at: usize) -> Option<(&str, usize)> {
         return None;
     }
     Some((value, expect(b, end, b"\"\n")?))
+}
+
+/// A literal string value from `at` (just after its opening `'`) to the `'` that ends its line,
+/// without control characters (its TOML meaning is exactly its bytes); and the position after
+/// the line.
+fn literal_value(text: &str, at: usize) -> Option<(&str, usize)> {
+    let b = text.as_bytes();
+    let end = at + memchr::memchr(b'\'', b.get(at..)?)?;
+    let value = text.get(at..end)?;
+    if value.chars().any(char::is_control) {
+        return None;
+    }
+    Some((value, expect(b, end, b"'\n")?))
 }
 
 /// A plain decimal integer in TOML's (signed 64-bit) range from `at` to the end of its line;
@@ -176,6 +247,45 @@ mod tests {
         assert_eq!(got[0].0.size, 12);
         assert_eq!(got[0].1, 100 + "[[file]]\npath = ".len());
         assert!(got[1].0.retrieved.is_unknown());
+    }
+
+    #[test]
+    fn capture_fields_are_read_in_their_canonical_order_and_an_escape_is_left_to_strict() {
+        let v2 = ENTRY.replacen(
+            "retrieved = \"unknown\"\n",
+            "retrieved = \"unknown\"\nfinal_url = \"https://example.org/c\"\nhttp_status = 200\nmedia_type = \"text/plain\"\netag = \"W/e\"\n",
+            1,
+        );
+        let got = parse_batch(&v2, 0).unwrap();
+        let c = &got[0].0.capture;
+        assert_eq!(c.http_status, Some(200));
+        assert_eq!(c.etag.as_deref(), Some("W/e"));
+        assert_eq!(
+            c.final_url.as_ref().map(|u| u.as_str()),
+            Some("https://example.org/c")
+        );
+        assert!(c.content_encoding.is_none() && c.last_modified.is_none());
+        assert!(crate::manifest::differential::readers_agree(&v2).is_ok());
+        // The canonical form of an ETag in quotes: a literal string, read as it stands.
+        let quoted = v2.replacen("etag = \"W/e\"", "etag = 'W/\"e\"'", 1);
+        let got = parse_batch(&quoted, 0).unwrap();
+        assert_eq!(got[0].0.capture.etag.as_deref(), Some("W/\"e\""));
+        assert!(crate::manifest::differential::readers_agree(&quoted).is_ok());
+        for (from, to) in [
+            ("etag = \"W/e\"", "etag = \"\\\"e\\\"\""),
+            ("etag = \"W/e\"", "etag = '\"e\"\t'"),
+            ("etag = \"W/e\"", "etag = '' "),
+            (
+                "http_status = 200\nmedia_type = \"text/plain\"",
+                "media_type = \"text/plain\"\nhttp_status = 200",
+            ),
+            ("http_status = 200", "http_status = 70000"),
+            ("etag = \"W/e\"", "etag = \"\""),
+        ] {
+            let text = v2.replacen(from, to, 1);
+            assert!(parse_batch(&text, 0).is_none(), "{to:?} was accepted");
+            assert!(crate::manifest::differential::readers_agree(&text).is_ok());
+        }
     }
 
     #[test]

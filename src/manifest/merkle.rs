@@ -5,12 +5,15 @@
 use sha2::{Digest as _, Sha256};
 
 use crate::digest::Sha256Digest;
-use crate::manifest::FileEntry;
+use crate::manifest::{Capture, FileEntry};
 
 /// The leaf hash of one entry: SHA-256(0x00 || leaf bytes), where the leaf bytes (see
-/// `docs/manifest-format.md`) are
+/// `docs/manifest-format.md` §6) are
 /// `u32be(len path) path u64be(size) digest[32] field(origin) field(retrieved)`, with
-/// `field(unknown) = 0x00` and `field(value) = 0x01 u32be(len value) value`.
+/// `field(unknown) = 0x00` and `field(value) = 0x01 u32be(len value) value`, followed — only for
+/// an entry with a capture field (format version 2) — by the capture section:
+/// `0x01 field(final_url) status field(media_type) field(content_encoding) field(etag)
+/// field(last_modified)`, `status` being `0x00` or `0x01 u16be(http_status)`.
 pub fn leaf_hash(entry: &FileEntry) -> [u8; 32] {
     let time = entry.retrieved.known().map(ToString::to_string);
     leaf_hash_of(
@@ -19,7 +22,44 @@ pub fn leaf_hash(entry: &FileEntry) -> [u8; 32] {
         entry.digest.as_bytes(),
         entry.origin.known().map(|u| u.as_str()),
         time.as_deref(),
+        &CaptureParts::of(&entry.capture),
     )
+}
+
+/// The capture fields of an entry as they stand in the text (the order of the leaf bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaptureParts<'a> {
+    /// `final_url`.
+    pub final_url: Option<&'a str>,
+    /// `http_status`.
+    pub http_status: Option<u16>,
+    /// `media_type`.
+    pub media_type: Option<&'a str>,
+    /// `content_encoding`.
+    pub content_encoding: Option<&'a str>,
+    /// `etag`.
+    pub etag: Option<&'a str>,
+    /// `last_modified`.
+    pub last_modified: Option<&'a str>,
+}
+
+impl<'a> CaptureParts<'a> {
+    /// The parts of a parsed [`Capture`].
+    pub fn of(c: &'a Capture) -> Self {
+        CaptureParts {
+            final_url: c.final_url.as_ref().map(|u| u.as_str()),
+            http_status: c.http_status,
+            media_type: c.media_type.as_deref(),
+            content_encoding: c.content_encoding.as_deref(),
+            etag: c.etag.as_deref(),
+            last_modified: c.last_modified.as_deref(),
+        }
+    }
+
+    /// True when no capture field is present.
+    pub fn is_empty(&self) -> bool {
+        *self == CaptureParts::default()
+    }
 }
 
 /// [`leaf_hash`] of an entry given by its parts (`None` for an unknown origin or time; a time in
@@ -30,6 +70,7 @@ pub fn leaf_hash_of(
     digest: &[u8; 32],
     origin: Option<&str>,
     retrieved: Option<&str>,
+    capture: &CaptureParts<'_>,
 ) -> [u8; 32] {
     fn len_prefixed(h: &mut Sha256, s: &[u8]) {
         // Manifest strings are far below 4 GiB; anything larger could not have been parsed.
@@ -53,6 +94,21 @@ pub fn leaf_hash_of(
     h.update(digest);
     field(&mut h, origin);
     field(&mut h, retrieved);
+    if !capture.is_empty() {
+        h.update([0x01]);
+        field(&mut h, capture.final_url);
+        match capture.http_status {
+            None => h.update([0x00]),
+            Some(status) => {
+                h.update([0x01]);
+                h.update(status.to_be_bytes());
+            }
+        }
+        field(&mut h, capture.media_type);
+        field(&mut h, capture.content_encoding);
+        field(&mut h, capture.etag);
+        field(&mut h, capture.last_modified);
+    }
     h.finalize().into()
 }
 
@@ -170,6 +226,7 @@ mod tests {
             digest,
             origin: Recorded::Unknown,
             retrieved: Recorded::Unknown,
+            capture: Capture::default(),
         };
         // 0x00, u32be(10) "dir/ü.txt" (ü is two bytes), u64be(4666), the digest, two unknowns.
         let mut data = vec![0x00, 0, 0, 0, 10];
@@ -186,6 +243,14 @@ mod tests {
         data.extend_from_slice(b"https://example.org/x");
         data.extend_from_slice(&[0x01, 0, 0, 0, 20]);
         data.extend_from_slice(b"2024-09-30T12:00:00Z");
+        assert_eq!(leaf_hash(&entry), h(&data));
+        // Version 2: a capture section after the v1 bytes, only when a capture field is there.
+        entry.capture.http_status = Some(200);
+        entry.capture.etag = Some("\"x\"".into());
+        data.extend_from_slice(&[0x01, 0x00, 0x01, 0x00, 200, 0x00, 0x00]);
+        data.extend_from_slice(&[0x01, 0, 0, 0, 3]);
+        data.extend_from_slice(b"\"x\"");
+        data.push(0x00);
         assert_eq!(leaf_hash(&entry), h(&data));
     }
 

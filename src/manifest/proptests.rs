@@ -26,33 +26,55 @@ fn entry() -> impl Strategy<Value = FileEntry> {
         any::<[u8; 32]>(),
         proptest::option::of("[a-z]{1,8}"),
         proptest::option::of(0i64..4_000_000_000),
+        // Capture fields (format version 2): a status, an ETag (with quotes and backslashes,
+        // written as a literal string; without `'`, which would need a basic string with
+        // escapes, left by the fast reader to the strict one) and a media type.
+        proptest::option::of((
+            proptest::option::of(100u16..600),
+            proptest::option::of("W/[!-&(-~]{1,10}"),
+            proptest::option::of("[a-z]{1,6}/[a-z]{1,6}(; charset=[a-z0-9-]{1,8})?"),
+        )),
     )
-        .prop_filter_map("a valid path", |(segments, size, digest, origin, time)| {
-            let path = RelPath::new(&segments.join("/")).ok()?;
-            let origin = match origin {
-                Some(host) => Recorded::Known(
-                    OriginUrl::parse(&format!("https://{host}.example/x?q=1")).ok()?,
-                ),
-                None => Recorded::Unknown,
-            };
-            let retrieved = match time {
-                Some(t) => {
-                    let at = time::OffsetDateTime::from_unix_timestamp(t).ok()?;
-                    let text = at
-                        .format(&time::format_description::well_known::Rfc3339)
-                        .ok()?;
-                    Recorded::Known(Timestamp::parse_canonical(&text).ok()?)
-                }
-                None => Recorded::Unknown,
-            };
-            Some(FileEntry {
-                path,
-                size,
-                digest: Sha256Digest::from_bytes(digest),
-                origin,
-                retrieved,
-            })
-        })
+        .prop_filter_map(
+            "a valid path",
+            |(segments, size, digest, origin, time, capture)| {
+                let path = RelPath::new(&segments.join("/")).ok()?;
+                let origin = match origin {
+                    Some(host) => Recorded::Known(
+                        OriginUrl::parse(&format!("https://{host}.example/x?q=1")).ok()?,
+                    ),
+                    None => Recorded::Unknown,
+                };
+                let retrieved = match time {
+                    Some(t) => {
+                        let at = time::OffsetDateTime::from_unix_timestamp(t).ok()?;
+                        let text = at
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .ok()?;
+                        Recorded::Known(Timestamp::parse_canonical(&text).ok()?)
+                    }
+                    None => Recorded::Unknown,
+                };
+                let final_url = origin.known().cloned();
+                Some(FileEntry {
+                    path,
+                    size,
+                    digest: Sha256Digest::from_bytes(digest),
+                    origin,
+                    retrieved,
+                    capture: match capture {
+                        None => Default::default(),
+                        Some((http_status, etag, media_type)) => crate::manifest::Capture {
+                            final_url,
+                            http_status,
+                            etag,
+                            media_type,
+                            ..Default::default()
+                        },
+                    },
+                })
+            },
+        )
 }
 
 /// A batch as it stands in a manifest: canonical `[[file]]` tables, one blank line apart.

@@ -13,7 +13,10 @@ use toml::Spanned;
 use super::batches::FILE_LINE;
 use super::canonical::SIGNATURE_LINE;
 use super::head::HEADER_MAX;
-use super::{DigestAlgorithm, FORMAT_VERSION, FileEntry, Header, toml10};
+use super::{
+    Capture, DigestAlgorithm, FORMAT_VERSION, FileEntry, Header, Naming, OLDEST_FORMAT_VERSION,
+    toml10,
+};
 use crate::digest::{Sha256Digest, from_hex};
 use crate::error::{Error, Result, line_of, toml_message};
 use crate::provenance::{OriginUrl, Recorded, Timestamp, de_origin, de_time_canonical};
@@ -33,6 +36,7 @@ struct RawBody {
     root: Sha256Digest,
     sequence: Option<Spanned<i64>>,
     previous: Option<Sha256Digest>,
+    naming: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +49,12 @@ struct RawFile {
     origin: Recorded<OriginUrl>,
     #[serde(deserialize_with = "de_time_canonical")]
     retrieved: Recorded<Timestamp>,
+    final_url: Option<Spanned<String>>,
+    http_status: Option<Spanned<i64>>,
+    media_type: Option<Spanned<String>>,
+    content_encoding: Option<Spanned<String>>,
+    etag: Option<Spanned<String>>,
+    last_modified: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -104,10 +114,16 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
         }
         Error::from_toml(path, body, &e)
     })?;
-    if *raw.format_version.get_ref() != FORMAT_VERSION {
+    let version = *raw.format_version.get_ref();
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(unsupported_version(path, body, &raw.format_version));
     }
     let at = |span: Range<usize>, msg: String| Error::at_offset(path, body, span.start, msg);
+    let naming = match &raw.naming {
+        None => None,
+        Some(n) if version < 2 => return Err(at(n.span(), new_in_v2("naming"))),
+        Some(n) => Some(Naming::parse(n.get_ref()).map_err(|m| at(n.span(), m))?),
+    };
     check_text(raw.name.get_ref(), "name").map_err(|m| at(raw.name.span(), m))?;
     check_text(raw.tool.get_ref(), "tool").map_err(|m| at(raw.tool.span(), m))?;
     check_collection(raw.collection.get_ref()).map_err(|m| at(raw.collection.span(), m))?;
@@ -136,7 +152,30 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
         sequence,
         previous: raw.previous,
         root_digest: raw.root,
+        naming,
+        format_version: version,
     })
+}
+
+/// The message for a field of format version 2 in a version-1 manifest, refused as a version-1
+/// reader refuses it: as an unknown field.
+pub(super) fn new_in_v2(field: &str) -> String {
+    format!(
+        "unknown field \"{field}\" in a format_version = 1 manifest (it is new in version 2); a version-1 manifest cannot hold it, so this manifest was edited"
+    )
+}
+
+/// A capture value that is text (a header as sent): non-empty, no control characters.
+pub(super) fn check_capture_text(value: &str, field: &str) -> std::result::Result<(), String> {
+    check_text(value, field)
+}
+
+/// An HTTP status code: 100 to 599.
+pub(super) fn check_status(value: i64) -> std::result::Result<u16, String> {
+    u16::try_from(value)
+        .ok()
+        .filter(|s| (100..=599).contains(s))
+        .ok_or_else(|| format!("http_status {value} is not an HTTP status code (100 to 599)"))
 }
 
 /// Parses the batch of `[[file]]` tables at `range` of the body with serde: each entry with the
@@ -155,21 +194,44 @@ pub(super) fn parse_files(
         let message = toml_message(&e);
         Error::at_offset(path, body, offset, message)
     })?;
-    Ok(raw
-        .file
+    raw.file
         .into_iter()
         .map(|f| {
             let offset = from + f.path.span().start;
+            let at =
+                |span: Range<usize>, m: String| Error::at_offset(path, body, from + span.start, m);
+            let text = |v: Option<Spanned<String>>, field: &str| {
+                v.map(|v| {
+                    check_capture_text(v.get_ref(), field).map_err(|m| at(v.span(), m))?;
+                    Ok(v.into_inner())
+                })
+                .transpose()
+            };
+            let capture = Capture {
+                final_url: f
+                    .final_url
+                    .map(|u| OriginUrl::parse(u.get_ref()).map_err(|m| at(u.span(), m)))
+                    .transpose()?,
+                http_status: f
+                    .http_status
+                    .map(|s| check_status(*s.get_ref()).map_err(|m| at(s.span(), m)))
+                    .transpose()?,
+                media_type: text(f.media_type, "media_type")?,
+                content_encoding: text(f.content_encoding, "content_encoding")?,
+                etag: text(f.etag, "etag")?,
+                last_modified: text(f.last_modified, "last_modified")?,
+            };
             let entry = FileEntry {
                 path: f.path.into_inner(),
                 size: f.size,
                 digest: f.digest,
                 origin: f.origin,
                 retrieved: f.retrieved,
+                capture,
             };
-            (entry, offset)
+            Ok((entry, offset))
         })
-        .collect())
+        .collect()
 }
 
 fn unsupported_version(path: &Path, body: &str, v: &Spanned<i64>) -> Error {
@@ -178,7 +240,7 @@ fn unsupported_version(path: &Path, body: &str, v: &Spanned<i64>) -> Error {
         body,
         v.span().start,
         format!(
-            "unsupported manifest format version {}; this docseal reads version {FORMAT_VERSION}, upgrade docseal to read it",
+            "unsupported manifest format version {}; this docseal reads versions {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}, upgrade docseal to read it",
             v.get_ref()
         ),
     )

@@ -34,6 +34,9 @@ pub struct Summary {
     /// manifest cannot be trusted: then only `count` (the `[[file]]` lines) is known, and the
     /// other facts are empty.
     pub entries_checked: bool,
+    /// The body offset of the `path` of the first entry that holds a capture field (new in
+    /// format version 2), if any: a version-1 manifest must hold none.
+    pub first_capture: Option<usize>,
 }
 
 impl Summary {
@@ -47,6 +50,7 @@ impl Summary {
             out_of_order: None,
             common_folder: None,
             entries_checked: false,
+            first_capture: None,
         }
     }
 
@@ -63,6 +67,8 @@ pub(super) struct Checked<'a> {
     pub(super) size: u64,
     pub(super) provenance: bool,
     pub(super) leaf: [u8; 32],
+    /// The offset of its `path` value in its batch, when it holds a capture field.
+    pub(super) capture_at: Option<usize>,
 }
 
 /// Checks the batch at `range` of the body; the strict reader reports the first error.
@@ -70,10 +76,12 @@ fn check_batch<'a>(path: &Path, body: &'a str, range: Range<usize>) -> Result<Ve
     if let Some(checked) = fast::check_batch(&body[range.clone()]) {
         return Ok(checked);
     }
+    let from = range.start;
     let entries = strict::parse_files(path, body, range)?;
     Ok(entries
         .into_iter()
-        .map(|(e, _)| Checked {
+        .map(|(e, offset)| Checked {
+            capture_at: (!e.capture.is_empty()).then_some(offset - from),
             leaf: merkle::leaf_hash(&e),
             provenance: e.has_provenance(),
             size: e.size,
@@ -98,6 +106,8 @@ pub(super) struct BatchFacts<'a> {
     denormal: bool,
     /// The leaf hashes, or (for a full batch) their subtree's root.
     leaves: Leaves,
+    /// The body offset of the first entry with a capture field.
+    capture_at: Option<usize>,
 }
 
 /// The leaf hashes of a batch: of each entry, or (for a full batch) their subtree's root.
@@ -106,7 +116,11 @@ enum Leaves {
     Subtree([u8; 32]),
 }
 
-fn batch_facts(checked: Vec<Checked<'_>>) -> Option<BatchFacts<'_>> {
+fn batch_facts(checked: Vec<Checked<'_>>, from: usize) -> Option<BatchFacts<'_>> {
+    let capture_at = checked
+        .iter()
+        .find_map(|c| c.capture_at)
+        .map(|at| from + at);
     let first = checked.first()?.path.clone();
     let last = checked.last()?.path.clone();
     let common = relpath::first_folder(&first)
@@ -137,6 +151,7 @@ fn batch_facts(checked: Vec<Checked<'_>>) -> Option<BatchFacts<'_>> {
         common,
         denormal,
         leaves,
+        capture_at,
     })
 }
 
@@ -163,6 +178,8 @@ fn is_nfc(path: &str) -> bool {
 }
 
 /// What the first pass found of a batch: its facts, or that the strict reader must read it.
+// One per batch of thousands of entries: boxing the facts would save nothing worth an allocation.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Pending<'a> {
     /// Checked by the fast reader (`None`: an empty batch).
     Done(Option<BatchFacts<'a>>),
@@ -179,7 +196,7 @@ pub(super) fn first_pass<'a>(body: &'a str, batches: &[Range<usize>]) -> Vec<Pen
     batches
         .par_iter()
         .map(|range| match fast::check_batch(&body[range.clone()]) {
-            Some(checked) => Pending::Done(batch_facts(checked)),
+            Some(checked) => Pending::Done(batch_facts(checked, range.start)),
             None => Pending::Strict,
         })
         .collect()
@@ -201,7 +218,9 @@ pub(super) fn finish<'a>(
         .zip(batches.par_iter())
         .map(|(p, range)| match p {
             Pending::Done(facts) => Ok(facts),
-            Pending::Strict => check_batch(path, body, range.clone()).map(batch_facts),
+            Pending::Strict => {
+                check_batch(path, body, range.clone()).map(|c| batch_facts(c, range.start))
+            }
         })
         .collect::<Result<_>>()?;
     let mut summary = Summary {
@@ -212,6 +231,7 @@ pub(super) fn finish<'a>(
         out_of_order: None,
         common_folder: None,
         entries_checked: true,
+        first_capture: None,
     };
     let mut root = merkle::RootBuilder::default();
     let mut previous: Option<Cow<'_, str>> = None;
@@ -234,6 +254,7 @@ pub(super) fn finish<'a>(
             }
             Leaves::Each(leaves) => leaves.into_iter().for_each(|l| root.push(l)),
         }
+        summary.first_capture = summary.first_capture.or(batch.capture_at);
         summary.count += batch.count;
         summary.bytes = summary.bytes.saturating_add(batch.bytes);
         summary.lacking_provenance += batch.lacking_provenance;

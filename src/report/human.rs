@@ -87,7 +87,8 @@ fn write_report<W: Write>(
                 )?,
                 None => write!(w, "{:<10} {}", f.status.as_str(), escape(&f.path))?,
             }
-            if let Some(detail) = f.detail.as_ref().filter(|_| f.moved_from.is_none()) {
+            let shown = f.moved_from.is_none() || f.status == FileStatus::Misnamed;
+            if let Some(detail) = f.detail.as_ref().filter(|_| shown) {
                 write!(w, ": {}", escape(detail))?;
             }
             writeln!(w)?;
@@ -122,8 +123,15 @@ fn write_report<W: Write>(
     if report.files_checked {
         write!(
             w,
-            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra",
-            t.sealed, t.ok, t.modified, t.moved, t.missing, t.unreadable, t.extra
+            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra{}",
+            t.sealed,
+            t.ok,
+            t.modified,
+            t.moved,
+            t.missing,
+            t.unreadable,
+            t.extra,
+            t.misnamed_text()
         )?;
         if t.lacking_provenance > 0 {
             write!(w, "; {} lacking provenance", t.lacking_provenance)?;

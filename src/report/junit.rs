@@ -54,9 +54,11 @@ pub fn write<W: Write>(w: &mut W, report: &VerifyReport) -> Result<()> {
         }
         let name = escape(&file.path).into_owned();
         let message = match (&file.moved_from, &file.detail) {
-            (Some(from), _) => format!("moved from {}", escape(from)),
-            (None, Some(detail)) => format!("{}: {}", file.status.as_str(), escape(detail)),
-            (None, None) => file.status.as_str().to_string(),
+            (Some(from), _) if file.status != FileStatus::Misnamed => {
+                format!("moved from {}", escape(from))
+            }
+            (_, Some(detail)) => format!("{}: {}", file.status.as_str(), escape(detail)),
+            (_, None) => file.status.as_str().to_string(),
         };
         if file.status == FileStatus::Ok {
             case(

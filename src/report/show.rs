@@ -1,8 +1,9 @@
 //! The human form of `show`: first what the signature check found (and against which trusted
 //! keys) — with a warning above everything else when the manifest's signature is not valid or
 //! was not checked — and a `key` line per signature, then the manifest's header, then each
-//! file's path, size, digest, origin and retrieval time (or `unknown`), every value from the
-//! manifest escaped first.
+//! file's path, size, digest, origin and retrieval time (or `unknown`) and, for a file docseal
+//! fetched, what the HTTP exchange said (final URL, status, media type, encoding, ETag,
+//! Last-Modified), every value from the manifest escaped first.
 
 use std::io::{self, Write};
 
@@ -76,6 +77,9 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
         Some(p) => writeln!(w, "previous    {p}")?,
         None => writeln!(w, "previous    none")?,
     }
+    if let Some(n) = h.naming {
+        writeln!(w, "naming      {}", n.as_str())?;
+    }
     let lacking = r.files.iter().filter(|f| !f.has_provenance()).count();
     writeln!(
         w,
@@ -89,6 +93,24 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
         writeln!(w, "  sha256     {}", f.digest)?;
         writeln!(w, "  origin     {}", escape(&f.origin.to_string()))?;
         writeln!(w, "  retrieved  {}", f.retrieved)?;
+        let c = &f.capture;
+        if let Some(u) = &c.final_url {
+            writeln!(w, "  final url  {}", escape(u.as_str()))?;
+        }
+        if let Some(s) = c.http_status {
+            writeln!(w, "  status     {s}")?;
+        }
+        let headers = [
+            ("  type       ", &c.media_type),
+            ("  encoding   ", &c.content_encoding),
+            ("  etag       ", &c.etag),
+            ("  modified   ", &c.last_modified),
+        ];
+        for (label, value) in headers {
+            if let Some(v) = value {
+                writeln!(w, "{label}{}", escape(v))?;
+            }
+        }
     }
     for url in &r.unmatched_urls {
         writeln!(w)?;

@@ -37,6 +37,9 @@ pub enum SealedStatus {
     Unreadable,
     /// Found under another path: its report is among the others, at the new path.
     Moved,
+    /// Present with the sealed content, under a name that does not fit the declared naming
+    /// scheme (why, in the reasons).
+    Misnamed,
 }
 
 /// Every verdict of a verification (see the module documentation).
@@ -95,6 +98,7 @@ impl FileVerdicts {
             SealedStatus::Missing => Some(&FileStatus::Missing),
             SealedStatus::Unreadable => Some(&FileStatus::Unreadable),
             SealedStatus::Moved => None,
+            SealedStatus::Misnamed => Some(&FileStatus::Misnamed),
         });
         count_statuses(from_status.chain(self.others.iter().map(|r| &r.status)))
     }
@@ -150,6 +154,14 @@ impl FileVerdicts {
                 FileReport::sealed(entry, FileStatus::Unreadable, None, why)
             }
             SealedStatus::Moved => return None,
+            SealedStatus::Misnamed => {
+                let actual = Fixity {
+                    size: entry.size,
+                    digest: entry.digest,
+                };
+                let why = self.reasons.get(&i).cloned();
+                FileReport::sealed(entry, FileStatus::Misnamed, Some(actual), why)
+            }
         })
     }
 }

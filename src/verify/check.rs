@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use crate::collection::{Item, Measurement, Problem, SealedSizes, Sink, Skipped};
 use crate::error::{Error, Result};
-use crate::manifest::{EntryFixity, FileEntry, Manifest};
+use crate::manifest::{EntryFixity, FileEntry, Manifest, Naming};
 use crate::relpath::RelPath;
-use crate::report::{FileReport, FileVerdicts, Fixity, SealedEntries, SealedStatus};
+use crate::report::{FileReport, FileStatus, FileVerdicts, Fixity, SealedEntries, SealedStatus};
 
 /// The sealed entries in path order: the manifest itself when it is sorted (the normal case,
 /// read again a batch at a time), else all its entries collected and sorted.
@@ -61,7 +61,8 @@ pub fn check(
     scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
 ) -> Result<(FileVerdicts, Vec<Skipped>)> {
     let capacity = manifest.summary.count;
-    judge_all(SortedEntries::of(manifest)?, capacity, scan)
+    let naming = manifest.header.naming;
+    judge_all(SortedEntries::of(manifest)?, naming, capacity, scan)
 }
 
 /// The entries named (`verify MANIFEST PATH...`), found in one pass over the manifest, sorted,
@@ -93,11 +94,13 @@ pub fn named_entries(manifest: &Manifest, names: &[String]) -> Result<Vec<FileEn
 /// are passed over). Nothing is extra or moved here — only the named files are looked at.
 pub fn check_named(
     named: Vec<FileEntry>,
+    naming: Option<Naming>,
     scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
 ) -> Result<(FileVerdicts, Vec<Skipped>)> {
     let wanted: HashSet<String> = named.iter().map(|e| e.path.as_str().to_string()).collect();
     let capacity = named.len();
-    let (verdicts, _) = judge_all(SortedEntries::Collected(named), capacity, |sink, sizes| {
+    let entries = SortedEntries::Collected(named);
+    let (verdicts, _) = judge_all(entries, naming, capacity, |sink, sizes| {
         scan(
             &mut |item| match wanted.contains(item.path()) {
                 true => sink(item),
@@ -112,6 +115,7 @@ pub fn check_named(
 /// The merge of `entries` with the items `scan` gives, then the moves.
 fn judge_all(
     entries: SortedEntries,
+    naming: Option<Naming>,
     capacity: usize,
     scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
 ) -> Result<(FileVerdicts, Vec<Skipped>)> {
@@ -122,6 +126,7 @@ fn judge_all(
             index: None,
         };
         let mut judge = Judge {
+            naming,
             entries: entries.fixities().peekable(),
             next: 0,
             found: Judged {
@@ -142,6 +147,19 @@ fn judge_all(
         ..
     } = judged;
     let mut others = pair_moves(&entries, &mut status, unsealed)?;
+    if let Some(scheme) = naming {
+        for report in others.iter_mut().filter(|r| r.status == FileStatus::Moved) {
+            let digest = report.actual.map(|a| a.digest);
+            if let Some(want) = digest.and_then(|d| scheme.misfit(&report.path, &d)) {
+                report.status = FileStatus::Misnamed;
+                report.detail = Some(format!(
+                    "renamed from {}; the name does not fit its content ({} names it {want})",
+                    report.moved_from.as_deref().unwrap_or_default(),
+                    scheme.as_str()
+                ));
+            }
+        }
+    }
     others.extend(
         named
             .into_iter()
@@ -208,6 +226,8 @@ struct Judged {
 
 /// The merge of the sorted entries with the collection's items.
 struct Judge<'a> {
+    /// The naming scheme the manifest declares, which every name must fit.
+    naming: Option<Naming>,
     entries: std::iter::Peekable<FixityIter<'a>>,
     /// The index of the next entry.
     next: usize,
@@ -239,8 +259,20 @@ impl Judge<'_> {
         match (item, entry) {
             (Item::File(m), Some(entry)) => match m.measurement {
                 Measurement::Hashed(fx) => {
+                    let misfit = self
+                        .naming
+                        .and_then(|n| Some((n, n.misfit(&entry.path, &entry.digest)?)));
                     if fx.size == entry.size && fx.digest == entry.digest {
-                        self.set(SealedStatus::Ok);
+                        if let Some((scheme, want)) = misfit {
+                            let why = format!(
+                                "the name does not fit its content ({} names it {want})",
+                                scheme.as_str()
+                            );
+                            self.found.reasons.insert(i, why);
+                            self.set(SealedStatus::Misnamed);
+                        } else {
+                            self.set(SealedStatus::Ok);
+                        }
                     } else {
                         self.found.changed.insert(i, fx);
                         self.set(SealedStatus::Modified);
@@ -424,6 +456,7 @@ mod tests {
             digest: Sha256Digest::of(content),
             origin: Recorded::Unknown,
             retrieved: Recorded::Unknown,
+            capture: Default::default(),
         }
     }
 

@@ -466,6 +466,7 @@ fn a_changed_archive_reports_modified_moved_missing_and_extra() {
             ok: 2,
             modified: 1,
             moved: 1,
+            misnamed: 0,
             missing: 1,
             extra: 1,
             unreadable: 0,

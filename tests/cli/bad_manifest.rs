@@ -120,9 +120,9 @@ fn two_paths_equal_after_unicode_normalisation_are_refused_like_a_duplicate() {
 #[test]
 fn an_unknown_format_version_is_refused_with_an_upgrade_hint() {
     let env = TestEnv::sealed();
-    env.edit(MANIFEST, "format_version = 1\n", "format_version = 2\n");
+    env.edit(MANIFEST, "format_version = 2\n", "format_version = 3\n");
     let expected = format!(
-        "{MANIFEST}:3: unsupported manifest format version 2; this docseal reads version 1, upgrade docseal to read it"
+        "{MANIFEST}:3: unsupported manifest format version 3; this docseal reads versions 1 to 2, upgrade docseal to read it"
     );
     assert_error_is(&env.run(["verify", MANIFEST]), &expected);
     assert_error_is(&env.run(["show", MANIFEST]), &expected);
@@ -131,14 +131,86 @@ fn an_unknown_format_version_is_refused_with_an_upgrade_hint() {
 #[test]
 fn a_future_format_version_with_new_fields_is_refused_for_its_version_not_its_fields() {
     let env = TestEnv::sealed();
-    env.edit(MANIFEST, "format_version = 1\n", "format_version = 2\n");
+    env.edit(MANIFEST, "format_version = 2\n", "format_version = 3\n");
     env.edit(MANIFEST, "sequence = 1\n", "sequence = 1\nparents = []\n");
     assert_error_is(
         &env.run(["verify", MANIFEST]),
         &format!(
-            "{MANIFEST}:3: unsupported manifest format version 2; this docseal reads version 1, upgrade docseal to read it"
+            "{MANIFEST}:3: unsupported manifest format version 3; this docseal reads versions 1 to 2, upgrade docseal to read it"
         ),
     );
+}
+
+#[test]
+fn a_version_1_manifest_is_read_as_before_and_refuses_the_fields_of_version_2() {
+    let env = TestEnv::sealed();
+    // No capture field and no naming: the body of version 1 has the same root digest.
+    env.edit(MANIFEST, "format_version = 2\n", "format_version = 1\n");
+    env.resign();
+    assert_ok(&env.run(["verify", MANIFEST]));
+    env.edit(
+        MANIFEST,
+        "retrieved = \"2024-10-01T08:30:00Z\"\n",
+        "retrieved = \"2024-10-01T08:30:00Z\"\nhttp_status = 200\n",
+    );
+    env.resign();
+    let text = env.read(MANIFEST);
+    let line = line_of(&text, "http_status = 200");
+    assert_error_is(
+        &env.run(["verify", MANIFEST]),
+        &format!(
+            "{MANIFEST}:{line}: unknown field \"http_status\" in a format_version = 1 manifest (it is new in version 2); a version-1 manifest cannot hold it, so this manifest was edited"
+        ),
+    );
+    env.edit(MANIFEST, "http_status = 200\n", "");
+    env.edit(
+        MANIFEST,
+        "sequence = 1\n",
+        "sequence = 1\nnaming = \"sha256-prefix\"\n",
+    );
+    env.resign();
+    let text = env.read(MANIFEST);
+    let line = line_of(&text, "naming = ");
+    assert_error_is(
+        &env.run(["verify", MANIFEST]),
+        &format!(
+            "{MANIFEST}:{line}: unknown field \"naming\" in a format_version = 1 manifest (it is new in version 2); a version-1 manifest cannot hold it, so this manifest was edited"
+        ),
+    );
+}
+
+#[test]
+fn bad_capture_fields_and_naming_schemes_are_refused_with_their_line() {
+    let env = TestEnv::sealed();
+    for (from, to, says) in [
+        (
+            "retrieved = \"2024-10-01T08:30:00Z\"\n",
+            "retrieved = \"2024-10-01T08:30:00Z\"\nhttp_status = 99\n",
+            "http_status 99 is not an HTTP status code (100 to 599)",
+        ),
+        (
+            "retrieved = \"2024-10-01T08:30:00Z\"\n",
+            "retrieved = \"2024-10-01T08:30:00Z\"\netag = \"\"\n",
+            "etag is empty",
+        ),
+        (
+            "retrieved = \"2024-10-01T08:30:00Z\"\n",
+            "retrieved = \"2024-10-01T08:30:00Z\"\nfinal_url = \"x.org/b\"\n",
+            "URL \"x.org/b\" is not absolute",
+        ),
+        (
+            "sequence = 1\n",
+            "sequence = 1\nnaming = \"md5-prefix\"\n",
+            "unknown naming scheme \"md5-prefix\"",
+        ),
+    ] {
+        let original = env.read(MANIFEST);
+        env.edit(MANIFEST, from, to);
+        env.resign();
+        let out = env.run(["verify", MANIFEST]);
+        assert_bad_input(&out, &format!("{MANIFEST}:"), says);
+        env.write(MANIFEST, original);
+    }
 }
 
 #[test]

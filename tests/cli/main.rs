@@ -16,7 +16,8 @@ that every change to a sealed collection or its manifest is caught (exit 1); `na
 that clash on other file systems and invisible characters; `properties` seal and verify on
 random trees and random one-byte edits (proptest); `streaming` the
 streaming verifier across hashing jobs and manifest batches (byte order of paths, unsorted and
-non-canonical manifests, moves, quiet output); `capture` provenance lists (CSV); `bagit` the
+non-canonical manifests, moves, quiet output); `capture` provenance lists (CSV); `fetch`
+`docseal fetch` against a loopback HTTP(S) server (`server`), sealed and verified; `bagit` the
 BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub
 Actions reports; `cite` citations that carry the digest; `examples` the CI examples in examples/ci/; `interop` other tools' formats
 (`export sha256sum` checked by the real `sha256sum -c`), completions and manual pages;
@@ -34,6 +35,7 @@ mod capture;
 mod ci;
 mod cite;
 mod examples;
+mod fetch;
 mod help;
 mod inputs;
 mod interop;
@@ -46,6 +48,7 @@ mod revocation;
 mod schema;
 mod seal;
 mod secret_keys;
+mod server;
 mod show;
 mod special_files;
 mod streaming;

@@ -174,6 +174,7 @@ pub enum FileStatus {
     Extra,
     Unreadable,
     Moved,
+    Misnamed,
 }
 
 impl FileStatus {
@@ -186,6 +187,7 @@ impl FileStatus {
             FileStatus::Extra => "extra",
             FileStatus::Unreadable => "unreadable",
             FileStatus::Moved => "moved",
+            FileStatus::Misnamed => "misnamed",
         }
     }
 }
@@ -245,6 +247,7 @@ pub struct Totals {
     pub extra: usize,
     pub unreadable: usize,
     pub moved: usize,
+    pub misnamed: usize,
     pub lacking_provenance: usize,
 }
 
@@ -276,6 +279,9 @@ pub struct Header {
     #[serde(deserialize_with = "required")]
     pub previous: Option<String>,
     pub root: String,
+    /// Present only when the manifest declares a naming scheme.
+    #[serde(default)]
+    pub naming: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -288,6 +294,27 @@ pub struct FileEntry {
     pub origin: Option<String>,
     #[serde(deserialize_with = "required")]
     pub retrieved: Option<String>,
+    /// Present only for a file captured by `docseal fetch`.
+    #[serde(default)]
+    pub capture: Option<Capture>,
+}
+
+/// What the HTTP exchange said of a file `docseal fetch` captured: each field only when known.
+#[derive(Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    #[serde(default)]
+    pub final_url: Option<String>,
+    #[serde(default)]
+    pub http_status: Option<u16>,
+    #[serde(default)]
+    pub media_type: Option<String>,
+    #[serde(default)]
+    pub content_encoding: Option<String>,
+    #[serde(default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub last_modified: Option<String>,
 }
 
 /// Parses `verify --json` output strictly.

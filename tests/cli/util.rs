@@ -25,6 +25,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "keygen",
     "revoke",
     "seal",
+    "fetch",
     "verify",
     "show",
     "cite",

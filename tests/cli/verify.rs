@@ -108,6 +108,7 @@ fn verify_json_follows_the_documented_schema() {
             extra: 0,
             unreadable: 0,
             moved: 0,
+            misnamed: 0,
             lacking_provenance: 1,
         }
     );
