@@ -33,6 +33,7 @@ pub mod relpath;
 pub mod report;
 pub mod sanitize;
 pub mod seal;
+pub mod sign;
 pub mod timing;
 pub mod trust;
 pub mod verify;

@@ -20,6 +20,7 @@ pub mod junit;
 pub mod keygen;
 pub mod seal;
 pub mod show;
+pub mod sign;
 mod verdicts;
 
 use std::io;
