@@ -120,10 +120,14 @@ fn checksum(associated: &str, salt: &[u8], nonce: &[u8], ciphertext: &[u8]) -> S
 fn derive(passphrase: &Passphrase, salt: &[u8], p: KdfParams) -> Result<Zeroizing<[u8; 32]>> {
     let params = argon2::Params::new(p.memory_kib, p.iterations, p.parallelism, Some(32))
         .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
+    let count = params.block_count();
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut key = Zeroizing::new([0u8; 32]);
+    // Our own memory, wiped when dropped: the crate's own allocation is freed unwiped, and the
+    // blocks are enough to finish the derivation.
+    let mut blocks = Zeroizing::new(vec![argon2::Block::new(); count]);
     argon
-        .hash_password_into(passphrase.as_bytes(), salt, &mut key[..])
+        .hash_password_into_with_memory(passphrase.as_bytes(), salt, &mut key[..], &mut blocks[..])
         .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
     Ok(key)
 }
