@@ -125,15 +125,16 @@ pub(crate) fn parse(path: &Path, text: &str, wanted: Wanted) -> Result<KeyFile> 
         // whatever its version says, so that its errors speak of the fields it has.
         Wanted::Secret
             if probe.encrypted_secret_key.is_some()
-                || probe.format_version.as_ref().and_then(toml::Value::as_integer)
+                || probe
+                    .format_version
+                    .as_ref()
+                    .and_then(toml::Value::as_integer)
                     == Some(ENCRYPTED_KEY_FORMAT_VERSION) =>
         {
             toml::from_str(text).map(KeyFile::Encrypted).map_err(|e| {
                 let mut err = Error::from_toml(path, text, &e);
                 if let Error::Parse { message, .. } | Error::Invalid { message, .. } = &mut err {
-                    message.push_str(
-                        "; this encrypted key file is damaged (truncated or edited): restore it from a copy or generate a new key",
-                    );
+                    message.push_str(DAMAGED);
                 }
                 err
             })
@@ -155,9 +156,25 @@ fn strict<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
 fn not_a_key_file(path: &Path, text: &str, e: &toml::de::Error) -> Error {
     let mut err = Error::from_toml(path, text, e);
     if let Error::Parse { message, .. } | Error::Invalid { message, .. } = &mut err {
-        message.push_str("; this is not a valid docseal key file");
+        message.push_str(if claims_encrypted(text) {
+            DAMAGED
+        } else {
+            "; this is not a valid docseal key file"
+        });
     }
     err
+}
+
+/// Said of an encrypted key file that does not parse: most likely cut short or edited.
+const DAMAGED: &str = "; this encrypted key file is damaged (truncated or edited): restore it from a copy or generate a new key";
+
+/// True when `text` looks like an encrypted secret key file, whatever else is wrong with it.
+fn claims_encrypted(text: &str) -> bool {
+    text.contains(SECRET_TYPE)
+        && (text.contains("encrypted_secret_key")
+            || text.contains(&format!(
+                "format_version = {ENCRYPTED_KEY_FORMAT_VERSION}\n"
+            )))
 }
 
 /// Checks the fields every kind shares: the type, the format version (`expected_version`), the

@@ -107,7 +107,7 @@ impl PassphraseSource {
 /// A passphrase file's bytes, less one trailing `\n` or `\r\n`, read into one allocation that is
 /// never grown (so no copy is left behind) and wiped when dropped.
 fn read_file(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>> {
-    let mut input = fsio::open_input(path, "passphrase file").map_err(|e| match e {
+    let mut input = fsio::open_input(path, "passphrase").map_err(|e| match e {
         Error::Io { source, .. } if source.kind() == ErrorKind::NotFound => Error::invalid(
             path,
             "passphrase file not found; pass the file that holds the passphrase (--passphrase-file FILE)",

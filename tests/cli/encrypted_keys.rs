@@ -120,6 +120,14 @@ fn a_truncated_or_bit_flipped_key_file_is_damaged_not_a_wrong_passphrase() {
         "{}",
         stderr(&out)
     );
+    // Cut in the middle of a line.
+    write_secret(&env, &good[..good.find("kdf_salt").unwrap() + 5]);
+    let out = env.run(["seal", "col", "--key", "k", "--passphrase-file", "pw.txt"]);
+    assert_fails(
+        &out,
+        2,
+        "this encrypted key file is damaged (truncated or edited)",
+    );
     // One bit flipped in the ciphertext (a hex digit that stays a hex digit).
     let at = good.find("encrypted_secret_key = \"").unwrap() + 30;
     let mut bytes = good.clone().into_bytes();
@@ -189,15 +197,21 @@ fn a_passphrase_file_that_is_missing_a_folder_or_a_fifo_without_writer_is_refuse
         "missing.txt: passphrase file not found; pass the file that holds the passphrase (--passphrase-file FILE)",
     );
     let out = env.run(["seal", "col", "--key", "k", "--passphrase-file", "col"]);
-    assert_fails(&out, 2, "col: ");
-    assert_fails(&out, 2, "folder");
+    assert_error_is(
+        &out,
+        "col: is a folder, not a passphrase; pass the passphrase file itself",
+    );
     let status = Command::new("mkfifo")
         .arg(env.join("pw.fifo"))
         .status()
         .unwrap();
     assert!(status.success());
     let out = env.run(["seal", "col", "--key", "k", "--passphrase-file", "pw.fifo"]);
-    assert_fails(&out, 2, "pw.fifo: ");
+    assert_fails(
+        &out,
+        2,
+        "pw.fifo: is a FIFO that nothing wrote to within 10 seconds",
+    );
     env.assert_nothing_written(MANIFEST);
 }
 
