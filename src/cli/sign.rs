@@ -50,40 +50,43 @@ pub struct Args {
     quiet: bool,
 }
 
-/// Verifies first if asked (printing the report to standard error when it fails), then signs.
+/// Signs; with `--verify-first`, writes the signature only if the manifest verifies (printing the
+/// report to standard error when it does not).
 pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
-    let key = SecretKeySource::from_arg(&args.key, args.passphrase.source()?)?;
-    let trusted = args
-        .verify_first
-        .then(|| super::trusted_or_default(args.trust));
-    if let Some(trust) = &trusted {
-        let bar = TermProgress::new(args.quiet);
-        let opts = VerifyOptions {
-            manifest: args.manifest.clone(),
-            folder: args.root,
-            archive: args.archive,
-            strip_components: None,
-            trust: trust.clone(),
-            require_provenance: false,
-            hashing: hash_options(None, bar.is_shown()),
-        };
-        let rep = verify::verify(&opts, &bar)?;
-        if !rep.success {
-            let mut err = io::stderr().lock();
-            let _ = report::human::render(&mut err, &rep, Verbosity::Quiet);
-            let _ = writeln!(
-                err,
-                "docseal: {}: did not verify, so it was not signed (nothing was written)",
-                args.manifest.display()
-            );
-            return Ok(Outcome::Failed);
-        }
+    let opts = SignOptions {
+        manifest: args.manifest.clone(),
+        key: SecretKeySource::from_arg(&args.key, args.passphrase.source()?)?,
+        verified_first: args.verify_first,
+    };
+    if !args.verify_first {
+        let done = sign::sign(&opts)?;
+        written(report::sign::render(out, &done))?;
+        return Ok(Outcome::Done);
     }
-    let done = sign::sign(&SignOptions {
-        manifest: args.manifest,
-        key,
-        trusted,
-    })?;
+    let prepared = sign::prepare(&opts)?;
+    let bar = TermProgress::new(args.quiet);
+    let check = VerifyOptions {
+        manifest: args.manifest.clone(),
+        folder: args.root,
+        archive: args.archive,
+        strip_components: None,
+        trust: super::trusted_or_default(args.trust),
+        require_provenance: false,
+        hashing: hash_options(None, bar.is_shown()),
+    };
+    let rep = verify::verify(&check, &bar)?;
+    drop(bar);
+    if !rep.success {
+        let mut err = io::stderr().lock();
+        let _ = report::human::render(&mut err, &rep, Verbosity::Quiet);
+        let _ = writeln!(
+            err,
+            "docseal: {}: did not verify, so it was not signed (nothing was written)",
+            args.manifest.display()
+        );
+        return Ok(Outcome::Failed);
+    }
+    let done = sign::commit(prepared)?;
     written(report::sign::render(out, &done))?;
     Ok(Outcome::Done)
 }
