@@ -5,8 +5,12 @@
 //!
 //! Nothing here reads the collection or formats text (the presenters are in `report/`).
 
+pub mod citations;
 pub mod cite;
+pub mod identify;
+pub mod references;
 pub mod show;
+pub mod urls;
 
 pub use cite::{Citation, CiteOptions, cite};
 pub use show::{ShowOptions, ShowReport, show};

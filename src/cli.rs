@@ -2,14 +2,17 @@
 //! their conversion into the library's options, the call into the library, the presenter, and
 //! the outcome that becomes an exit status. Nothing outside the binary sees clap types.
 
+mod audit;
 mod cite;
 mod completions;
 mod export;
+mod identify;
 mod keygen;
 mod man;
 mod passphrase;
 mod passwd;
 mod progress;
+mod revoke;
 mod seal;
 mod show;
 mod sign;
@@ -80,7 +83,22 @@ Exit status:
   2  docseal could not run: a manifest that does not parse, a key that already signed it, wrong
      passphrase, a missing or damaged key";
 
-const SEAL_HELP: &str = "\"
+const REVOKE_HELP: &str = "\
+Examples:
+  docseal revoke archive --reason \"laptop stolen\"     keys/archive.revoked, signed by the key
+  docseal revoke ./ci.key -o keys/ci.revoked
+
+Environment:
+  XDG_CONFIG_HOME  where KEY (a name) is looked up ($XDG_CONFIG_HOME/docseal/keys/NAME.key, else
+                   $HOME/.config/docseal/keys/NAME.key)
+  only the variable named by --passphrase env:VAR is read for the key's passphrase
+
+Exit status:
+  0  the revocation was written
+  2  docseal could not run: a missing or unreadable key, wrong passphrase, a revocation that
+     exists (pass --force)";
+
+const SEAL_HELP: &str = "\
 Examples:
   docseal seal collection/ --key archive --sources sources.toml
   docseal seal collection/ --key archive        no sources: every file's origin and time unknown
@@ -101,8 +119,11 @@ Exit status:
 const VERIFY_HELP: &str = "\
 Examples:
   docseal verify manifests/collection.toml
+  docseal verify manifests/collection.toml --signer archive --expect-name collection
+  docseal verify manifests/collection.toml --threshold 2      two distinct trusted keys must sign
   docseal verify manifests/collection.toml --trust keys/archive.pub --format junit -o report.xml
   docseal verify manifests/collection.toml --archive collection.tgz --quiet
+  docseal verify manifests/collection.toml report-2020.pdf     only that file, signature first
 
 Environment:
   GITHUB_STEP_SUMMARY  with --format github, the file a table of every problem is appended to
@@ -112,8 +133,10 @@ Environment:
 
 Exit status:
   0  success: everything verified
-  1  verification failed: bad, untrusted or missing signature, or a file not ok
-  2  docseal could not run: bad arguments, unreadable or malformed input, missing key";
+  1  verification failed: bad, untrusted, revoked or missing signature, signatures that do not
+     meet --threshold, --signer or --expect-name, or a file not ok
+  2  docseal could not run: bad arguments, unreadable or malformed input, missing key, a --signer
+     that is not among the trusted keys";
 
 const SHOW_HELP: &str = "\
 Examples:
@@ -123,7 +146,8 @@ Examples:
 
 Exit status:
   0  shown: the signature is valid (or --no-verify was given, and the output says so)
-  1  shown below a warning: the signature is bad, untrusted or missing
+  1  shown below a warning: the signature is bad, untrusted, revoked or missing, or does not
+     meet --threshold, --signer or --expect-name
   2  docseal could not run: bad arguments, unreadable or malformed input, a file not in it";
 
 const CITE_HELP: &str = "\
@@ -133,7 +157,8 @@ Examples:
 
 Exit status:
   0  written
-  1  nothing written: the manifest's signature is bad, untrusted or missing
+  1  nothing written: the manifest's signature is bad, untrusted, revoked or missing, or does
+     not meet --threshold, --signer or --expect-name
   2  docseal could not run: bad arguments, unreadable or malformed input, a file not in it";
 
 const EXPORT_HELP: &str = "\
@@ -143,19 +168,53 @@ Examples:
 
 Exit status:
   0  written
-  1  nothing written: the manifest's signature is bad, untrusted or missing
+  1  nothing written: the manifest's signature is bad, untrusted, revoked or missing, or does
+     not meet --threshold, --signer or --expect-name
   2  docseal could not run: bad arguments, unreadable or malformed input, a collection file that
      does not match the manifest";
 
 const VALIDATE_BAG_HELP: &str = "\
+A bag written by `docseal export bagit` carries the docseal manifest as the tag file
+docseal-manifest.toml: validate-bag then also verifies it, as `docseal verify` would, against the
+bag's data/ folder — its signature against the trusted keys first, then every payload file.
+
 Examples:
   docseal validate-bag seeds-bag
-  docseal validate-bag seeds-bag --json
+  docseal validate-bag seeds-bag --trust keys/archive.pub --json
+  docseal validate-bag other-bag --bagit-only
 
 Exit status:
-  0  the bag is valid (warnings may have been printed)
-  1  the bag is not valid
-  2  docseal could not run: the bag's folder cannot be read";
+  0  the bag is valid, and its docseal manifest (if any) verified (warnings may have been printed)
+  1  the bag is not valid, or its docseal manifest did not verify
+  2  docseal could not run: the bag's folder cannot be read, no trusted keys were found, or its
+     docseal manifest cannot be read";
+
+const AUDIT_HELP: &str = "\
+References are read from BibTeX/BibLaTeX (url, urldate; also howpublished = {\\url{...}} and
+note = {Accessed: ...}), CSL-JSON (URL, accessed) or a list of URLs. A cited URL matches a sealed
+origin ignoring http/https, host case, the default port, a trailing slash and the fragment. A copy
+retrieved within one day of the cited day counts as that day (dates are written in time zones).
+Only manifests whose signature is valid under the trusted keys are used.
+
+Examples:
+  docseal audit thesis.bib --manifest manifests/sources.toml
+  docseal audit refs.json --manifest a.toml --manifest b.toml --check-files --json
+  docseal audit urls.txt --manifest manifests/seeds.toml --root seeds
+
+Exit status:
+  0  every reference has an intact sealed copy retrieved on the cited day
+  1  a reference has no such copy, an entry is malformed, or a manifest's signature is not valid
+  2  docseal could not run: the bibliography or a manifest cannot be read, no trusted keys";
+
+const IDENTIFY_HELP: &str = "\
+Examples:
+  docseal identify ~/Downloads/report.pdf --manifest manifests/sources.toml
+  curl -s https://example.org/a | docseal identify /dev/stdin -m manifests/web.toml --json
+
+Exit status:
+  0  every document was found sealed in a validly signed manifest
+  1  a document was not found, or a manifest's signature is not valid
+  2  docseal could not run: a document or manifest cannot be read, no trusted keys";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:
@@ -191,6 +250,10 @@ pub enum Command {
     /// encrypted with a passphrase unless --unencrypted) in your config folder.
     #[command(after_help = KEYGEN_HELP)]
     Keygen(keygen::Args),
+    /// Write a revocation of a key, signed by the key itself, to keys/NAME.revoked: once it is
+    /// among the trusted keys, verify rejects every signature by that key.
+    #[command(after_help = REVOKE_HELP)]
+    Revoke(revoke::Args),
     /// Hash every regular file under DIR (or every regular-file entry of an archive), attach its
     /// provenance and write a signed manifest.
     #[command(after_help = SEAL_HELP)]
@@ -215,11 +278,20 @@ pub enum Command {
     /// CSL-JSON or a Robust Link in HTML, from a validly signed manifest only.
     #[command(after_help = CITE_HELP)]
     Cite(cite::Args),
+    /// Check a bibliography's web references against sealed manifests: for each cited URL, a
+    /// sealed copy retrieved on the day it was cited as accessed, and (with --check-files) still
+    /// intact.
+    #[command(after_help = AUDIT_HELP)]
+    Audit(audit::Args),
+    /// Say which sealed entry holds the content of a loose document (same size and SHA-256) in
+    /// validly signed manifests, with its recorded provenance, or that none does.
+    #[command(after_help = IDENTIFY_HELP)]
+    Identify(identify::Args),
     /// Write a validly signed manifest's entries in another tool's format.
     #[command(subcommand, after_help = EXPORT_HELP)]
     Export(export::Format),
     /// Check a BagIt bag (RFC 8493): its declaration, every payload and tag manifest, every
-    /// checksum and the Payload-Oxum.
+    /// checksum and the Payload-Oxum; and verify the docseal manifest it carries, if any.
     #[command(after_help = VALIDATE_BAG_HELP)]
     ValidateBag(validate_bag::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
@@ -254,6 +326,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let outcome = match cli.command {
         Command::Keygen(args) => keygen::run(args, &mut out),
+        Command::Revoke(args) => revoke::run(args, &mut out),
         Command::Seal(args) => seal::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
         Command::Sign(args) => sign::run(args, &mut out),
@@ -262,6 +335,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Cite(args) => cite::run(args, &mut out),
         Command::Export(format) => export::run(format, &mut out),
         Command::ValidateBag(args) => validate_bag::run(args, &mut out),
+        Command::Audit(args) => audit::run(args, &mut out),
+        Command::Identify(args) => identify::run(args, &mut out),
         Command::Completions(args) => completions::run(args, &mut out),
         Command::Man(args) => man::run(args, &mut out),
     };
@@ -273,13 +348,53 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     outcome
 }
 
-/// The trusted keys: those given with `--trust`, else the folder `./keys`.
-fn trusted_or_default(trust: Vec<std::path::PathBuf>) -> Vec<std::path::PathBuf> {
-    if trust.is_empty() {
-        vec![std::path::PathBuf::from("keys")]
-    } else {
-        trust
+/// The options of every command that checks a signature (`verify`, `show`, `cite`, `export`):
+/// which keys are trusted, which revocations apply, and what is required of the signers.
+#[derive(Debug, clap::Args)]
+struct TrustArgs {
+    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys]. The
+    /// folder's *.revoked files, or the NAME.revoked beside a NAME.pub, are applied too.
+    #[arg(long, value_name = "KEY_OR_DIR")]
+    trust: Vec<std::path::PathBuf>,
+    /// A revocation made by `docseal revoke` to apply besides those found beside the trusted
+    /// keys; repeatable.
+    #[arg(long, value_name = "FILE")]
+    revoked: Vec<std::path::PathBuf>,
+    /// Require valid signatures by at least N distinct trusted keys [default: 1].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threshold: Option<u16>,
+    /// Require a valid signature by this trusted key: its key ID, or the name in its .pub file;
+    /// repeatable. Pin the signer in CI, where a change can add a key to ./keys.
+    #[arg(long, value_name = "KEY_ID_OR_NAME")]
+    signer: Vec<String>,
+    /// Require the manifest to be for the collection named NAME (its `name`).
+    #[arg(long, value_name = "NAME")]
+    expect_name: Option<String>,
+}
+
+impl TrustArgs {
+    /// The library's options: trust `./keys` when no `--trust` is given.
+    fn options(self) -> docseal::trust::TrustOptions {
+        let keys = if self.trust.is_empty() {
+            vec![std::path::PathBuf::from("keys")]
+        } else {
+            self.trust
+        };
+        docseal::trust::TrustOptions {
+            keys,
+            revoked: self.revoked,
+            policy: docseal::trust::Policy {
+                threshold: self.threshold.map_or(1, usize::from),
+                signers: self.signer,
+                expect_name: self.expect_name,
+            },
+        }
     }
+}
+
+/// Writes the warnings of a signature check (revocations that were ignored) on standard error.
+fn warn_about(signature: &docseal::trust::signature::SignatureReport) {
+    let _ = docseal::report::human::render_warnings(&mut io::stderr().lock(), signature);
 }
 
 /// Hashing options from `--jobs` and whether a progress bar is drawn (`seal` and `verify`).

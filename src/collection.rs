@@ -16,6 +16,7 @@ pub mod walk;
 use std::path::{Path, PathBuf};
 
 pub use archive::LeadingFolder;
+pub use folder::measure_path;
 pub use hashing::{HashOptions, default_jobs};
 pub use item::{Inventory, Item, Measured, Measurement, Problem, SkipKind, Skipped};
 pub use names::{ClashKind, NameClash, NameClashes};
@@ -50,10 +51,20 @@ impl Collection {
         matches!(self, Collection::Archive { .. })
     }
 
+    /// True for an archive read from a pipe, a FIFO or a device (`--archive <(…)`,
+    /// `/dev/stdin`): it has no file that a manifest could name.
+    pub fn is_piped_archive(&self) -> bool {
+        self.is_archive() && std::fs::metadata(self.path()).is_ok_and(|m| !m.is_file())
+    }
+
     /// The name a collection gets when none is given: a folder's last component (after
     /// resolving `.`), an archive's file name without its archive extensions
     /// (`batch-7.tar.gz` → `batch-7`).
     pub fn default_name(&self) -> Option<String> {
+        if self.is_piped_archive() {
+            // `/dev/fd/63` names a pipe, not the collection.
+            return None;
+        }
         match self {
             Collection::Folder(dir) => {
                 let abs = crate::fsio::absolute(dir)?;
@@ -111,6 +122,10 @@ pub trait SealedSizes {
     /// The sealed size of `path`, or `None` when it is not sealed. Paths come in increasing
     /// order; an answer may be `None` for a path asked out of order (it is then hashed whole).
     fn size_of(&mut self, path: &RelPath) -> Option<u64>;
+
+    /// The sealed size of `path`, asked in any order: a tar's entries come in the stream's order.
+    /// An implementation may build an index of every sealed size at the first call.
+    fn size_of_unordered(&mut self, path: &RelPath) -> Option<u64>;
 }
 
 /// Receives the items of a collection one at a time, in path order; an error stops the scan.

@@ -15,7 +15,7 @@ use crate::interop::{bagit, sha256sum};
 use crate::manifest::Manifest;
 use crate::report::export::ExportReport;
 use crate::trust::signature::SignatureReport;
-use crate::trust::{self, signature};
+use crate::trust::{Trust, TrustOptions};
 
 /// The name of the docseal manifest inside a bag.
 pub const BAG_MANIFEST: &str = bagit::DOCSEAL_MANIFEST;
@@ -25,8 +25,8 @@ pub const BAG_MANIFEST: &str = bagit::DOCSEAL_MANIFEST;
 pub struct ExportOptions {
     /// The manifest file.
     pub manifest: PathBuf,
-    /// Trusted public key files or folders of `.pub` files.
-    pub trust: Vec<PathBuf>,
+    /// The trusted keys, the revocations, and what is required of the signers.
+    pub trust: TrustOptions,
     /// Write to this file (atomically) instead of the given writer.
     pub output: Option<PathBuf>,
     /// Replace an existing output file.
@@ -35,10 +35,7 @@ pub struct ExportOptions {
 
 /// Loads the manifest, checking its signatures against the trusted keys.
 fn load(opts: &ExportOptions) -> Result<(Manifest, SignatureReport)> {
-    let trusted = trust::load_trusted(&opts.trust)?;
-    Manifest::load_checking(&opts.manifest, |message, signatures| {
-        signature::check(message, signatures, &trusted)
-    })
+    Manifest::load_trusted(&opts.manifest, &Trust::load(&opts.trust)?)
 }
 
 /// Writes the manifest's entries as a `sha256sum` list (`sha256sum -c` checks the collection

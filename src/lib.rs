@@ -20,12 +20,14 @@
 //! - the orchestrators [`seal`], [`verify`] and [`export`].
 
 pub mod audit;
+pub mod audit_files;
 pub mod capture;
 pub mod collection;
 pub mod digest;
 pub mod error;
 pub mod export;
 pub mod fsio;
+pub mod identify;
 pub mod interop;
 pub mod manifest;
 pub mod provenance;

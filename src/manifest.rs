@@ -34,6 +34,7 @@ use crate::error::{Error, Result};
 use crate::fsio;
 use crate::provenance::{OriginUrl, Recorded, Timestamp};
 use crate::relpath::RelPath;
+use crate::trust::Trust;
 use crate::trust::signature::{ManifestSignature, SIGNED_PREFIX, SignatureReport};
 
 pub use batches::{Entries, EntryFixity, Fixities, Reread};
@@ -185,6 +186,24 @@ impl Manifest {
         path: &Path,
         check: impl FnOnce(&[u8], &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
+        Self::load_judging(path, |_, message, signatures| check(message, signatures))
+    }
+
+    /// Reads the manifest at `path` and judges its signatures by `trust` (the trusted keys, their
+    /// revocations, and what the run requires: [`Trust::check`]), as
+    /// [`Manifest::load_checking`] does: the entries are parsed only when the verdict is valid.
+    /// Every command that checks a signature loads through this.
+    pub fn load_trusted(path: &Path, trust: &Trust) -> Result<(Self, SignatureReport)> {
+        Self::load_judging(path, |header, message, signatures| {
+            trust.check(&header.name, message, signatures)
+        })
+    }
+
+    /// [`Manifest::load_checking`] with a `check` that also sees the parsed header.
+    fn load_judging<T: Send + Verdict>(
+        path: &Path,
+        check: impl FnOnce(&Header, &[u8], &[ManifestSignature]) -> T + Send,
+    ) -> Result<(Self, T)> {
         let mut input = fsio::open_input(path, "manifest")?;
         let mut buf = SIGNED_PREFIX.to_vec();
         let complete = input.read_up_to(&mut buf, head::HEAD as u64)?;
@@ -197,7 +216,7 @@ impl Manifest {
             }
             input.read_to(&mut buf, fsio::MANIFEST_MAX - head::HEAD as u64)?;
         }
-        Self::parse_prefixed(path, buf, check)
+        Self::parse_prefixed(path, buf, true, check)
     }
 
     /// The exact message the signatures cover: [`SIGNED_PREFIX`] then the body.
@@ -211,12 +230,23 @@ impl Manifest {
     /// It does not check signatures, the order of entries or the root digest: those are
     /// verification results (the `verify` orchestrator's), not parse errors.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        Self::parse_with(path, bytes, true)
+    }
+
+    /// [`Manifest::parse`] of a body docseal has just built itself, without refusing two paths
+    /// equal after Unicode normalisation: `seal` reads its own text back to name such a pair in
+    /// its own terms ("rename one of them").
+    pub(crate) fn parse_own(path: &Path, bytes: &[u8]) -> Result<Self> {
+        Self::parse_with(path, bytes, false)
+    }
+
+    fn parse_with(path: &Path, bytes: &[u8], refuse_twins: bool) -> Result<Self> {
         let head_len = bytes.len().min(head::HEAD);
         head::check(path, &bytes[..head_len], head_len == bytes.len())?;
         let mut buf = Vec::with_capacity(SIGNED_PREFIX.len() + bytes.len());
         buf.extend_from_slice(SIGNED_PREFIX);
         buf.extend_from_slice(bytes);
-        Ok(Self::parse_prefixed(path, buf, |_, _| ())?.0)
+        Ok(Self::parse_prefixed(path, buf, refuse_twins, |_, _, _| ())?.0)
     }
 
     /// [`Manifest::parse`] of `buf`, which holds [`SIGNED_PREFIX`] then the file's bytes (whose
@@ -224,7 +254,8 @@ impl Manifest {
     fn parse_prefixed<T: Send + Verdict>(
         path: &Path,
         buf: Vec<u8>,
-        check: impl FnOnce(&[u8], &[ManifestSignature]) -> T + Send,
+        refuse_twins: bool,
+        check: impl FnOnce(&Header, &[u8], &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
         let skip = SIGNED_PREFIX.len();
         if let Some(at) = memchr::memchr(0, &buf[skip..]) {
@@ -257,11 +288,11 @@ impl Manifest {
         let signatures = strict::parse_signatures(path, file, sigs, sig_offset)?;
         let message = &text.as_bytes()[..skip + body.len()];
         let (checked, pending) = rayon::join(
-            || check(message, &signatures),
+            || check(&header, message, &signatures),
             || summary::first_pass(body, &batches),
         );
         let summary = if checked.trusts_entries() {
-            summary::finish(path, body, &batches, pending)?
+            summary::finish(path, body, &batches, pending, refuse_twins)?
         } else {
             Summary::unchecked(count)
         };

@@ -3,21 +3,24 @@
 //! reports can be stored, merged and turned into other formats), and that [`human::render`] turns
 //! into the terminal report. The verdict store ([`FileVerdicts`]) and the functions that build one
 //! file's verdict live here too. The presenters of the other commands' results (`seal`, `keygen`,
-//! `show`) are the other files of this area.
+//! `revoke`, `show`) are the other files of this area.
 //!
 //! Presenters write to any `W: Write` and return docseal's [`Result`]: a write
 //! that fails is [`Error::Output`], and any other error (an entry that cannot
 //! be read again from the manifest) is passed on as it is. Nothing here hashes, parses or checks
 //! a signature.
 
+pub mod audit;
 pub mod bag;
 pub mod cite;
 pub mod export;
 pub mod github;
 pub mod human;
+pub mod identify;
 pub mod json;
 pub mod junit;
 pub mod keygen;
+pub mod revoke;
 pub mod seal;
 pub mod show;
 pub mod sign;
@@ -251,6 +254,9 @@ pub struct VerifyReport {
     pub totals: Totals,
     /// Whether every file was required to have a known origin and retrieval time.
     pub require_provenance: bool,
+    /// The files named on the command line (`verify MANIFEST PATH...`): only they were checked,
+    /// and the totals count only them. Empty when every file was checked.
+    pub paths: Vec<String>,
     /// The overall verdict; the exit status is 0 exactly when this is true.
     pub success: bool,
 }
@@ -345,12 +351,7 @@ mod tests {
             collection_name: "c".into(),
             checked_path: "c".into(),
             checked_archive: false,
-            signature: SignatureReport {
-                status: SignatureStatus::Valid,
-                signers: Vec::new(),
-                invalid: Vec::new(),
-                untrusted: Vec::new(),
-            },
+            signature: SignatureReport::empty(SignatureStatus::Valid),
             files_checked: true,
             manifest_problems: Vec::new(),
             files: FileVerdicts::new(
@@ -364,6 +365,7 @@ mod tests {
             name_clashes: Vec::new(),
             totals: Totals::default(),
             require_provenance: false,
+            paths: Vec::new(),
             success: false,
         }
     }

@@ -93,7 +93,11 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         fsio::check_archive(opts.collection.path())?;
     }
     let exclude = opts.collection.path_of(&opts.output);
-    let collection = relative_collection(opts.collection.path(), &opts.output)?;
+    // An archive from a pipe has no file to name: `-` says so, and verify asks for --archive.
+    let collection = match opts.collection.is_piped_archive() {
+        true => PIPED_COLLECTION.to_string(),
+        false => relative_collection(opts.collection.path(), &opts.output)?,
+    };
     let mut header = Header {
         name: opts.name.clone(),
         digest_algorithm: DigestAlgorithm::Sha256,
@@ -206,7 +210,7 @@ fn name_clashes(opts: &SealOptions, names: &NameClashes, text: &str) -> Result<V
         return Ok(Vec::new());
     }
     let body = &text.as_bytes()[SIGNED_PREFIX.len()..];
-    let built = Manifest::parse(&opts.output, body)?;
+    let built = Manifest::parse_own(&opts.output, body)?;
     let mut failure = None;
     let paths = built.fixities().map_while(|entry| match entry {
         Ok(entry) => Some(entry.path),
@@ -321,6 +325,9 @@ fn check_name(name: &str) -> Result<()> {
         ))
     })
 }
+
+/// The `collection` recorded for an archive read from a pipe (docs/manifest-format.md §5).
+pub const PIPED_COLLECTION: &str = "-";
 
 /// The collection folder or archive file relative to the manifest's folder, `/`-separated.
 fn relative_collection(dir: &Path, manifest: &Path) -> Result<String> {

@@ -1,6 +1,8 @@
 //! Who signed a manifest and whether we believe them: key IDs, public and secret key files (one
-//! strict struct per kind), making a key pair, the set of trusted keys, and the signatures —
-//! exactly which bytes they cover, and the verdict on all of a manifest's signatures together.
+//! strict struct per kind), making a key pair, the set of trusted keys and the revocations among
+//! them, the signatures — exactly which bytes they cover, and the verdict on all of a manifest's
+//! signatures together — and what a run requires of the signers (a threshold, pinned signers, the
+//! collection's name), applied in one place ([`Trust::check`]) by every command that checks one.
 //!
 //! A public key is accepted only as the canonical encoding of a point that is not of small order,
 //! so one key has one key ID, and a trust store holds each key through one file. Secret key files
@@ -18,7 +20,9 @@ mod key_source;
 mod keyring;
 mod passphrase;
 mod passwd;
+mod policy;
 mod public_key;
+mod revocation;
 mod secret_file;
 mod secret_key;
 pub mod signature;
@@ -28,10 +32,14 @@ pub use key_file::{KEY_FORMAT_VERSION, PUBLIC_TYPE, SECRET_TYPE};
 pub use key_id::KeyId;
 pub use key_pair::{GeneratedKey, KeygenOptions, keygen, keygen_options};
 pub use key_source::{KeyLocation, SecretKeySource};
-pub use keyring::load_trusted;
+pub use keyring::{Keyring, TrustedKey};
 pub use passphrase::{Ask, MAX_PASSPHRASE_FILE, Passphrase, PassphraseSource};
 pub use passwd::{PasswdDone, PasswdOptions, change_passphrase};
+pub use policy::{Policy, Trust, TrustOptions};
 pub use public_key::{KeyRejection, PublicKey};
+pub use revocation::{
+    REVOCATION_PREFIX, Revocation, RevokeOptions, RevokedKey, default_revocation_path, revoke,
+};
 pub use secret_file::MAX_KEY_FILE;
 pub use secret_key::{SecretKey, default_secret_path};
 

@@ -15,11 +15,13 @@ use crate::collection::{
 };
 use crate::error::{Error, Result};
 use crate::fsio;
+use crate::interop::bagit;
 use crate::manifest::Manifest;
 use crate::relpath::RelPath;
+use crate::report::bag::BagValidation;
 use crate::report::{FileVerdicts, REPORT_VERSION, Totals, VerifyReport};
 use crate::timing;
-use crate::trust::{self, signature};
+use crate::trust::{Trust, TrustOptions};
 
 /// What to verify and against which keys.
 #[derive(Clone, Debug)]
@@ -35,12 +37,14 @@ pub struct VerifyOptions {
     /// For an archive: strip exactly this many leading path segments from its entries, instead
     /// of recognising a single wrapping folder.
     pub strip_components: Option<usize>,
-    /// Trusted public key files or folders of `.pub` files.
-    pub trust: Vec<PathBuf>,
+    /// The trusted keys, the revocations, and what is required of the signers.
+    pub trust: TrustOptions,
     /// Fail when any file's origin or retrieval time is unknown.
     pub require_provenance: bool,
     /// How files are hashed.
     pub hashing: HashOptions,
+    /// Only these files (collection paths; `verify MANIFEST PATH...`); every file when empty.
+    pub paths: Vec<String>,
 }
 
 /// Verifies a collection against a manifest.
@@ -49,10 +53,8 @@ pub struct VerifyOptions {
 /// it could not run (unreadable or malformed manifest, no trusted keys, no collection folder).
 pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport> {
     timing::start();
-    let trusted = trust::load_trusted(&opts.trust)?;
-    let (manifest, sig) = Manifest::load_checking(&opts.manifest, |message, signatures| {
-        signature::check(message, signatures, &trusted)
-    })?;
+    let trust = Trust::load(&opts.trust)?;
+    let (manifest, sig) = Manifest::load_trusted(&opts.manifest, &trust)?;
     timing::lap("manifest and signature");
     // The collection an untrusted manifest names is never looked up: whether a path exists is
     // not the business of whoever wrote it.
@@ -81,6 +83,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
             ..Totals::default()
         },
         require_provenance: opts.require_provenance,
+        paths: Vec::new(),
         success: false,
     };
     if let Some(collection) = collection {
@@ -95,6 +98,13 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
                 own_entry(&opts.manifest, &manifest.header.collection_path)
             }
         };
+        if !opts.paths.is_empty() {
+            (report.files, report.skipped) =
+                check_named_files(opts, &manifest, &collection, &mut report, progress)?;
+            report.files_checked = true;
+            report.finish();
+            return Ok(report);
+        }
         let expected = Expected {
             files: manifest.summary.count as u64,
             bytes: manifest.summary.bytes,
@@ -117,6 +127,81 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
     }
     report.finish();
     Ok(report)
+}
+
+/// `verify MANIFEST PATH...`: only the named entries, looked up in the manifest (a name it does
+/// not hold is an error), each file read by its path in a folder (the folder is not walked) or
+/// picked from the archive as its stream passes. The totals count the named files only.
+fn check_named_files(
+    opts: &VerifyOptions,
+    manifest: &Manifest,
+    collection: &Collection,
+    report: &mut VerifyReport,
+    progress: &dyn Progress,
+) -> Result<(FileVerdicts, Vec<collection::Skipped>)> {
+    let named = check::named_entries(manifest, &opts.paths)?;
+    report.totals.sealed = named.len();
+    report.totals.lacking_provenance = named.iter().filter(|e| !e.has_provenance()).count();
+    report.paths = named.iter().map(|e| e.path.as_str().to_string()).collect();
+    let expected = Expected {
+        files: named.len() as u64,
+        bytes: named.iter().map(|e| e.size).sum(),
+    };
+    let sizes: Vec<(RelPath, u64)> = named.iter().map(|e| (e.path.clone(), e.size)).collect();
+    check::check_named(named, |sink, sealed| match collection {
+        Collection::Folder(root) => {
+            progress.start(expected.files, expected.bytes);
+            let mut buf =
+                collection::hashing::ReadBuffer::new(collection::hashing::HASH_BUFFER_SIZE);
+            for (path, size) in sizes {
+                let measurement = collection::measure_path(root, &path, size, buf.as_mut_slice());
+                progress.file_done(size);
+                sink(collection::Item::File(collection::Measured {
+                    path,
+                    measurement,
+                }))?;
+            }
+            progress.finish();
+            Ok(())
+        }
+        Collection::Archive { .. } => collection::scan(
+            collection,
+            None,
+            opts.hashing,
+            Some(expected),
+            Some(sealed),
+            progress,
+            sink,
+        )
+        .map(|_| ()),
+    })
+}
+
+/// Checks the BagIt bag in folder `bag` and — unless `verifying` is `None` — verifies the docseal
+/// manifest it carries, if any, against its `data/` folder, with the trusted keys and hashing of
+/// `verifying` (its manifest, folder and archive are the bag's). `Err` when either check could not
+/// run (the bag's folder cannot be read; no trusted keys; a malformed docseal manifest).
+pub fn validate_bag(
+    bag: &Path,
+    verifying: Option<VerifyOptions>,
+    progress: &dyn Progress,
+) -> Result<BagValidation> {
+    let checked = bagit::validate(bag)?;
+    let verified = match (&checked.docseal_manifest, verifying) {
+        (Some(_), Some(opts)) => Some(verify(
+            &VerifyOptions {
+                manifest: bag.join(bagit::DOCSEAL_MANIFEST),
+                folder: Some(bag.join("data")),
+                archive: None,
+                strip_components: None,
+                paths: Vec::new(),
+                ..opts
+            },
+            progress,
+        )?),
+        _ => None,
+    };
+    Ok(BagValidation::new(checked, verified))
 }
 
 /// The collection to check: `--archive`, `--root`, or the manifest's `collection` (relative to

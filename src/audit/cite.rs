@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use crate::error::Result;
 use crate::manifest::FileEntry;
-use crate::trust::KeyId;
 use crate::trust::signature::SignatureReport;
+use crate::trust::{KeyId, TrustOptions};
 
 use super::show::{ShowOptions, show};
 
@@ -19,8 +19,8 @@ pub struct CiteOptions {
     pub manifest: PathBuf,
     /// The file's path inside the collection.
     pub path: String,
-    /// Trusted public key files or folders of `.pub` files.
-    pub trust: Vec<PathBuf>,
+    /// The trusted keys, the revocations, and what is required of the signers.
+    pub trust: TrustOptions,
 }
 
 /// The facts a citation of one sealed file carries.
@@ -52,6 +52,7 @@ pub fn cite(opts: &CiteOptions) -> Result<Citation> {
     let shown = show(&ShowOptions {
         manifest: opts.manifest.clone(),
         paths: vec![opts.path.clone()],
+        urls: Vec::new(),
         trust: Some(opts.trust.clone()),
     })?;
     let signature = shown.signature.clone().ok_or_else(|| {

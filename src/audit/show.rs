@@ -9,19 +9,22 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::manifest::{FileEntry, Header, Manifest};
-use crate::trust::signature::{self, SignatureReport};
-use crate::trust::{self, KeyId};
+use crate::trust::signature::SignatureReport;
+use crate::trust::{KeyId, Trust, TrustOptions};
 
 /// What `show` reads and which keys it trusts.
 #[derive(Clone, Debug)]
 pub struct ShowOptions {
     /// The manifest file.
     pub manifest: PathBuf,
-    /// Only these files (all when empty).
+    /// Only these files (all when empty, and no `urls` either).
     pub paths: Vec<String>,
-    /// Trusted public key files or folders of `.pub` files, as for `verify`; `None` reads the
+    /// Only the files whose recorded origin matches one of these URLs (as `audit` matches them:
+    /// [`super::urls`]).
+    pub urls: Vec<String>,
+    /// The trusted keys, revocations and requirements, as for `verify`; `None` reads the
     /// manifest without checking its signature.
-    pub trust: Option<Vec<PathBuf>>,
+    pub trust: Option<TrustOptions>,
 }
 
 /// What `show` prints.
@@ -41,6 +44,8 @@ pub struct ShowReport {
     pub signature_key_ids: Vec<KeyId>,
     /// The entries shown.
     pub files: Vec<FileEntry>,
+    /// The URLs asked for (`--url`) that no entry's origin matches.
+    pub unmatched_urls: Vec<String>,
 }
 
 impl ShowReport {
@@ -58,12 +63,11 @@ impl ShowReport {
 pub fn show(opts: &ShowOptions) -> Result<ShowReport> {
     let path = opts.manifest.as_path();
     let (manifest, signature, trusted_keys) = match &opts.trust {
-        Some(trust_paths) => {
-            let trusted = trust::load_trusted(trust_paths)?;
-            let (manifest, report) = Manifest::load_checking(path, |message, signatures| {
-                signature::check(message, signatures, &trusted)
-            })?;
-            let shown = trust_paths
+        Some(options) => {
+            let trust = Trust::load(options)?;
+            let (manifest, report) = Manifest::load_trusted(path, &trust)?;
+            let shown = trust
+                .places()
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect();
@@ -71,7 +75,7 @@ pub fn show(opts: &ShowOptions) -> Result<ShowReport> {
         }
         None => (Manifest::load(path)?, None, Vec::new()),
     };
-    let files = select(path, &manifest, &opts.paths)?;
+    let (files, unmatched_urls) = select(path, &manifest, &opts.paths, &opts.urls)?;
     Ok(ShowReport {
         manifest: path.display().to_string(),
         signature_checked: signature.is_some(),
@@ -80,16 +84,26 @@ pub fn show(opts: &ShowOptions) -> Result<ShowReport> {
         signature_key_ids: manifest.signatures.iter().map(|s| s.key_id).collect(),
         header: manifest.header,
         files,
+        unmatched_urls,
     })
 }
 
-fn select(path: &Path, manifest: &Manifest, paths: &[String]) -> Result<Vec<FileEntry>> {
-    if paths.is_empty() {
-        return manifest.files();
+/// The entries asked for — by path (each must be there) and by origin URL — in that order, and
+/// the URLs no origin matches.
+fn select(
+    path: &Path,
+    manifest: &Manifest,
+    paths: &[String],
+    urls: &[String],
+) -> Result<(Vec<FileEntry>, Vec<String>)> {
+    if paths.is_empty() && urls.is_empty() {
+        return Ok((manifest.files()?, Vec::new()));
     }
     // One pass over the entries, keeping only those asked for (never the whole manifest).
     let wanted: Vec<&str> = paths.iter().map(|p| p.trim_start_matches("./")).collect();
     let mut found: Vec<Option<FileEntry>> = vec![None; paths.len()];
+    let mut by_url: Vec<FileEntry> = Vec::new();
+    let mut matched = vec![false; urls.len()];
     for entry in manifest.entries() {
         let entry = entry?;
         for (slot, want) in found.iter_mut().zip(&wanted) {
@@ -97,8 +111,20 @@ fn select(path: &Path, manifest: &Manifest, paths: &[String]) -> Result<Vec<File
                 *slot = Some(entry.clone());
             }
         }
+        if let Some(origin) = entry.origin.known() {
+            let mut hit = false;
+            for (m, url) in matched.iter_mut().zip(urls) {
+                if super::urls::matches(url, origin.as_str()).is_some() {
+                    *m = true;
+                    hit = true;
+                }
+            }
+            if hit {
+                by_url.push(entry);
+            }
+        }
     }
-    found
+    let mut files = found
         .into_iter()
         .zip(paths)
         .map(|(entry, p)| {
@@ -107,5 +133,13 @@ fn select(path: &Path, manifest: &Manifest, paths: &[String]) -> Result<Vec<File
                 path: p.clone(),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    files.extend(by_url);
+    let unmatched = urls
+        .iter()
+        .zip(matched)
+        .filter(|(_, m)| !m)
+        .map(|(u, _)| u.clone())
+        .collect();
+    Ok((files, unmatched))
 }

@@ -21,9 +21,8 @@ pub struct Args {
     /// The citation's format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR")]
-    trust: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
 }
 
 // The formats, as the command line names them.
@@ -41,8 +40,9 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     let citation = audit::cite(&CiteOptions {
         manifest: args.manifest,
         path: args.path,
-        trust: super::trusted_or_default(args.trust),
+        trust: args.trust.options(),
     })?;
+    super::warn_about(&citation.signature);
     if !citation.is_verified() {
         let _ = report::cite::render_refusal(&mut io::stderr().lock(), &citation);
         return Ok(Outcome::Failed);

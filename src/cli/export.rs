@@ -27,9 +27,8 @@ pub enum Format {
 pub struct BagArgs {
     /// The manifest.
     manifest: PathBuf,
-    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR")]
-    trust: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// The collection folder to copy from [default: the manifest's `collection`, relative to
     /// the manifest].
     #[arg(long, value_name = "DIR")]
@@ -44,9 +43,8 @@ pub struct BagArgs {
 pub struct Args {
     /// The manifest.
     manifest: PathBuf,
-    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR")]
-    trust: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// Write the list to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -60,7 +58,7 @@ impl Args {
     fn options(self) -> ExportOptions {
         ExportOptions {
             manifest: self.manifest,
-            trust: super::trusted_or_default(self.trust),
+            trust: self.trust.options(),
             output: self.output,
             force: self.force,
         }
@@ -78,13 +76,14 @@ pub fn run(format: Format, out: &mut impl Write) -> Result<Outcome> {
         Format::Bagit(args) => {
             let opts = ExportOptions {
                 manifest: args.manifest,
-                trust: super::trusted_or_default(args.trust),
+                trust: args.trust.options(),
                 output: Some(args.output),
                 force: false,
             };
             export::bagit(&opts, args.root.as_deref())?
         }
     };
+    super::warn_about(&done.signature);
     let _ = report::export::render(&mut io::stderr().lock(), &done);
     Ok(if done.is_success() {
         Outcome::Done

@@ -92,10 +92,16 @@ impl Args {
         let name = match self.name {
             Some(n) => n,
             None => collection.default_name().ok_or_else(|| {
-                Error::Usage(format!(
-                    "cannot name the collection after {}; pass --name NAME",
-                    collection.path().display()
-                ))
+                Error::Usage(match collection.is_piped_archive() {
+                    true => format!(
+                        "the archive {} is read from a pipe, which has no name to take; pass --name NAME",
+                        collection.path().display()
+                    ),
+                    false => format!(
+                        "cannot name the collection after {}; pass --name NAME",
+                        collection.path().display()
+                    ),
+                })
             })?,
         };
         let create_output_folder = self.output.is_none();

@@ -18,12 +18,15 @@ pub struct Args {
     manifest: PathBuf,
     /// Only these files (paths inside the collection).
     paths: Vec<String>,
-    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR")]
-    trust: Vec<PathBuf>,
+    /// Only the files retrieved from this URL (matched ignoring http/https, host case, the
+    /// default port, a trailing slash and the fragment); repeatable.
+    #[arg(long, value_name = "URL")]
+    url: Vec<String>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// Do not check the signature: show what the manifest says, marked as unchecked (for a
     /// manifest whose keys you do not have).
-    #[arg(long, conflicts_with = "trust")]
+    #[arg(long, conflicts_with_all = ["trust", "revoked", "threshold", "signer", "expect_name"])]
     no_verify: bool,
     /// Print JSON instead of text.
     #[arg(long)]
@@ -34,16 +37,11 @@ impl Args {
     /// The library's options: trust `./keys` when no `--trust` is given, nothing with
     /// `--no-verify`.
     fn options(self) -> ShowOptions {
-        let trust = if self.no_verify {
-            None
-        } else if self.trust.is_empty() {
-            Some(vec![PathBuf::from("keys")])
-        } else {
-            Some(self.trust)
-        };
+        let trust = (!self.no_verify).then(|| self.trust.options());
         ShowOptions {
             manifest: self.manifest,
             paths: self.paths,
+            urls: self.url,
             trust,
         }
     }
@@ -58,14 +56,19 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         )),
         other => other,
     })?;
+    if let Some(signature) = &shown.signature {
+        super::warn_about(signature);
+    }
     written(if json {
         report::json::write(out, &shown)
     } else {
         report::show::render(out, &shown)
     })?;
-    Ok(if shown.signature_checked && !shown.is_verified() {
-        Outcome::Failed
-    } else {
-        Outcome::Done
-    })
+    Ok(
+        if shown.signature_checked && !shown.is_verified() || !shown.unmatched_urls.is_empty() {
+            Outcome::Failed
+        } else {
+            Outcome::Done
+        },
+    )
 }

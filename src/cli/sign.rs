@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use docseal::error::Result;
+use docseal::error::{Error, Result};
 use docseal::report::{self, human::Verbosity};
 use docseal::sign::{self, SignOptions};
 use docseal::trust::SecretKeySource;
@@ -30,10 +30,9 @@ pub struct Args {
     /// its collection, as `docseal verify` checks them; nothing is written otherwise (exit 1).
     #[arg(long)]
     verify_first: bool,
-    /// With --verify-first: a trusted public key file, or a folder of .pub files; repeatable
-    /// [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR", requires = "verify_first")]
-    trust: Vec<PathBuf>,
+    /// With --verify-first: the keys trusted and what is required of the signers, as for verify.
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// With --verify-first: the collection folder [default: the manifest's `collection`].
     #[arg(long, value_name = "DIR", requires = "verify_first")]
     root: Option<PathBuf>,
@@ -59,6 +58,17 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         verified_first: args.verify_first,
     };
     if !args.verify_first {
+        let t = &args.trust;
+        if !t.trust.is_empty()
+            || !t.revoked.is_empty()
+            || t.threshold.is_some()
+            || !t.signer.is_empty()
+            || t.expect_name.is_some()
+        {
+            return Err(Error::Usage(
+                "--trust, --revoked, --threshold, --signer and --expect-name say what --verify-first checks; add --verify-first".to_string(),
+            ));
+        }
         let done = sign::sign(&opts)?;
         written(report::sign::render(out, &done))?;
         return Ok(Outcome::Done);
@@ -70,9 +80,10 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         folder: args.root,
         archive: args.archive,
         strip_components: None,
-        trust: super::trusted_or_default(args.trust),
+        trust: args.trust.options(),
         require_provenance: false,
         hashing: hash_options(None, bar.is_shown()),
+        paths: Vec::new(),
     };
     let rep = verify::verify(&check, &bar)?;
     drop(bar);

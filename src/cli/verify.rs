@@ -17,6 +17,9 @@ use super::{Outcome, hash_options, written};
 pub struct Args {
     /// The manifest.
     manifest: PathBuf,
+    /// Only these files (paths inside the collection): each is looked up in the manifest and
+    /// checked alone, without walking the folder [default: every file].
+    paths: Vec<String>,
     /// The collection folder [default: the manifest's `collection`, relative to the manifest;
     /// when that names a file, it is read as an archive].
     #[arg(long, value_name = "DIR")]
@@ -29,9 +32,8 @@ pub struct Args {
     /// folder that wraps every entry, unless the manifest's paths all lie in it too].
     #[arg(long, value_name = "N")]
     strip_components: Option<usize>,
-    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR")]
-    trust: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// How to write the report: text (for people), json (docs/json-report.md), junit (JUnit XML
     /// for CI test reports) or github (GitHub Actions annotations, and a table in the step
     /// summary when GITHUB_STEP_SUMMARY is set).
@@ -66,7 +68,7 @@ enum Format {
 impl Args {
     /// The library's options: trust `./keys` when no `--trust` is given.
     fn options(self, progress_shown: bool) -> VerifyOptions {
-        let trust = super::trusted_or_default(self.trust);
+        let trust = self.trust.options();
         VerifyOptions {
             manifest: self.manifest,
             folder: self.root,
@@ -75,6 +77,7 @@ impl Args {
             trust,
             require_provenance: self.require_provenance,
             hashing: hash_options(self.jobs, progress_shown),
+            paths: self.paths,
         }
     }
 }
@@ -91,6 +94,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     let output = args.output.clone();
     let opts = args.options(bar.is_shown());
     let rep = verify::verify(&opts, &bar)?;
+    super::warn_about(&rep.signature);
     match &output {
         Some(path) => {
             let mut buffer = Vec::new();

@@ -144,8 +144,8 @@ impl RawEntry {
 /// Reads the archive at `path` — recognising its format from its content — and hashes every
 /// regular-file entry as it streams past, on `jobs` threads. Never writes anything. `expected` is
 /// the progress total, when known (a manifest's). `sealed` gives the sealed sizes (verify): a zip
-/// entry whose declared size differs is [`Measurement::OtherSize`] without being read (a tar's
-/// entries are only known as the stream passes, so their sizes are compared when judged).
+/// entry whose declared size differs is [`Measurement::OtherSize`] without being read, and so is a
+/// tar entry (looked up as the stream passes; its data is skipped, not hashed).
 pub fn scan_archive(
     path: &Path,
     leading: &LeadingFolder,
@@ -183,11 +183,14 @@ pub fn scan_archive(
             None => vec![None; listed.len()],
         })?,
         // The bytes already read to recognise the format come first: a pipe cannot seek back.
+        // A tar's entries are known one at a time as the stream passes: each regular file's
+        // declared size is looked up before its data is read.
         _ => tarball::read(
             path,
             io::Cursor::new(head).chain(file),
             format,
             jobs,
+            sealed.map(|sealed| TarSizes { sealed, leading }),
             progress,
         )?,
     };
@@ -344,6 +347,38 @@ fn sealed_sizes(
         }
     }
     sizes
+}
+
+/// The sealed sizes of a tar's entries, looked up by entry name before the entry's data is read.
+pub(super) struct TarSizes<'a> {
+    sealed: &'a mut dyn SealedSizes,
+    leading: &'a LeadingFolder,
+}
+
+impl TarSizes<'_> {
+    /// The sealed sizes of the paths a regular-file entry named `name` may get: under
+    /// [`LeadingFolder::Detect`] whether a leading folder is stripped is known only at the end of
+    /// the archive, so both its path with and without the first segment are looked up. Empty when
+    /// it is sealed under neither (or its name cannot be recorded).
+    pub(super) fn of(&mut self, name: &[u8]) -> Vec<u64> {
+        let Some(name) = std::str::from_utf8(name)
+            .ok()
+            .and_then(|n| normalise(n, false))
+        else {
+            return Vec::new();
+        };
+        let segments: Vec<&str> = name.split('/').collect();
+        let strips = match self.leading {
+            LeadingFolder::Strip(n) => vec![*n],
+            LeadingFolder::Detect { .. } => vec![0, 1],
+        };
+        strips
+            .into_iter()
+            .filter(|&strip| segments.len() > strip)
+            .filter_map(|strip| RelPath::new(&segments[strip..].join("/")).ok())
+            .filter_map(|path| self.sealed.size_of_unordered(&path))
+            .collect()
+    }
 }
 
 /// Turns the raw entries into an [`Inventory`]: names normalised, the leading folder stripped,

@@ -152,6 +152,33 @@ fn count(root: &Path, exclude: Option<&RelPath>) -> Result<Expected> {
     Ok(total)
 }
 
+/// Measures one file of the folder `root` by its collection path, without walking the folder:
+/// never through a symbolic link (a folder on the way that is now a link or a file makes it
+/// unreadable; the file itself is opened without following a link), and reading no further than
+/// one byte past `sealed`, the size it was sealed with. Used when only some files are asked for
+/// (`verify MANIFEST PATH...`, `audit --check-files`).
+pub fn measure_path(root: &Path, path: &RelPath, sealed: u64, buf: &mut [u8]) -> Measurement {
+    let mut below = root.to_path_buf();
+    let segments: Vec<&str> = path.as_str().split('/').collect();
+    for segment in &segments[..segments.len().saturating_sub(1)] {
+        below.push(segment);
+        match std::fs::symlink_metadata(&below) {
+            Ok(m) if m.is_dir() => {}
+            Ok(m) if m.file_type().is_symlink() => {
+                return Measurement::Unreadable(format!(
+                    "{} is a symbolic link, not followed",
+                    below.display()
+                ));
+            }
+            Ok(_) => {
+                return Measurement::Unreadable(format!("{} is not a folder", below.display()));
+            }
+            Err(_) => return Measurement::Vanished,
+        }
+    }
+    measure_file(&root.join(path.as_str()), buf, Some(sealed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

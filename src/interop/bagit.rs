@@ -110,7 +110,8 @@ pub struct BagReport {
     /// What the RFC advises against, or is ambiguous on some file systems.
     pub warnings: Vec<String>,
     /// The docseal manifest the bag carries as a tag file, if it does (see
-    /// [`DOCSEAL_MANIFEST`]); `validate-bag` does not check it: `docseal verify` does.
+    /// [`DOCSEAL_MANIFEST`]); this check does not verify it (`validate-bag` does, through
+    /// `docseal::verify::validate_bag`).
     pub docseal_manifest: Option<String>,
     /// True when there is no error.
     pub valid: bool,

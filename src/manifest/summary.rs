@@ -94,6 +94,8 @@ pub(super) struct BatchFacts<'a> {
     out_of_order: Option<(String, String)>,
     /// The folder all its paths share, if they do.
     common: Option<Cow<'a, str>>,
+    /// Some path is not in Unicode normalisation form C, so it may be another's twin.
+    denormal: bool,
     /// The leaf hashes, or (for a full batch) their subtree's root.
     leaves: Leaves,
 }
@@ -118,6 +120,7 @@ fn batch_facts(checked: Vec<Checked<'_>>) -> Option<BatchFacts<'_>> {
         .windows(2)
         .find(|w| w[0].path >= w[1].path)
         .map(|w| (w[0].path.to_string(), w[1].path.to_string()));
+    let denormal = checked.iter().any(|c| !is_nfc(&c.path));
     let leaves: Vec<[u8; 32]> = checked.iter().map(|c| c.leaf).collect();
     let leaves = if leaves.len() == BATCH {
         Leaves::Subtree(merkle::perfect_root(&leaves))
@@ -132,8 +135,31 @@ fn batch_facts(checked: Vec<Checked<'_>>) -> Option<BatchFacts<'_>> {
         last,
         out_of_order,
         common,
+        denormal,
         leaves,
     })
+}
+
+/// `name` with every character outside ASCII written as its code point (`Nu\u{301}n.txt`), so that
+/// two names that look alike are told apart.
+fn code_points(name: &str) -> String {
+    name.chars()
+        .map(|c| match c.is_ascii() {
+            true => c.escape_debug().to_string(),
+            false => format!("\\u{{{:x}}}", u32::from(c)),
+        })
+        .collect()
+}
+
+/// True when `path` is in Unicode normalisation form C, cheaply for the usual ASCII path.
+fn is_nfc(path: &str) -> bool {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    path.is_ascii()
+        || match is_nfc_quick(path.chars()) {
+            IsNormalized::Yes => true,
+            IsNormalized::No => false,
+            IsNormalized::Maybe => unicode_normalization::is_nfc(path),
+        }
 }
 
 /// What the first pass found of a batch: its facts, or that the strict reader must read it.
@@ -160,13 +186,14 @@ pub(super) fn first_pass<'a>(body: &'a str, batches: &[Range<usize>]) -> Vec<Pen
 }
 
 /// The second pass: the batches the fast reader left are read by the strict one, and all the
-/// facts are joined in order into the [`Summary`]; a path listed twice is an error. Nothing is
-/// kept parsed.
+/// facts are joined in order into the [`Summary`]; a path listed twice is an error, and so are two
+/// paths equal after Unicode normalisation unless `refuse_twins` is false. Nothing is kept parsed.
 pub(super) fn finish<'a>(
     path: &Path,
     body: &'a str,
     batches: &[Range<usize>],
     pending: Vec<Pending<'a>>,
+    refuse_twins: bool,
 ) -> Result<Summary> {
     use rayon::prelude::*;
     let facts: Vec<Option<BatchFacts<'a>>> = pending
@@ -189,6 +216,7 @@ pub(super) fn finish<'a>(
     let mut root = merkle::RootBuilder::default();
     let mut previous: Option<Cow<'_, str>> = None;
     let mut common: Option<Option<Cow<'_, str>>> = None;
+    let mut denormal = false;
     for (batch, range) in facts.into_iter().zip(batches) {
         let Some(batch) = batch else { continue };
         match batch.leaves {
@@ -222,6 +250,7 @@ pub(super) fn finish<'a>(
             Some(c) => c.filter(|c| batch.common.as_ref() == Some(c)),
         });
         previous = Some(batch.last);
+        denormal |= batch.denormal;
     }
     summary.computed_root_digest = root.finish();
     summary.common_folder = common.flatten().map(String::from);
@@ -237,7 +266,43 @@ pub(super) fn finish<'a>(
         }
         check_duplicates(path, body, &files, &offsets)?;
     }
+    if denormal && refuse_twins {
+        // Two distinct paths equal after normalisation need one that is not in NFC: only then
+        // are the entries read again, and their NFC forms compared.
+        check_twins(path, body, batches)?;
+    }
     Ok(summary)
+}
+
+/// Refuses two paths that are equal after Unicode normalisation (NFC): canonically equivalent
+/// names, shown alike and one file on macOS, so a manifest holding both is ambiguous (§3).
+fn check_twins(path: &Path, body: &str, batches: &[Range<usize>]) -> Result<()> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut forms: Vec<(String, usize, String)> = Vec::new();
+    for range in batches {
+        for (entry, offset) in parse_batch(path, body, range.clone())? {
+            let name = entry.path.as_str();
+            forms.push((name.nfc().collect(), offset, name.to_string()));
+        }
+    }
+    forms.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    for w in forms.windows(2) {
+        let ((nfc, first, one), (twin, second, other)) = (&w[0], &w[1]);
+        if nfc == twin && one != other {
+            return Err(Error::at_offset(
+                path,
+                body,
+                *second,
+                format!(
+                    "path \"{}\" is the same name as \"{}\" (line {}) after Unicode normalisation (NFC): one file on macOS and to a reader; a manifest lists each file once",
+                    code_points(other),
+                    code_points(one),
+                    line_of(body, *first)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a path listed twice. Sorted entries (the normal case) need one linear pass.

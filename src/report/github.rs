@@ -42,10 +42,9 @@ fn problems(report: &VerifyReport) -> impl Iterator<Item = Result<Problem>> + '_
             file: Some(report.manifest.clone()),
             title: "signature".into(),
             message: format!(
-                "the manifest's signature is {:?}; files not checked",
-                report.signature.status
-            )
-            .to_lowercase(),
+                "{}; files not checked",
+                super::human::signature_text(&report.signature)
+            ),
         })
     });
     let manifest = report.manifest_problems.iter().map(|p| {

@@ -2,14 +2,18 @@
 //! file (`ok`, `modified`, `moved a -> b`, …), with `--require-provenance` one line per file
 //! lacking provenance, the skipped entries, the totals and the verdict — or, with `--quiet`, only
 //! the problems; sealed names that clash on other file systems are named (`clash      a and A:
-//! …`). Every path and name from the manifest or the file system is escaped first.
+//! …`). Below the signature line, one `key` line per signature of the manifest: its key ID, its
+//! verdict (valid, invalid, untrusted, revoked), and the trusted key file that holds it. Every
+//! path and name from the manifest or the file system is escaped first.
 
 use std::io::{self, Write};
 
 use super::{FileStatus, VerifyReport};
 use crate::error::{Error, Result};
 use crate::sanitize::escape;
-use crate::trust::signature::{SignatureReport, SignatureStatus, Signer};
+use crate::trust::signature::{
+    KeyStatus, SignatureEntry, SignatureReport, SignatureStatus, Signer,
+};
 
 /// How much of the report to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +43,13 @@ fn write_report<W: Write>(
             "folder"
         };
         writeln!(w, "{kind:<10} {}", escape(&report.checked_path))?;
+        if !report.paths.is_empty() {
+            writeln!(
+                w,
+                "named      {} of the manifest's files, checked alone (extra files are not looked for)",
+                report.paths.len()
+            )?;
+        }
     }
     if !quiet || !report.signature.is_valid() {
         render_signature(w, &report.signature)?;
@@ -134,9 +145,35 @@ fn write_report<W: Write>(
     }
 }
 
-/// Writes the signature line: who signed, or what is wrong with the signatures.
+/// Writes the signature line — who signed, or what is wrong with the signatures — and a `key`
+/// line per signature.
 pub(crate) fn render_signature<W: Write>(w: &mut W, s: &SignatureReport) -> io::Result<()> {
-    writeln!(w, "signature  {}", signature_text(s))
+    writeln!(w, "signature  {}", signature_text(s))?;
+    for entry in &s.signatures {
+        writeln!(w, "key        {}", key_text(entry))?;
+    }
+    Ok(())
+}
+
+/// One signature of the manifest as text (without a label): key ID, verdict, and the trusted key
+/// file that holds it, every name and path escaped: shared by `verify` and `show`.
+pub(crate) fn key_text(e: &SignatureEntry) -> String {
+    let held = match (&e.name, &e.key_file) {
+        (Some(name), Some(file)) if !file.is_empty() => {
+            format!("\"{}\" from {}", escape(name), escape(file))
+        }
+        (Some(name), _) => format!("\"{}\"", escape(name)),
+        _ => "no trusted key file holds this key".to_string(),
+    };
+    match (e.status, &e.revocation) {
+        (KeyStatus::Valid, _) => format!("{} valid: {held}", e.key_id),
+        (KeyStatus::Invalid, _) => format!("{} INVALID: {held}; does not verify", e.key_id),
+        (KeyStatus::Untrusted, _) => format!("{} untrusted (ignored): {held}", e.key_id),
+        (KeyStatus::Revoked, Some(by)) => {
+            format!("{} REVOKED: {held}; revoked by {}", e.key_id, escape(by))
+        }
+        (KeyStatus::Revoked, None) => format!("{} REVOKED: {held}", e.key_id),
+    }
 }
 
 /// The verdict on a manifest's signatures as one line of text (without a label), every name
@@ -181,6 +218,37 @@ pub(crate) fn signature_text(s: &SignatureReport) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        SignatureStatus::Revoked => {
+            let (what, verb) = if s.revoked.len() == 1 {
+                ("the key of", "is")
+            } else {
+                ("the keys of", "are")
+            };
+            format!(
+                "REVOKED: {what} {} {verb} revoked, and no other trusted key signed validly",
+                names(&s.revoked)
+            )
+        }
+        SignatureStatus::Unmet => format!(
+            "NOT ACCEPTED: {}; the valid signatures are by {}",
+            s.unmet
+                .iter()
+                .map(|u| escape(u).into_owned())
+                .collect::<Vec<_>>()
+                .join("; "),
+            names(&s.signers)
+        ),
         SignatureStatus::Unsigned => "MISSING: the manifest is not signed".to_string(),
     }
+}
+
+/// Writes one `docseal: warning:` line (for standard error) per warning of a signature check: a
+/// revocation that was ignored, and why.
+pub fn render_warnings<W: Write>(w: &mut W, s: &SignatureReport) -> Result<()> {
+    super::presenting(|_| {
+        for warning in &s.warnings {
+            writeln!(w, "docseal: warning: {}", escape(warning))?;
+        }
+        Ok(())
+    })
 }

@@ -28,10 +28,14 @@ pub fn write<W: Write>(w: &mut W, report: &VerifyReport) -> Result<()> {
     };
     if !report.signature.is_valid() {
         let what = match report.signature.status {
-            SignatureStatus::Invalid => "a signature by a trusted key does not verify",
-            SignatureStatus::Untrusted => "signed only by keys that are not trusted",
-            SignatureStatus::Unsigned => "the manifest is not signed",
-            SignatureStatus::Valid => "valid",
+            SignatureStatus::Invalid => "a signature by a trusted key does not verify".into(),
+            SignatureStatus::Untrusted => "signed only by keys that are not trusted".into(),
+            SignatureStatus::Unsigned => "the manifest is not signed".into(),
+            SignatureStatus::Revoked => {
+                "signed only by revoked or untrusted keys (a trusted key was revoked)".into()
+            }
+            SignatureStatus::Unmet => escape(&report.signature.unmet.join("; ")).into_owned(),
+            SignatureStatus::Valid => "valid".to_string(),
         };
         case(
             "signature".into(),

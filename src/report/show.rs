@@ -1,11 +1,12 @@
 //! The human form of `show`: first what the signature check found (and against which trusted
 //! keys) — with a warning above everything else when the manifest's signature is not valid or
-//! was not checked — then the manifest's header, then each file's path, size, digest, origin and
-//! retrieval time (or `unknown`), every value from the manifest escaped first.
+//! was not checked — and a `key` line per signature, then the manifest's header, then each
+//! file's path, size, digest, origin and retrieval time (or `unknown`), every value from the
+//! manifest escaped first.
 
 use std::io::{self, Write};
 
-use super::human::signature_text;
+use super::human::{key_text, signature_text};
 use crate::audit::ShowReport;
 use crate::error::Result;
 use crate::sanitize::escape;
@@ -56,6 +57,9 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
             }
         }
     }
+    for entry in r.signature.iter().flat_map(|s| &s.signatures) {
+        writeln!(w, "key         {}", key_text(entry))?;
+    }
     let h = &r.header;
     writeln!(w, "manifest    {}", escape(&r.manifest))?;
     writeln!(w, "name        {}", escape(&h.name))?;
@@ -85,6 +89,10 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
         writeln!(w, "  sha256     {}", f.digest)?;
         writeln!(w, "  origin     {}", escape(&f.origin.to_string()))?;
         writeln!(w, "  retrieved  {}", f.retrieved)?;
+    }
+    for url in &r.unmatched_urls {
+        writeln!(w)?;
+        writeln!(w, "no file retrieved from {}", escape(url))?;
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! A secret key protected by a passphrase (key file `format_version = 2`,
-//! `docs/manifest-format.md` §8.1): the 32-byte seed encrypted with XChaCha20-Poly1305 under a
+//! `docs/manifest-format.md` §8.2): the 32-byte seed encrypted with XChaCha20-Poly1305 under a
 //! key derived from the passphrase by Argon2id with fixed parameters recorded in the file, the
 //! associated data binding the file's type, version, name, key ID and KDF parameters.
 //!

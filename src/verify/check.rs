@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use crate::collection::{Item, Measurement, Problem, SealedSizes, Sink, Skipped};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::manifest::{EntryFixity, FileEntry, Manifest};
 use crate::relpath::RelPath;
 use crate::report::{FileReport, FileVerdicts, Fixity, SealedEntries, SealedStatus};
@@ -61,10 +61,65 @@ pub fn check(
     scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
 ) -> Result<(FileVerdicts, Vec<Skipped>)> {
     let capacity = manifest.summary.count;
-    let entries = SortedEntries::of(manifest)?;
+    judge_all(SortedEntries::of(manifest)?, capacity, scan)
+}
+
+/// The entries named (`verify MANIFEST PATH...`), found in one pass over the manifest, sorted,
+/// each once: a name the manifest does not hold is [`Error::NotInManifest`].
+pub fn named_entries(manifest: &Manifest, names: &[String]) -> Result<Vec<FileEntry>> {
+    let wanted: HashSet<&str> = names.iter().map(|n| n.trim_start_matches("./")).collect();
+    let mut found: Vec<FileEntry> = Vec::with_capacity(wanted.len());
+    for entry in manifest.entries() {
+        let entry = entry?;
+        if wanted.contains(entry.path.as_str()) {
+            found.push(entry);
+        }
+    }
+    if let Some(missing) = names.iter().find(|n| {
+        let n = n.trim_start_matches("./");
+        !found.iter().any(|e| e.path.as_str() == n)
+    }) {
+        return Err(Error::NotInManifest {
+            manifest: manifest.display_path().to_path_buf(),
+            path: missing.clone(),
+        });
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
+    Ok(found)
+}
+
+/// [`check`] of only the `named` entries: `scan` hands it the items of those paths (other items
+/// are passed over). Nothing is extra or moved here — only the named files are looked at.
+pub fn check_named(
+    named: Vec<FileEntry>,
+    scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
+) -> Result<(FileVerdicts, Vec<Skipped>)> {
+    let wanted: HashSet<String> = named.iter().map(|e| e.path.as_str().to_string()).collect();
+    let capacity = named.len();
+    let (verdicts, _) = judge_all(SortedEntries::Collected(named), capacity, |sink, sizes| {
+        scan(
+            &mut |item| match wanted.contains(item.path()) {
+                true => sink(item),
+                false => Ok(()),
+            },
+            sizes,
+        )
+    })?;
+    Ok((verdicts, Vec::new()))
+}
+
+/// The merge of `entries` with the items `scan` gives, then the moves.
+fn judge_all(
+    entries: SortedEntries,
+    capacity: usize,
+    scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
+) -> Result<(FileVerdicts, Vec<Skipped>)> {
     let judged = {
         let mut sizes = SizeCursor {
+            all: &entries,
             entries: entries.fixities().peekable(),
+            index: None,
         };
         let mut judge = Judge {
             entries: entries.fixities().peekable(),
@@ -99,8 +154,13 @@ pub fn check(
 
 /// The sealed sizes for the scan, from a second pass over the sorted entries that runs a little
 /// ahead of the judge's (by the files being hashed meanwhile): bounded memory, as the judge's.
+/// A tar archive, whose entries come in the stream's order, asks in any order: for it an index
+/// of every sealed path's size is built at its first question (a tar's reader holds every
+/// entry's name meanwhile anyway).
 struct SizeCursor<'a> {
+    all: &'a SortedEntries,
     entries: std::iter::Peekable<FixityIter<'a>>,
+    index: Option<HashMap<Box<str>, u64>>,
 }
 
 impl SealedSizes for SizeCursor<'_> {
@@ -115,6 +175,18 @@ impl SealedSizes for SizeCursor<'_> {
             self.entries.next();
         }
         None
+    }
+
+    fn size_of_unordered(&mut self, path: &RelPath) -> Option<u64> {
+        let all = self.all;
+        let index = self.index.get_or_insert_with(|| {
+            // An entry that cannot be read again is left out here; the judge reports it.
+            all.fixities()
+                .filter_map(|e| e.ok())
+                .map(|e| (Box::from(e.path.as_ref()), e.size))
+                .collect()
+        });
+        index.get(path.as_str()).copied()
     }
 }
 

@@ -1036,17 +1036,66 @@ fn a_zip_entry_whose_declared_size_differs_from_the_sealed_size_is_modified_with
         assert_eq!(r.status_of("sub/b.txt").0, "ok");
         assert_eq!(r.status_of("empty").0, "ok");
     }
-    // A tar's entry is compared by its size too, once the stream has passed it.
-    env.sh("mkdir -p t/col/sub && printf 'alpha, longer now\n' > t/col/a.txt && printf 'bravo\n' > t/col/sub/b.txt && tar -czf grown.tgz -C t col");
-    let r = env.verify_archive(manifest, "grown.tgz").json();
-    let (status, detail) = r.status_of("a.txt");
-    assert_eq!(status, "modified");
-    assert!(
-        detail
-            .unwrap()
-            .starts_with("content changed (size 6 -> 18 bytes, sha256 "),
-        "{detail:?}"
+    // A tar's entry is looked up by its header as the stream passes, its data skipped unread;
+    // with and without a leading folder, and through a pipe.
+    env.sh("mkdir -p t/col/sub && printf 'alpha, longer now\n' > t/col/a.txt && printf 'bravo\n' > t/col/sub/b.txt && tar -czf grown.tgz -C t col && tar -cf flat.tar -C t/col .");
+    for archive in ["grown.tgz", "flat.tar"] {
+        let r = env.verify_archive(manifest, archive).json();
+        assert_eq!(
+            r.status_of("a.txt"),
+            (
+                "modified",
+                Some("content changed (size 6 -> 18 bytes; not read, the size shows it)")
+            ),
+            "{archive}"
+        );
+        assert_eq!(r.status_of("sub/b.txt").0, "ok", "{archive}");
+    }
+}
+
+#[test]
+fn tar_sparse_entries_are_never_expanded_for_nothing_and_their_holes_are_bounded() {
+    let env = Env::new();
+    let manifest = env.seal_folder();
+    // a.txt (6 bytes sealed) is now a 1 TiB GNU sparse file — a few blocks of sparse map in the
+    // archive — and an unsealed 3 GiB sparse file lies beside it. Expanding either would hash
+    // zeros for minutes or days.
+    env.sh("mkdir -p s/col/sub && truncate -s 1T s/col/a.txt && printf 'bravo\n' > s/col/sub/b.txt && cp col/empty s/col/ && truncate -s 3G s/col/holes.bin && tar --format=gnu --sparse -czf sparse.tgz -C s col");
+    let run = env.verify_archive(manifest, "sparse.tgz");
+    run.assert_code(1);
+    let r = run.json();
+    assert_eq!(
+        r.status_of("a.txt"),
+        (
+            "modified",
+            Some("content changed (size 6 -> 1099511627776 bytes; not read, the size shows it)")
+        )
     );
+    assert_eq!(r.status_of("sub/b.txt").0, "ok");
+    assert_eq!(
+        r.status_of("holes.bin"),
+        (
+            "extra",
+            Some("not in the manifest (3221225472 bytes, not read)")
+        )
+    );
+    // Seal has no sealed size to vouch for the holes: past the bound it refuses, writing nothing.
+    env.seal(&["--archive", "sparse.tgz", "-o", "m/sparse.toml"])
+        .assert_fails(2, &["sparse.tgz", "expand to more than 64 GiB of holes"]);
+    assert!(!env.path("m/sparse.toml").exists());
+
+    // A genuine sparse file within the bound seals from the archive as from its folder, and
+    // verifies: its holes are hashed as the zeros they stand for.
+    env.sh("mkdir -p g/col && truncate -s 20M g/col/disk.img && printf 'data in the middle' | dd of=g/col/disk.img bs=1 seek=10485760 conv=notrunc status=none && tar --format=gnu --sparse -cf g.tar -C g col");
+    env.seal(&["g/col", "-o", "m/g-folder.toml"]).assert_code(0);
+    env.seal(&["--archive", "g.tar", "-o", "m/g.toml"])
+        .assert_code(0);
+    assert_eq!(
+        entries_and_root(&env.read("m/g.toml")),
+        entries_and_root(&env.read("m/g-folder.toml"))
+    );
+    let r = env.verify_archive("m/g.toml", "g.tar").json();
+    assert_eq!(r.status_of("disk.img").0, "ok");
 }
 
 #[test]
@@ -1123,6 +1172,20 @@ fn compressed_and_plain_tars_are_read_from_pipes_without_seeking() {
         entries_and_root(&env.read("m/piped.toml")),
         entries_and_root(&env.read(manifest))
     );
+    // A pipe has no file to record: the collection is "-" (never "../../proc/PID/fd/63"), verify
+    // says where it looked and what to pass, and --archive verifies it.
+    let text = String::from_utf8(env.read("m/piped.toml")).unwrap();
+    assert!(text.contains("\ncollection = \"-\"\n"), "{text}");
+    env.verify("m/piped.toml", &[])
+        .assert_fails(2, &["collection not found", "--archive FILE"]);
+    env.verify("m/piped.toml", &["--archive", "col.tgz"])
+        .assert_code(0);
+    // Without --name there is nothing to name the collection after.
+    env.sh_run("\"$DOCSEAL\" seal --key t.key --quiet --archive <(cat col.tgz) -o m/unnamed.toml")
+        .assert_fails(
+            2,
+            &["is read from a pipe, which has no name to take; pass --name NAME"],
+        );
 }
 
 #[test]

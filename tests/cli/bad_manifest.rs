@@ -96,6 +96,28 @@ fn a_duplicate_path_in_a_manifest_is_refused_naming_both_lines() {
 }
 
 #[test]
+fn two_paths_equal_after_unicode_normalisation_are_refused_like_a_duplicate() {
+    let env = TestEnv::sealed();
+    // Decomposed (as macOS writes it) and precomposed (as typed on Linux): one name to a reader.
+    // Sorted by their bytes, with nothing else alike: no exact duplicate, no disorder.
+    env.edit(MANIFEST, "path = \"a.txt\"", r#"path = "Nu\u0301n.txt""#);
+    env.edit(MANIFEST, "path = \"b.txt\"", "path = \"N\u{fa}n.txt\"");
+    let first = line_of(&env.read(MANIFEST), r"Nu\u0301n.txt");
+    let second = line_of(&env.read(MANIFEST), "N\u{fa}n.txt");
+    let expected = format!(
+        "{MANIFEST}:{second}: path \"N\\u{{fa}}n.txt\" is the same name as \"Nu\\u{{301}}n.txt\" (line {first}) after Unicode normalisation (NFC): one file on macOS and to a reader; a manifest lists each file once"
+    );
+    env.resign();
+    assert_error_is(&env.run(["verify", MANIFEST]), &expected);
+    assert_error_is(&env.run(["show", MANIFEST]), &expected);
+    // One decomposed name alone is a name like any other.
+    let env = TestEnv::sealed();
+    env.edit(MANIFEST, "path = \"a.txt\"", r#"path = "Nu\u0301n.txt""#);
+    env.resign();
+    assert_fails(&env.run(["verify", MANIFEST]), 1, "");
+}
+
+#[test]
 fn an_unknown_format_version_is_refused_with_an_upgrade_hint() {
     let env = TestEnv::sealed();
     env.edit(MANIFEST, "format_version = 1\n", "format_version = 2\n");

@@ -131,10 +131,14 @@ fn an_exported_bag_validates_here_and_in_bagit_python_and_its_manifest_verifies_
     );
     let checked = env.run(["validate-bag", "bag"]);
     assert_ok(&checked);
+    let text = stdout(&checked);
     assert!(
-        stdout(&checked).ends_with("docseal    this bag carries a docseal manifest; check its signature and the payload with `docseal verify bag/docseal-manifest.toml --root bag/data`\n3 payload files (10 bytes); 0 errors, 0 warnings\nvalid\n"),
-        "{}",
-        stdout(&checked)
+        text.starts_with("bag        bag (BagIt 1.0; manifests sha256)\n3 payload files (10 bytes); 0 errors, 0 warnings\ndocseal    bag/docseal-manifest.toml verified against bag/data:\nfolder     bag/data\nsignature  valid, signed by \"k\""),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("3 sealed files: 3 ok, 0 modified, 0 moved, 0 missing, 0 unreadable; 0 extra; 3 lacking provenance\nverified\nvalid\n"),
+        "{text}"
     );
     let reference = bagit_python(&env, "bag");
     assert!(
@@ -156,6 +160,67 @@ fn an_exported_bag_validates_here_and_in_bagit_python_and_its_manifest_verifies_
             .status
             .code(),
         Some(1)
+    );
+}
+
+#[test]
+fn validate_bag_verifies_the_docseal_manifest_a_bag_carries_which_catches_a_rehashed_bag() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.collection("col")
+        .file("a.txt", "alpha\n")
+        .file("b.txt", "bravo\n");
+    assert_ok(&env.run(["seal", "col", "--key", "k"]));
+    assert_ok_with_warnings(&env.run(["export", "bagit", MANIFEST, "-o", "bag"]));
+    // Someone changes a payload file and brings the bag's own checksums up to date: as BagIt the
+    // bag is valid again; only the signed docseal manifest it carries still knows better.
+    let rehash = "printf 'forged\\n' > bag/data/a.txt \
+        && (cd bag && sha256sum data/a.txt data/b.txt > manifest-sha256.txt \
+        && sha256sum bagit.txt bag-info.txt manifest-sha256.txt docseal-manifest.toml > tagmanifest-sha256.txt) \
+        && sed -i 's/^Payload-Oxum: .*/Payload-Oxum: 13.2/' bag/bag-info.txt \
+        && (cd bag && sha256sum bagit.txt bag-info.txt manifest-sha256.txt docseal-manifest.toml > tagmanifest-sha256.txt)";
+    let mut sh = std::process::Command::new("bash");
+    sh.args(["-euc", rehash]).current_dir(env.path());
+    assert!(run_command(sh).status.success());
+    let reference = bagit_python(&env, "bag");
+    assert!(reference.status.success(), "{}", stderr(&reference));
+    assert_ok(&env.run(["validate-bag", "bag", "--bagit-only"]));
+    let out = env.run(["validate-bag", "bag"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("\nmodified   a.txt"), "{text}");
+    assert!(
+        text.ends_with("\nINVALID (a valid bag, but its docseal manifest did not verify)\n"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&env.run(["validate-bag", "bag", "--json"]))).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["success"], false);
+    assert_eq!(json["docseal_verification"]["success"], false);
+    assert_eq!(json["docseal_verification"]["totals"]["modified"], 1);
+
+    // The manifest is checked against the trusted keys as verify checks it: another key's is
+    // untrusted (exit 1, no file read), and no key at all cannot be checked (exit 2).
+    env.write("bag/data/a.txt", "alpha\n");
+    env.keygen("other");
+    let out = env.run(["validate-bag", "bag", "--trust", "keys/other.pub"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("signature  UNTRUSTED"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::remove_dir_all(env.join("keys")).unwrap();
+    let out = env.run(["validate-bag", "bag"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("keys"), "{}", stderr(&out));
+    // --bagit-only says what it left unchecked.
+    let out = env.run(["validate-bag", "bag", "--bagit-only"]);
+    assert!(
+        stdout(&out).contains("docseal    this bag carries a docseal manifest, not checked (--bagit-only); check it with `docseal verify bag/docseal-manifest.toml --root bag/data`\n"),
+        "{}",
+        stdout(&out)
     );
 }
 

@@ -1,6 +1,7 @@
 /*!
-The reports for CI systems: `verify --format junit` read by a real XML parser (Python's
-`xml.etree`) — one case per problem and a summary, never one per ok file, also for 10⁵ problems —
+The reports for CI systems: `verify --format junit` validated against the JUnit schema
+(`tests/vectors/junit/junit-10.xsd`, by Python's `xmlschema`) and read by a real XML parser — one
+case per problem and a summary, never one per ok file, also for 10⁵ problems —
 and `verify --format github`: workflow commands as the Actions toolkit escapes them, at most 10
 error annotations, and the step summary appended to the file `GITHUB_STEP_SUMMARY` names.
 `--output FILE` writes the report to a file while the text report goes to standard output.
@@ -10,20 +11,29 @@ use std::process::Command;
 
 use crate::util::*;
 
+/// The JUnit schema the reports must validate against: Jenkins' `junit-10.xsd`, as pytest and the
+/// common reporters write to it and GitLab reads it (tests/vectors/junit/README.md).
+const JUNIT_XSD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/vectors/junit/junit-10.xsd"
+);
+
 /// `(classname, name, failure type or "")` of every test case of a JUnit document, read by
-/// Python's XML parser.
+/// Python's XML parser once the document is validated against [`JUNIT_XSD`] by `xmlschema`.
 fn junit_cases(env: &TestEnv, xml: &str) -> Vec<(String, String, String)> {
     env.write("report.xml", xml);
     let mut py = Command::new("python3");
     py.arg("-c")
         .arg(
-            "import sys, xml.etree.ElementTree as E\n\
+            "import sys, xmlschema, xml.etree.ElementTree as E\n\
+             xmlschema.XMLSchema(sys.argv[1]).validate('report.xml')\n\
              r = E.parse('report.xml').getroot()\n\
              assert r.tag == 'testsuites', r.tag\n\
              for c in r.iter('testcase'):\n\
              \x20   f = c.find('failure')\n\
              \x20   print(c.get('classname'), c.get('name'), '' if f is None else f.get('type'), sep='\\t')\n",
         )
+        .arg(JUNIT_XSD)
         .current_dir(env.path());
     let out = run_command(py);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -250,4 +260,31 @@ fn output_writes_the_report_to_a_file_and_the_text_report_to_standard_output() {
     assert_eq!(stdout(&json), stdout(&format));
     let both = env.run(["verify", MANIFEST, "--json", "--format", "junit"]);
     assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
+fn the_junit_schema_check_refuses_a_document_the_schema_does_not_allow() {
+    // The check the JUnit tests rely on can fail: a test case without its required name, and an
+    // attribute the schema does not know, are each refused.
+    let env = TestEnv::new();
+    for bad in [
+        r#"<testsuites><testsuite name="s" tests="1" failures="0" errors="0"><testcase classname="c"/></testsuite></testsuites>"#,
+        r#"<testsuites><testsuite name="s" tests="1" failures="0" errors="0" colour="red"><testcase name="n"/></testsuite></testsuites>"#,
+    ] {
+        env.write("bad.xml", bad);
+        let mut py = Command::new("python3");
+        py.args([
+            "-c",
+            "import sys, xmlschema; xmlschema.XMLSchema(sys.argv[1]).validate('bad.xml')",
+            JUNIT_XSD,
+        ])
+        .current_dir(env.path());
+        let out = run_command(py);
+        assert!(!out.status.success(), "{bad}");
+        assert!(
+            stderr(&out).contains("XMLSchemaValidationError"),
+            "{}",
+            stderr(&out)
+        );
+    }
 }

@@ -121,3 +121,44 @@ fn the_example_script_fails_when_another_key_signed() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(env.read("docseal-junit.xml").contains("name=\"signature\""));
 }
+
+#[test]
+fn the_example_script_pins_the_key_id_a_pull_request_cannot_change() {
+    let env = TestEnv::new();
+    sample(&env);
+    let sample_id = key_id_in(&env.read("keys/docseal-sample.pub"));
+    let run = |signer: &str| {
+        let mut cmd = Command::new(repo().join("examples/ci/verify-collection.sh"));
+        cmd.args([
+            "manifests/seeds.toml",
+            "keys/docseal-sample.pub",
+            "docseal-junit.xml",
+        ])
+        .env("DOCSEAL", env!("CARGO_BIN_EXE_docseal"))
+        .env("DOCSEAL_SIGNER", signer)
+        .current_dir(env.path());
+        run_command(cmd)
+    };
+    let out = run(&sample_id);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    // A pull request replaces the key file with its own key and reseals: the pinned key ID is not
+    // the key the file now holds, and the job fails.
+    env.run([
+        "keygen",
+        "--name",
+        "docseal-sample",
+        "--force",
+        "--unencrypted",
+    ]);
+    let name = std::fs::read_dir(env.join("seeds"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    std::fs::write(env.join("seeds").join(&name), "changed").unwrap();
+    assert_ok_with_warnings(&env.run(["seal", "seeds", "--key", "docseal-sample", "--force"]));
+    let out = run(&sample_id);
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stderr(&out).contains(&sample_id), "{}", stderr(&out));
+}

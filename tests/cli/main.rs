@@ -7,7 +7,9 @@ Modules by what they guard: `keygen`, `seal`, `verify` and `show` the happy path
 signature check); `bad_manifest`, `bad_input`, `inputs` (input files that are not what they claim) and
 `special_files` the refusals (exit 2, one line
 naming the file, nothing half-written); `trusted_keys` what `verify` trusts (one file per key,
-canonical keys only); `secret_keys` what `seal --key` reads (one open, checked, bounded);
+canonical keys only); `policy` what it requires of the signers (`--threshold`, `--signer`,
+`--expect-name`) and the key committed by a pull request that pinning stops; `revocation`
+`docseal revoke` and revoked, forged and malformed revocations; `secret_keys` what `seal --key` reads (one open, checked, bounded);
 `vectors` Wycheproof and RFC 8032 through docseal's own key and signature checks;
 `manifest_vectors` the manifest spec vectors in `tests/vectors/manifest/`; `tampering`
 that every change to a sealed collection or its manifest is caught (exit 1); `names` paths
@@ -24,6 +26,7 @@ Actions reports; `cite` citations that carry the digest; `examples` the CI examp
 
 mod architecture;
 mod archive;
+mod audit;
 mod bad_input;
 mod bad_manifest;
 mod bagit;
@@ -38,7 +41,9 @@ mod interop;
 mod keygen;
 mod manifest_vectors;
 mod names;
+mod policy;
 mod properties;
+mod revocation;
 mod schema;
 mod seal;
 mod secret_keys;

@@ -37,6 +37,7 @@ pub struct VerifyReport {
     pub skipped: Vec<Skipped>,
     pub totals: Totals,
     pub require_provenance: bool,
+    pub paths: Vec<String>,
     pub success: bool,
 }
 
@@ -87,6 +88,11 @@ pub struct SignatureReport {
     pub signers: Vec<Signer>,
     pub invalid: Vec<Signer>,
     pub untrusted: Vec<String>,
+    pub revoked: Vec<Signer>,
+    pub signatures: Vec<SignatureEntry>,
+    pub required: Requirements,
+    pub unmet: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -94,15 +100,50 @@ pub struct SignatureReport {
 pub enum SignatureStatus {
     Valid,
     Invalid,
+    Revoked,
+    Unmet,
     Untrusted,
     Unsigned,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Signer {
     pub key_id: String,
     pub name: String,
+}
+
+/// One signature of the manifest.
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureEntry {
+    pub key_id: String,
+    #[serde(deserialize_with = "required")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub key_file: Option<String>,
+    pub status: KeyStatus,
+    #[serde(deserialize_with = "required")]
+    pub revocation: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStatus {
+    Valid,
+    Invalid,
+    Untrusted,
+    Revoked,
+}
+
+/// What was required of the signers.
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirements {
+    pub threshold: usize,
+    pub signers: Vec<Signer>,
+    #[serde(deserialize_with = "required")]
+    pub collection: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -219,6 +260,7 @@ pub struct ShowReport {
     pub header: Header,
     pub signature_key_ids: Vec<String>,
     pub files: Vec<FileEntry>,
+    pub unmatched_urls: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

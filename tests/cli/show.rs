@@ -52,6 +52,39 @@ fn show_prints_the_header_and_every_file_with_its_provenance() {
 }
 
 #[test]
+fn show_with_url_finds_the_files_retrieved_from_it_as_audit_matches_urls() {
+    let env = TestEnv::sealed();
+    // Written another way: http for https, the host's case, a trailing slash, a fragment.
+    let out = env.run(["show", MANIFEST, "--url", "HTTP://Example.org/b/#top"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("files       1 (0 lacking provenance)\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nb.txt\n  size       12\n"), "{text}");
+    assert!(!text.contains("a.txt"), "{text}");
+    // A URL no origin matches: said, and exit 1 (www. is another host).
+    let out = env.run([
+        "show",
+        MANIFEST,
+        "--url",
+        "https://www.example.org/b",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = crate::schema::parse_show(&out);
+    assert!(report.files.is_empty());
+    assert_eq!(report.unmatched_urls, ["https://www.example.org/b"]);
+    let out = env.run(["show", MANIFEST, "--url", "https://www.example.org/b"]);
+    assert!(
+        stdout(&out).ends_with("\nno file retrieved from https://www.example.org/b\n"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn show_with_a_path_prints_only_that_file() {
     let env = TestEnv::sealed();
     let out = env.run(["show", MANIFEST, "b.txt"]);

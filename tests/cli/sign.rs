@@ -127,6 +127,39 @@ fn verify_first_refuses_a_manifest_signed_by_no_trusted_key() {
 }
 
 #[test]
+fn verify_first_applies_the_trust_policy_and_trust_options_need_it() {
+    let env = with_auditor();
+    let before = env.read(MANIFEST);
+    // The manifest is signed by "k" only: pinning "auditor" as a required signer fails.
+    let out = env.run([
+        "sign",
+        MANIFEST,
+        "--key",
+        "auditor",
+        "--verify-first",
+        "--signer",
+        "auditor",
+    ]);
+    assert_fails(&out, 1, "did not verify");
+    assert_eq!(env.read(MANIFEST), before);
+    let out = env.run(["sign", MANIFEST, "--key", "auditor", "--signer", "k"]);
+    assert_error_is(
+        &out,
+        "--trust, --revoked, --threshold, --signer and --expect-name say what --verify-first checks; add --verify-first",
+    );
+    let out = env.run([
+        "sign",
+        MANIFEST,
+        "--key",
+        "auditor",
+        "--verify-first",
+        "--signer",
+        "k",
+    ]);
+    assert_ok(&out);
+}
+
+#[test]
 fn an_encrypted_co_signing_key_needs_its_passphrase() {
     let env = TestEnv::sealed();
     env.write("pw.txt", "auditor's passphrase\n");

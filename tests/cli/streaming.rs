@@ -203,7 +203,7 @@ fn human_summary(report: &VerifyReport) -> String {
 fn expected_human(env: &TestEnv, report: &VerifyReport) -> String {
     let id = key_id_in(&env.read("keys/k.pub"));
     let mut out = format!(
-        "folder     {}\nsignature  valid, signed by \"k\" (key {id})\n",
+        "folder     {}\nsignature  valid, signed by \"k\" (key {id})\nkey        {id} valid: \"k\" from keys/k.pub\n",
         report.root
     );
     for p in &report.manifest_problems {

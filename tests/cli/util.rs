@@ -23,12 +23,15 @@ pub const MANIFEST: &str = "manifests/col.toml";
 /// Every subcommand, in the order `docseal --help` lists them.
 pub const SUBCOMMANDS: &[&str] = &[
     "keygen",
+    "revoke",
     "seal",
     "verify",
     "sign",
     "passwd",
     "show",
     "cite",
+    "audit",
+    "identify",
     "export",
     "validate-bag",
     "completions",

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use docseal::digest::{Sha256Digest, from_hex};
 use docseal::trust::signature::{self, ManifestSignature, SignatureStatus};
-use docseal::trust::{KeyRejection, PublicKey};
+use docseal::trust::{KeyRejection, Keyring, PublicKey};
 use serde::Deserialize;
 
 /// Lower-case hex of any length, decoded (the vectors' signatures are not always 64 bytes).
@@ -34,7 +34,7 @@ fn accepted(key: &PublicKey, message: &[u8], sig: &[u8]) -> bool {
                 key_id: key.id(),
                 bytes,
             }],
-            std::slice::from_ref(key),
+            &Keyring::of([key.clone()]),
         );
         let valid = report.status == SignatureStatus::Valid;
         assert_eq!(valid, raw, "the two entry points disagree");

@@ -20,6 +20,7 @@ fn verify_of_an_untouched_collection_names_the_folder_first_succeeds_and_lists_e
         format!(
             "folder     manifests/../col\n\
              signature  valid, signed by \"k\" (key {id})\n\
+             key        {id} valid: \"k\" from keys/k.pub\n\
              ok         a.txt\n\
              ok         b.txt\n\
              ok         sub/c.txt\n\
@@ -169,7 +170,8 @@ fn the_shipped_sample_collection_verifies_from_the_repository_root() {
     assert!(
         text.starts_with(
             "folder     manifests/../seeds\n\
-             signature  valid, signed by \"docseal-sample\" (key 7f73941830ea6f5c)\n"
+             signature  valid, signed by \"docseal-sample\" (key 7f73941830ea6f5c)\n\
+             key        7f73941830ea6f5c valid: \"docseal-sample\" from keys/docseal-sample.pub\n"
         ),
         "{text}"
     );
@@ -259,6 +261,87 @@ fn the_human_report_names_the_archive_it_checked_on_its_first_line() {
     assert_ok(&out);
     assert!(
         stdout(&out).starts_with("archive    c.tgz\nsignature  valid"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn verify_with_paths_checks_only_the_named_files_signature_first() {
+    let env = TestEnv::sealed();
+    // Another file changed and an extra one added: neither is looked at.
+    env.write("col/a.txt", "changed\n");
+    env.write("col/new.txt", "extra\n");
+    let out = env.run(["verify", MANIFEST, "b.txt", "./sub/c.txt"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("\nnamed      2 of the manifest's files, checked alone (extra files are not looked for)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nok         b.txt\nok         sub/c.txt\n2 sealed files: 2 ok,"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("a.txt") && !text.contains("new.txt"),
+        "{text}"
+    );
+    let (out, report) = env.verify_json(&[MANIFEST, "sub/c.txt", "b.txt"]);
+    assert_ok(&out);
+    assert_eq!(report.paths, ["b.txt", "sub/c.txt"]);
+    assert_eq!(report.totals.sealed, 2);
+    // The changed file named: modified, exit 1.
+    let out = env.run(["verify", MANIFEST, "a.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("\nmodified   a.txt"),
+        "{}",
+        stdout(&out)
+    );
+    // A missing named file is missing; a name the manifest does not hold is an error.
+    std::fs::remove_file(env.join("col/b.txt")).unwrap();
+    let out = env.run(["verify", MANIFEST, "b.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("\nmissing    b.txt"),
+        "{}",
+        stdout(&out)
+    );
+    assert_fails(
+        &env.run(["verify", MANIFEST, "new.txt"]),
+        2,
+        "no file \"new.txt\" in this manifest",
+    );
+    // A folder on the way replaced by a link out of the collection is not followed.
+    std::fs::rename(env.join("col/sub"), env.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", env.join("col/sub")).unwrap();
+    let out = env.run(["verify", MANIFEST, "sub/c.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("unreadable sub/c.txt: cannot read: ")
+            && stdout(&out).contains("is a symbolic link, not followed"),
+        "{}",
+        stdout(&out)
+    );
+    // The signature comes first: an edited manifest is refused before any file is named.
+    env.edit(MANIFEST, "2024-09-30T12:00:00Z", "2024-09-30T12:00:01Z");
+    let out = env.run(["verify", MANIFEST, "nothing-like-it.txt"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("INVALID"), "{}", stdout(&out));
+}
+
+#[test]
+fn verify_with_paths_picks_the_named_entries_from_an_archive() {
+    let env = TestEnv::sealed();
+    let mut tar = std::process::Command::new("tar");
+    tar.args(["-czf", "col.tgz", "col"]).current_dir(env.path());
+    assert!(run_command(tar).status.success());
+    env.write("col/a.txt", "changed after packing\n");
+    let out = env.run(["verify", MANIFEST, "--archive", "col.tgz", "a.txt"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("\nok         a.txt\n1 sealed files: 1 ok,"),
         "{}",
         stdout(&out)
     );

@@ -17,7 +17,7 @@ use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 
 use sha2::{Digest as _, Sha256};
 
-use super::{ArchiveFormat, EntryKind, RawEntry, damaged};
+use super::{ArchiveFormat, EntryKind, RawEntry, TarSizes, damaged};
 use crate::collection::hashing::{HASH_BUFFER_SIZE, hash_pool};
 use crate::collection::{Measurement, Progress, SkipKind};
 use crate::digest::{Fixity, Sha256Digest};
@@ -25,6 +25,12 @@ use crate::error::{Error, Result};
 
 /// The most header data (headers, long names, pax records) read before one entry.
 const METADATA_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// The most zeros the holes of an archive's GNU sparse entries may expand to, when they are to be
+/// hashed without a sealed size that vouches for them (seal): a few hundred bytes of sparse map
+/// can describe a petabyte of holes, and hashing zeros is work the archive's size does not bound.
+/// Verify never expands a sparse entry whose sealed size differs, or that is not sealed.
+pub(super) const SPARSE_HOLES_LIMIT: u64 = 64 << 30;
 
 const BLOCK: usize = 512;
 
@@ -39,6 +45,8 @@ pub(super) fn is_tar_block(head: &[u8]) -> bool {
 struct Meter {
     /// True while docseal itself reads an entry's data.
     in_data: Cell<bool>,
+    /// Bytes of an entry docseal does not read, which the tar crate skips: data, not metadata.
+    skipping: Cell<u64>,
     /// Bytes read by the tar crate itself since the last entry.
     outside: Cell<u64>,
     /// The stream ended (a read returned nothing).
@@ -68,7 +76,9 @@ impl<R: Read> Read for Metered<R> {
             self.meter.hit_eof.set(true);
         }
         if !self.meter.in_data.get() {
-            let total = self.meter.outside.get() + n as u64;
+            let skipped = self.meter.skipping.get().min(n as u64);
+            self.meter.skipping.set(self.meter.skipping.get() - skipped);
+            let total = self.meter.outside.get() + n as u64 - skipped;
             self.meter.outside.set(total);
             if total > METADATA_LIMIT {
                 self.meter.over_limit.set(true);
@@ -87,6 +97,7 @@ pub(super) fn read(
     input: impl Read,
     format: ArchiveFormat,
     jobs: usize,
+    mut sealed: Option<TarSizes<'_>>,
     progress: &dyn Progress,
 ) -> Result<Vec<RawEntry>> {
     let file = BufReader::with_capacity(HASH_BUFFER_SIZE, input);
@@ -125,6 +136,7 @@ pub(super) fn read(
     let (done, results) = mpsc::channel::<(usize, Measurement)>();
     let permits = Permits::new(2 * jobs.max(1) + 2);
     let buffers = Buffers::default();
+    let mut holes = 0u64;
     hash_pool(jobs)?.in_place_scope(|scope| -> Result<()> {
         for item in archive.entries().map_err(fail)? {
             let mut entry = item.map_err(fail)?;
@@ -132,10 +144,21 @@ pub(super) fn read(
             let name = entry.path_bytes().into_owned();
             let t = entry.header().entry_type();
             meter.in_data.set(true);
-            let kind = if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() {
+            let is_file = t.is_file() || t.is_contiguous() || t.is_gnu_sparse();
+            let declared = entry.size();
+            let plan = match is_file {
+                true => plan(&entry, sealed.as_mut(), &name, &mut holes)
+                    .map_err(|why| Error::invalid(path, why))?,
+                false => Plan::Read,
+            };
+            let kind = if let Plan::Skip(stored) = plan {
+                // Not read: the tar crate skips its stored bytes, which are data, not metadata.
+                meter.skipping.set(stored);
+                progress.file_done(0);
+                Some(EntryKind::File(Measurement::OtherSize(declared)))
+            } else if is_file {
                 // Read here, hashed on the pool; the measurement fills this entry in at the end.
                 let slot = found.len();
-                let declared = entry.size();
                 let spawn = |job: HashJob| {
                     permits.acquire();
                     let (done, permits, buffers) = (done.clone(), &permits, &buffers);
@@ -203,6 +226,50 @@ pub(super) fn read(
     meter.in_data.set(true);
     io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(fail)?;
     Ok(found)
+}
+
+/// Whether a regular-file entry's data is read.
+enum Plan {
+    Read,
+    /// Left unread: this many bytes of the stream (its stored data and padding) are skipped.
+    Skip(u64),
+}
+
+/// Decides, from its header alone, whether a regular-file entry is read: not when verify knows
+/// it by another size (it is modified, and the size shows it), nor when it is a GNU sparse entry
+/// verify has no sealed size for (its holes would be hashed for nothing). The holes of the sparse
+/// entries that are read without a sealed size (seal) are added to `holes`, and refused past
+/// [`SPARSE_HOLES_LIMIT`].
+fn plan<R: Read>(
+    entry: &tar::Entry<'_, R>,
+    sealed: Option<&mut TarSizes<'_>>,
+    name: &[u8],
+    holes: &mut u64,
+) -> std::result::Result<Plan, String> {
+    let declared = entry.size();
+    let sparse = entry.header().entry_type().is_gnu_sparse();
+    // A sparse entry's header gives its stored size; the data of any other is its size.
+    let stored = match sparse {
+        true => entry.header().entry_size().unwrap_or(declared),
+        false => declared,
+    };
+    let skip = Plan::Skip(stored.div_ceil(BLOCK as u64) * BLOCK as u64);
+    let hole = declared.saturating_sub(stored);
+    match sealed.map(|s| s.of(name)) {
+        Some(sizes) if !sizes.is_empty() && !sizes.contains(&declared) => Ok(skip),
+        Some(sizes) if sizes.is_empty() && hole > 0 => Ok(skip),
+        Some(_) => Ok(Plan::Read),
+        None => {
+            *holes = holes.saturating_add(hole);
+            if *holes > SPARSE_HOLES_LIMIT {
+                return Err(format!(
+                    "its GNU sparse entries expand to more than {} GiB of holes (zeros that would all be hashed); docseal refuses so much work from so small an archive — unpack it with GNU tar and seal the folder if it is genuine",
+                    SPARSE_HOLES_LIMIT >> 30
+                ));
+            }
+            Ok(Plan::Read)
+        }
+    }
 }
 
 /// Files up to this size are read whole and hashed as one job; a larger one is handed to its job
