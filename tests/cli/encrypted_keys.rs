@@ -413,3 +413,16 @@ fn passwd_changes_and_removes_the_passphrase_atomically_keeping_mode_0600() {
     assert_fails(&out, 2, "standard input is not a terminal");
     assert!(secret(&env).contains("format_version = 2\n"));
 }
+
+#[test]
+fn revoke_opens_an_encrypted_key_with_its_passphrase_like_seal() {
+    let env = encrypted();
+    env.write("bad.txt", "not it\n");
+    let out = env.run(["revoke", "k", "--passphrase-file", "bad.txt"]);
+    assert_fails(&out, 2, "wrong passphrase for secret key \"k\"");
+    assert!(!env.exists("keys/k.revoked"));
+    let out = env.run(["revoke", "k"]);
+    assert_fails(&out, 2, "standard input is not a terminal");
+    assert_ok(&env.run(["revoke", "k", "--passphrase-file", "pw.txt"]));
+    assert!(env.exists("keys/k.revoked"));
+}
