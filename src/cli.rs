@@ -10,10 +10,13 @@ mod fetch;
 mod identify;
 mod keygen;
 mod man;
+mod passphrase;
+mod passwd;
 mod progress;
 mod revoke;
 mod seal;
 mod show;
+mod sign;
 mod validate_bag;
 mod verify;
 
@@ -32,16 +35,54 @@ Exit status:
 
 const KEYGEN_HELP: &str = "\
 Examples:
-  docseal keygen --name archive                 keys/archive.pub and the secret key in ~/.config
-  docseal keygen --name ci --secret ./ci.key    the secret key at a path of your choice
+  docseal keygen --name archive                 keys/archive.pub, the secret key in ~/.config,
+                                                encrypted with a passphrase asked twice
+  docseal keygen --name ci --secret ./ci.key --unencrypted
+                                                no passphrase, for automation
+  docseal keygen --name ci --passphrase-file pw.txt
 
 Environment:
   XDG_CONFIG_HOME  the secret key goes to $XDG_CONFIG_HOME/docseal/keys/NAME.key
   HOME             else to $HOME/.config/docseal/keys/NAME.key
+  only the variable named by --passphrase env:VAR is read for a passphrase
 
 Exit status:
   0  the key pair was written
-  2  docseal could not run: a bad name, a key file that exists (pass --force), an unwritable folder";
+  2  docseal could not run: a bad name, a key file that exists (pass --force), an unwritable
+     folder, no terminal to ask on and no passphrase option, two different passphrases";
+
+const PASSWD_HELP: &str = "\
+Examples:
+  docseal passwd archive                          asks the old passphrase, then the new one twice
+  docseal passwd ci.key --unencrypted             remove the passphrase (the file stays 0600)
+  docseal passwd ci.key --passphrase env:OLD_PW --new-passphrase-file new.txt
+
+Environment:
+  XDG_CONFIG_HOME  where a key NAME is looked up ($XDG_CONFIG_HOME/docseal/keys/NAME.key, else
+                   $HOME/.config/docseal/keys/NAME.key)
+  only the variables named by --passphrase env:VAR and --new-passphrase env:VAR are read
+
+Exit status:
+  0  the key file was rewritten (atomically, mode 0600)
+  2  docseal could not run: wrong passphrase, a missing or damaged key file, no terminal to ask
+     on and no passphrase option, two different new passphrases";
+
+const SIGN_HELP: &str = "\
+Examples:
+  docseal sign manifests/col.toml --key auditor
+  docseal sign manifests/col.toml --key auditor --verify-first --trust keys/archive.pub
+  DOCSEAL_KEY=\"$(cat ci.key)\" docseal sign manifests/col.toml --key env:DOCSEAL_KEY
+
+Environment:
+  XDG_CONFIG_HOME  where --key NAME is looked up ($XDG_CONFIG_HOME/docseal/keys/NAME.key, else
+                   $HOME/.config/docseal/keys/NAME.key)
+  only the variables named by --key env:VAR and --passphrase env:VAR are read
+
+Exit status:
+  0  a signature was added (the signed body is unchanged)
+  1  with --verify-first: the manifest did not verify, and nothing was written
+  2  docseal could not run: a manifest that does not parse, a key that already signed it, wrong
+     passphrase, a missing or damaged key";
 
 const REVOKE_HELP: &str = "\
 Examples:
@@ -51,26 +92,30 @@ Examples:
 Environment:
   XDG_CONFIG_HOME  where KEY (a name) is looked up ($XDG_CONFIG_HOME/docseal/keys/NAME.key, else
                    $HOME/.config/docseal/keys/NAME.key)
+  only the variable named by --passphrase env:VAR is read for the key's passphrase
 
 Exit status:
   0  the revocation was written
-  2  docseal could not run: a missing or unreadable key, a revocation that exists (pass --force)";
+  2  docseal could not run: a missing or unreadable key, wrong passphrase, a revocation that
+     exists (pass --force)";
 
 const SEAL_HELP: &str = "\
 Examples:
   docseal seal collection/ --key archive --sources sources.toml
   docseal seal collection/ --key archive        no sources: every file's origin and time unknown
   docseal seal --archive batch-7.tar.gz --key archive -o manifests/batch-7.toml
+  docseal seal collection/ --key env:DOCSEAL_KEY --passphrase env:DOCSEAL_PASSPHRASE    in CI
 
 Environment:
   XDG_CONFIG_HOME  where --key NAME is looked up ($XDG_CONFIG_HOME/docseal/keys/NAME.key, else
                    $HOME/.config/docseal/keys/NAME.key)
   DOCSEAL_TIMINGS  if set, how long each phase took, on standard error
+  only the variables named by --key env:VAR and --passphrase env:VAR are read for the key
 
 Exit status:
   0  the manifest was written
-  2  docseal could not run: bad arguments, unreadable or malformed input, missing key, a file that
-     does not match --digests, a manifest that exists (pass --force)";
+  2  docseal could not run: bad arguments, unreadable or malformed input, missing key, wrong
+     passphrase, a file that does not match --digests, a manifest that exists (pass --force)";
 
 const FETCH_HELP: &str = "\
 Examples:
@@ -219,8 +264,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate an Ed25519 key pair: a public key in keys/NAME.pub and a secret key (mode 0600)
-    /// in your config folder.
+    /// Generate an Ed25519 key pair: a public key in keys/NAME.pub and a secret key (mode 0600,
+    /// encrypted with a passphrase unless --unencrypted) in your config folder.
     #[command(after_help = KEYGEN_HELP)]
     Keygen(keygen::Args),
     /// Write a revocation of a key, signed by the key itself, to keys/NAME.revoked: once it is
@@ -239,6 +284,14 @@ pub enum Command {
     /// Check a manifest's signature, then every file of the collection against it.
     #[command(after_help = VERIFY_HELP)]
     Verify(verify::Args),
+    /// Add a signature to a sealed manifest (a co-signer's, an auditor's) without changing one
+    /// signed byte: one more [[signature]] table, written atomically.
+    #[command(after_help = SIGN_HELP)]
+    Sign(sign::Args),
+    /// Change, add or remove (--unencrypted) the passphrase of a secret key file, in place and
+    /// atomically.
+    #[command(after_help = PASSWD_HELP)]
+    Passwd(passwd::Args),
     /// Check a manifest's signature against the trusted keys (as verify does), then print the
     /// provenance it records: its header, and each file's path, size, digest, origin URL and
     /// retrieval time.
@@ -300,6 +353,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Seal(args) => seal::run(args, &mut out),
         Command::Fetch(args) => fetch::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
+        Command::Sign(args) => sign::run(args, &mut out),
+        Command::Passwd(args) => passwd::run(args, &mut out),
         Command::Show(args) => show::run(args, &mut out),
         Command::Cite(args) => cite::run(args, &mut out),
         Command::Export(format) => export::run(format, &mut out),

@@ -75,6 +75,17 @@ pub enum Error {
         /// The effective user ID of this process.
         user: u32,
     },
+    /// An encrypted secret key file is intact, but the passphrase given does not open it.
+    #[error(
+        "{}: wrong passphrase for secret key \"{}\"; give the passphrase it was made with (a forgotten one cannot be recovered: make a new key with `docseal keygen`)",
+        short_path(.path), escape(.name)
+    )]
+    WrongPassphrase {
+        /// The secret key file (or `env:VAR`).
+        path: PathBuf,
+        /// The key's name.
+        name: String,
+    },
     /// No trusted public key was found where docseal looked.
     #[error("no trusted public keys in {}; pass --trust KEY.pub (or a folder of .pub files)", describe_paths(.looked_in))]
     NoTrustedKeys {

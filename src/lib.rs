@@ -35,6 +35,7 @@ pub mod relpath;
 pub mod report;
 pub mod sanitize;
 pub mod seal;
+pub mod sign;
 pub mod timing;
 pub mod trust;
 pub mod verify;

@@ -24,6 +24,7 @@ pub mod keygen;
 pub mod revoke;
 pub mod seal;
 pub mod show;
+pub mod sign;
 mod verdicts;
 
 use std::io;

@@ -24,7 +24,7 @@ use crate::provenance::Timestamp;
 use crate::relpath::RelPath;
 use crate::report::seal::SealReport;
 use crate::timing;
-use crate::trust::SecretKey;
+use crate::trust::SecretKeySource;
 use crate::trust::signature::{self, SIGNED_PREFIX};
 
 /// What to seal and how.
@@ -32,8 +32,8 @@ use crate::trust::signature::{self, SIGNED_PREFIX};
 pub struct SealOptions {
     /// The collection: a folder or an archive file.
     pub collection: Collection,
-    /// The secret key file to sign with.
-    pub key: PathBuf,
+    /// The secret key to sign with, and its passphrase.
+    pub key: SecretKeySource,
     /// The sources list, if any; files without an entry get unknown provenance.
     pub sources: Option<PathBuf>,
     /// A `sha256sum` list the files must match, if any (every file listed, every listed file
@@ -93,7 +93,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
             ),
         ));
     };
-    let key = SecretKey::load(&opts.key)?;
+    let key = opts.key.load()?;
     let digests = opts
         .digests
         .as_deref()

@@ -6,14 +6,20 @@
 //!
 //! A public key is accepted only as the canonical encoding of a point that is not of small order,
 //! so one key has one key ID, and a trust store holds each key through one file. Secret key files
-//! are written `0600` by this area; reading one (`secret_file`) opens it once, checks what was
-//! opened, refuses it when other users can read it, and wipes the text and seed after use.
+//! are written `0600` by this area, encrypted with a passphrase unless asked not to
+//! (`encrypted_key`: Argon2id and XChaCha20-Poly1305); reading one (`secret_file`) opens it once,
+//! checks what was opened, refuses it when other users can read it, and wipes the text, the
+//! passphrase and the seed after use.
 //! Nothing here reads a collection or formats a report.
 
+mod encrypted_key;
 mod key_file;
 mod key_id;
 mod key_pair;
+mod key_source;
 mod keyring;
+mod passphrase;
+mod passwd;
 mod policy;
 mod public_key;
 mod revocation;
@@ -21,10 +27,14 @@ mod secret_file;
 mod secret_key;
 pub mod signature;
 
+pub use encrypted_key::{DEFAULT_KDF, ENCRYPTED_KEY_FORMAT_VERSION, KdfParams, MAX_KDF};
 pub use key_file::{KEY_FORMAT_VERSION, PUBLIC_TYPE, SECRET_TYPE};
 pub use key_id::KeyId;
 pub use key_pair::{GeneratedKey, KeygenOptions, keygen, keygen_options};
+pub use key_source::{KeyLocation, SecretKeySource};
 pub use keyring::{Keyring, TrustedKey};
+pub use passphrase::{Ask, MAX_PASSPHRASE_FILE, Passphrase, PassphraseSource};
+pub use passwd::{PasswdDone, PasswdOptions, change_passphrase};
 pub use policy::{Policy, Trust, TrustOptions};
 pub use public_key::{KeyRejection, PublicKey};
 pub use revocation::{

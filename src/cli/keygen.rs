@@ -1,4 +1,5 @@
-//! `docseal keygen`: its arguments, and their conversion into the library's key options.
+//! `docseal keygen`: its arguments (the passphrase options shared with every command that uses a
+//! secret key), and their conversion into the library's key options.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,6 +8,7 @@ use docseal::error::Result;
 use docseal::report;
 use docseal::trust;
 
+use super::passphrase::PassphraseArgs;
 use super::{Outcome, written};
 
 // The arguments of `keygen` (the subcommand's help text is on `Command::Keygen`).
@@ -24,11 +26,26 @@ pub struct Args {
     /// Overwrite existing key files.
     #[arg(long)]
     force: bool,
+    /// Write the secret key without a passphrase (for automation; it is still mode 0600).
+    #[arg(long, conflicts_with_all = ["passphrase_file", "passphrase"])]
+    unencrypted: bool,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
 }
 
 /// Makes the key pair and says where each half went.
 pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
-    let opts = trust::keygen_options(args.name, args.secret, &args.keys_dir, args.force)?;
+    let passphrase = match args.unencrypted {
+        true => None,
+        false => Some(args.passphrase.source()?),
+    };
+    let opts = trust::keygen_options(
+        args.name,
+        args.secret,
+        &args.keys_dir,
+        args.force,
+        passphrase,
+    )?;
     let made = trust::keygen(&opts)?;
     written(report::keygen::render(out, &made))?;
     Ok(Outcome::Done)

@@ -6,16 +6,20 @@ use std::path::PathBuf;
 
 use docseal::error::Result;
 use docseal::report;
-use docseal::trust::{self, RevokeOptions, SecretKey};
+use docseal::trust::{self, RevokeOptions, SecretKeySource};
 
+use super::passphrase::PassphraseArgs;
 use super::{Outcome, written};
 
 // The arguments of `revoke` (the subcommand's help text is on `Command::Revoke`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The secret key to revoke: a file, or the name of a key made by `docseal keygen`.
+    /// The secret key to revoke: a file, the name of a key made by `docseal keygen`, or env:VAR
+    /// (an environment variable holding the key file's text).
     #[arg(value_name = "KEY")]
     key: PathBuf,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
     /// Why the key is revoked (one line, recorded and signed).
     #[arg(long, value_name = "TEXT")]
     reason: Option<String>,
@@ -30,7 +34,7 @@ pub struct Args {
 /// Writes the revocation and says where it went.
 pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     let made = trust::revoke(&RevokeOptions {
-        key: SecretKey::locate(&args.key)?,
+        key: SecretKeySource::from_arg(&args.key, args.passphrase.source()?)?,
         reason: args.reason,
         output: args.output,
         force: args.force,

@@ -12,8 +12,9 @@ use docseal::error::{Error, Result};
 use docseal::manifest::Naming;
 use docseal::report;
 use docseal::seal::{self, NamingChoice, SealOptions};
-use docseal::trust::{SecretKey, validate_key_name};
+use docseal::trust::{SecretKeySource, validate_key_name};
 
+use super::passphrase::PassphraseArgs;
 use super::progress::TermProgress;
 use super::{Outcome, hash_options, written};
 
@@ -31,9 +32,12 @@ pub struct Args {
     /// folder that wraps every entry; 0 keeps the paths as they are].
     #[arg(long, value_name = "N")]
     strip_components: Option<usize>,
-    /// The secret key: a file, or the name of a key made by `docseal keygen`.
+    /// The secret key: a file, the name of a key made by `docseal keygen`, or env:VAR (an
+    /// environment variable holding the key file's text).
     #[arg(long, value_name = "SECRET")]
     key: PathBuf,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
     /// Sources list: TOML with one [[source]] table (path, url, retrieved) per file, or a .csv
     /// file with the columns path,url,retrieved (others are kept as notes). Optional:
     /// without it, or for a file it does not list, origin and retrieval time are recorded as
@@ -91,7 +95,7 @@ impl Args {
     /// The library's options: the key found by name, the collection name and the manifest path.
     fn options(mut self, progress_shown: bool) -> Result<SealOptions> {
         let collection = self.collection()?;
-        let key = SecretKey::locate(&self.key)?;
+        let key = SecretKeySource::from_arg(&self.key, self.passphrase.source()?)?;
         let name = match self.name {
             Some(n) => n,
             None => collection.default_name().ok_or_else(|| {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use zeroize::Zeroizing;
 
+use super::encrypted_key::{ENCRYPTED_KEY_FORMAT_VERSION, EncryptedKeyFile};
 use crate::error::{Error, Result};
 
 /// The `type` of a public key file.
@@ -47,10 +48,11 @@ pub(crate) struct SecretKeyFile {
     pub(crate) secret_key: Zeroizing<String>,
 }
 
-/// A key file, read by the struct its `type` names.
+/// A key file, read by the struct its `type` (and, for a secret key, its `format_version`) names.
 pub(crate) enum KeyFile {
     Public(PublicKeyFile),
     Secret(SecretKeyFile),
+    Encrypted(EncryptedKeyFile),
 }
 
 /// Only what chooses the struct (and, for a file that is no key at all, what else it is), read
@@ -59,6 +61,8 @@ pub(crate) enum KeyFile {
 struct Probe {
     #[serde(rename = "type")]
     kind: Option<String>,
+    format_version: Option<toml::Value>,
+    encrypted_secret_key: Option<IgnoredAny>,
     secret_key: Option<IgnoredAny>,
     digest_algorithm: Option<IgnoredAny>,
     file: Option<IgnoredAny>,
@@ -117,6 +121,24 @@ pub(crate) fn parse(path: &Path, text: &str, wanted: Wanted) -> Result<KeyFile> 
              remove that line, keep the secret in a mode-0600 .key file, and make a new key if this file was ever shared",
         )),
         Wanted::Public => strict(path, text).map(KeyFile::Public),
+        // Version 2 is the encrypted kind; a file with `encrypted_secret_key` is read as one
+        // whatever its version says, so that its errors speak of the fields it has.
+        Wanted::Secret
+            if probe.encrypted_secret_key.is_some()
+                || probe
+                    .format_version
+                    .as_ref()
+                    .and_then(toml::Value::as_integer)
+                    == Some(ENCRYPTED_KEY_FORMAT_VERSION) =>
+        {
+            toml::from_str(text).map(KeyFile::Encrypted).map_err(|e| {
+                let mut err = Error::from_toml(path, text, &e);
+                if let Error::Parse { message, .. } | Error::Invalid { message, .. } = &mut err {
+                    message.push_str(DAMAGED);
+                }
+                err
+            })
+        }
         Wanted::Secret => strict(path, text).map(KeyFile::Secret),
     }
 }
@@ -134,17 +156,34 @@ fn strict<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
 fn not_a_key_file(path: &Path, text: &str, e: &toml::de::Error) -> Error {
     let mut err = Error::from_toml(path, text, e);
     if let Error::Parse { message, .. } | Error::Invalid { message, .. } = &mut err {
-        message.push_str("; this is not a valid docseal key file");
+        message.push_str(if claims_encrypted(text) {
+            DAMAGED
+        } else {
+            "; this is not a valid docseal key file"
+        });
     }
     err
 }
 
-/// Checks the fields both kinds share: the type, the format version, the algorithm and the name.
+/// Said of an encrypted key file that does not parse: most likely cut short or edited.
+const DAMAGED: &str = "; this encrypted key file is damaged (truncated or edited): restore it from a copy or generate a new key";
+
+/// True when `text` looks like an encrypted secret key file, whatever else is wrong with it.
+fn claims_encrypted(text: &str) -> bool {
+    text.contains(SECRET_TYPE)
+        && (text.contains("encrypted_secret_key")
+            || text.contains(&format!(
+                "format_version = {ENCRYPTED_KEY_FORMAT_VERSION}\n"
+            )))
+}
+
+/// Checks the fields every kind shares: the type, the format version (`expected_version`), the
+/// algorithm and the name.
 pub(crate) fn check_header(
     path: &Path,
     kind: &str,
     expected: &str,
-    format_version: i64,
+    (format_version, expected_version): (i64, i64),
     algorithm: &str,
     name: &str,
 ) -> Result<()> {
@@ -157,11 +196,18 @@ pub(crate) fn check_header(
             ),
         ));
     }
-    if format_version != KEY_FORMAT_VERSION {
+    if format_version != expected_version {
+        let known = if expected == SECRET_TYPE {
+            format!(
+                "versions {KEY_FORMAT_VERSION} (unencrypted) and {ENCRYPTED_KEY_FORMAT_VERSION} (encrypted)"
+            )
+        } else {
+            format!("version {KEY_FORMAT_VERSION}")
+        };
         return Err(Error::invalid(
             path,
             format!(
-                "unsupported key format version {format_version}; this docseal reads version {KEY_FORMAT_VERSION}, upgrade docseal",
+                "unsupported key format version {format_version}; this docseal reads {known}, upgrade docseal"
             ),
         ));
     }

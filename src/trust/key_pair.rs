@@ -1,10 +1,12 @@
-//! Making a key pair: a new secret key and its public half, both written atomically — the secret
-//! `0600` in the config folder, the public key where it will be committed — and neither written
-//! over an existing file unless asked.
+//! Making a key pair: a new secret key (encrypted with a passphrase unless asked not to) and its
+//! public half, both written atomically — the secret `0600` in the config folder, the public key
+//! where it will be committed — and neither written over an existing file unless asked.
 
 use std::path::{Path, PathBuf};
 
-use super::{KeyId, SecretKey};
+use zeroize::Zeroizing;
+
+use super::{KeyId, PassphraseSource, SecretKey};
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
 
@@ -19,6 +21,9 @@ pub struct KeygenOptions {
     pub secret: PathBuf,
     /// Overwrite existing key files.
     pub force: bool,
+    /// Where the passphrase that encrypts the secret key comes from; `None` writes it
+    /// unencrypted.
+    pub passphrase: Option<PassphraseSource>,
 }
 
 /// What `keygen` made.
@@ -30,13 +35,16 @@ pub struct GeneratedKey {
     pub public_path: PathBuf,
     /// Where the secret key was written (mode 0600).
     pub secret_path: PathBuf,
+    /// Whether the secret key is encrypted with a passphrase.
+    pub encrypted: bool,
 }
 
 /// Generates a key pair and writes both files atomically.
 ///
-/// Neither file is written if either already exists and `force` is false.
+/// Neither file is written if either already exists and `force` is false. The passphrase is
+/// asked for (twice, on a terminal) after that check and before the key is made.
 pub fn keygen(opts: &KeygenOptions) -> Result<GeneratedKey> {
-    let key = SecretKey::generate(&opts.name)?;
+    super::validate_key_name(&opts.name).map_err(Error::Usage)?;
     let (public_path, secret_path, force) = (&opts.public, &opts.secret, opts.force);
     if !force {
         for (path, what) in [(secret_path, "secret key"), (public_path, "public key")] {
@@ -48,9 +56,22 @@ pub fn keygen(opts: &KeygenOptions) -> Result<GeneratedKey> {
             }
         }
     }
+    let passphrase = match &opts.passphrase {
+        Some(source) => {
+            let what = format!("the new secret key \"{}\"", opts.name);
+            Some(source.get(&what, true)?)
+        }
+        None => None,
+    };
+    let key = SecretKey::generate(&opts.name)?;
+    let secret_text = match &passphrase {
+        Some(p) => Zeroizing::new(key.to_encrypted_file_text(p)?),
+        None => key.to_file_text(),
+    };
+    drop(passphrase);
     fsio::write_atomic(
         secret_path,
-        key.to_file_text().as_bytes(),
+        secret_text.as_bytes(),
         Access::Private,
         force,
         "secret key",
@@ -73,6 +94,7 @@ pub fn keygen(opts: &KeygenOptions) -> Result<GeneratedKey> {
         id: key.id(),
         public_path: public_path.clone(),
         secret_path: secret_path.clone(),
+        encrypted: opts.passphrase.is_some(),
     })
 }
 
@@ -83,6 +105,7 @@ pub fn keygen_options(
     secret: Option<PathBuf>,
     keys_dir: &Path,
     force: bool,
+    passphrase: Option<PassphraseSource>,
 ) -> Result<KeygenOptions> {
     super::validate_key_name(&name).map_err(Error::Usage)?;
     let secret = match secret {
@@ -94,6 +117,7 @@ pub fn keygen_options(
         name,
         secret,
         force,
+        passphrase,
     })
 }
 
@@ -108,6 +132,7 @@ mod tests {
             public: dir.join("k.pub"),
             secret: dir.join("k.key"),
             force,
+            passphrase: None,
         }
     }
 

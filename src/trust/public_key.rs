@@ -10,7 +10,7 @@ use std::path::Path;
 use ed25519_dalek::VerifyingKey;
 
 use super::KeyId;
-use super::key_file::{self, KeyFile, PUBLIC_TYPE, Wanted, corrupt};
+use super::key_file::{self, KEY_FORMAT_VERSION, KeyFile, PUBLIC_TYPE, Wanted, corrupt};
 use crate::digest::{from_hex, to_hex};
 use crate::error::{Error, Result};
 use crate::fsio;
@@ -89,7 +89,7 @@ impl PublicKey {
     pub fn parse(path: &Path, text: &str) -> Result<Self> {
         let file = match key_file::parse(path, text, Wanted::Public)? {
             KeyFile::Public(file) => file,
-            KeyFile::Secret(_) => {
+            KeyFile::Secret(_) | KeyFile::Encrypted(_) => {
                 return Err(Error::invalid(
                     path,
                     "this is a secret key, not a public key; trust the matching .pub file instead (and keep this one private)",
@@ -100,7 +100,7 @@ impl PublicKey {
             path,
             &file.kind,
             PUBLIC_TYPE,
-            file.format_version,
+            (file.format_version, KEY_FORMAT_VERSION),
             &file.algorithm,
             &file.name,
         )?;

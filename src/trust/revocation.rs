@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{KeyId, PublicKey, SecretKey};
+use super::{KeyId, PublicKey, SecretKey, SecretKeySource};
 use crate::digest::{from_hex, to_hex};
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
@@ -211,8 +211,8 @@ impl Revocation {
 /// What `revoke` makes and where.
 #[derive(Clone, Debug)]
 pub struct RevokeOptions {
-    /// The secret key file of the key to revoke (loaded as `seal` loads its key).
-    pub key: PathBuf,
+    /// The secret key of the key to revoke and its passphrase (loaded as `seal` loads its key).
+    pub key: SecretKeySource,
     /// Why (optional, one line).
     pub reason: Option<String>,
     /// Where the revocation goes [default: [`default_revocation_path`] of the key's name].
@@ -242,7 +242,7 @@ pub fn default_revocation_path(name: &str) -> PathBuf {
 /// Loads the secret key `opts.key`, makes a revocation of it signed by it, and writes it
 /// atomically (never over an existing file unless `force`).
 pub fn revoke(opts: &RevokeOptions) -> Result<RevokedKey> {
-    let key = SecretKey::load(&opts.key)?;
+    let key = opts.key.load()?;
     let output = opts
         .output
         .clone()

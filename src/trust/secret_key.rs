@@ -9,7 +9,9 @@ use ed25519_dalek::SigningKey;
 
 use zeroize::Zeroizing;
 
-use super::key_file::{self, KeyFile, SECRET_TYPE, Wanted, corrupt};
+use super::encrypted_key::{self, ENCRYPTED_KEY_FORMAT_VERSION, EncryptedKeyFile};
+use super::key_file::{self, KEY_FORMAT_VERSION, KeyFile, SECRET_TYPE, Wanted, corrupt};
+use super::passphrase::{Passphrase, PassphraseSource};
 use super::{KeyId, PublicKey, secret_file, validate_key_name};
 use crate::digest::{decode_hex_into, to_hex};
 use crate::error::{Error, Result};
@@ -18,6 +20,8 @@ use crate::error::{Error, Result};
 pub struct SecretKey {
     name: String,
     id: KeyId,
+    /// Whether it was read from a file encrypted with a passphrase.
+    encrypted: bool,
     /// On the heap, so that moving a `SecretKey` never copies the seed (ed25519-dalek wipes it
     /// when it is dropped).
     key: Box<SigningKey>,
@@ -46,6 +50,7 @@ impl SecretKey {
         SecretKey {
             name: name.to_string(),
             id: KeyId::of(&key.verifying_key()),
+            encrypted: false,
             key: Box::new(key),
         }
     }
@@ -60,6 +65,11 @@ impl SecretKey {
         self.id
     }
 
+    /// Whether the key was read from a file encrypted with a passphrase.
+    pub fn was_encrypted(&self) -> bool {
+        self.encrypted
+    }
+
     /// The public half.
     pub fn public(&self) -> PublicKey {
         PublicKey::new(&self.name, self.key.verifying_key())
@@ -71,45 +81,93 @@ impl SecretKey {
         self.key.sign(message).to_bytes()
     }
 
-    /// Loads a secret key file: opened once, and only a regular file of a key file's size is read
-    /// (see `secret_file`). What the text is comes first — a folder, a device, a manifest, a
-    /// sources list or a public key is named as such — and only a real secret key file is then
-    /// refused when other users can read it or it belongs to another user. The text, the parsed
-    /// field and the seed are wiped after use.
+    /// Loads an unencrypted secret key file; see [`SecretKey::load_with`].
     #[inline(always)]
     pub fn load(path: &Path) -> Result<Self> {
-        let loaded = Self::load_unwiped(path);
+        Self::load_with(path, None)
+    }
+
+    /// Loads a secret key file: opened once, and only a regular file of a key file's size is read
+    /// (see `secret_file`). What the text is comes first — a folder, a device, a manifest, a
+    /// sources list or a public key is named as such — and a file that holds a secret key is
+    /// then refused when other users can read it or it belongs to another user, before any
+    /// passphrase is asked for. An encrypted key is decrypted with the passphrase from
+    /// `passphrase` (none: an encrypted key is refused, saying how to give one). The text, the
+    /// parsed fields, the passphrase and the seed are wiped after use.
+    #[inline(always)]
+    pub fn load_with(path: &Path, passphrase: Option<&PassphraseSource>) -> Result<Self> {
+        let loaded = Self::load_unwiped(path, passphrase);
         // The seed passed through the stack frames of the functions that decoded it and made the
         // signing key; those frames are gone, their bytes are not.
         secret_file::wipe_stack();
         loaded
     }
 
-    #[inline(never)]
-    fn load_unwiped(path: &Path) -> Result<Self> {
-        let opened = secret_file::read(path)?;
-        match Self::parse(path, &opened.text) {
-            Ok(key) => {
-                secret_file::check_private(path, &opened)?;
-                Ok(key)
-            }
-            Err(e) => {
-                // A secret key with a malformed line is still a secret: its permissions come
-                // first. Anything else is named for what it is, with no word about permissions.
-                if key_file::claims_secret(&opened.text) {
-                    secret_file::check_private(path, &opened)?;
-                }
-                Err(e)
-            }
-        }
+    /// A secret key from the text of a key file held by the environment variable `var` (so that
+    /// it never touches disk), decrypted with `passphrase` if it is encrypted.
+    #[inline(always)]
+    pub fn from_env(var: &str, passphrase: Option<&PassphraseSource>) -> Result<Self> {
+        let loaded = Self::from_env_unwiped(var, passphrase);
+        secret_file::wipe_stack();
+        loaded
     }
 
-    /// A secret key from the text of a key file that is already read (`path` is for messages),
-    /// with every check [`SecretKey::load`] makes except those on the file itself. For tests and
-    /// fuzzing; to sign, load the file.
+    #[inline(never)]
+    fn from_env_unwiped(var: &str, passphrase: Option<&PassphraseSource>) -> Result<Self> {
+        let shown = PathBuf::from(format!("env:{var}"));
+        let value = std::env::var_os(var).ok_or_else(|| {
+            Error::Usage(format!(
+                "environment variable {var} is not set (--key env:{var}); set it to the text of a secret key file"
+            ))
+        })?;
+        let text = Zeroizing::new(value.into_string().map_err(|v| {
+            drop(Zeroizing::new(v.into_encoded_bytes()));
+            Error::invalid(
+                &shown,
+                "is not text; set it to the text of a secret key file made by `docseal keygen`",
+            )
+        })?);
+        if text.len() as u64 > secret_file::MAX_KEY_FILE {
+            return Err(Error::invalid(
+                &shown,
+                format!(
+                    "holds {} bytes, too large for a docseal key file (a few hundred bytes)",
+                    text.len()
+                ),
+            ));
+        }
+        Self::parse_with(&shown, &text, passphrase)
+    }
+
+    #[inline(never)]
+    fn load_unwiped(path: &Path, passphrase: Option<&PassphraseSource>) -> Result<Self> {
+        let opened = secret_file::read(path)?;
+        // A secret key, even with a malformed line, is still a secret: its permissions come
+        // first. Anything else is named for what it is, with no word about permissions.
+        if key_file::claims_secret(&opened.text) {
+            secret_file::check_private(path, &opened)?;
+        }
+        Self::parse_with(path, &opened.text, passphrase)
+    }
+
+    /// A secret key from the text of an unencrypted key file that is already read (`path` is for
+    /// messages), with every check [`SecretKey::load`] makes except those on the file itself.
+    /// For tests and fuzzing; to sign, load the file.
     pub fn parse(path: &Path, text: &str) -> Result<Self> {
+        Self::parse_with(path, text, None)
+    }
+
+    /// [`SecretKey::parse`] of either kind of secret key file, an encrypted one decrypted with
+    /// the passphrase from `passphrase`, which is asked for only once everything that can be
+    /// checked without it was (the file's fields, the KDF parameters, its checksum).
+    pub fn parse_with(
+        path: &Path,
+        text: &str,
+        passphrase: Option<&PassphraseSource>,
+    ) -> Result<Self> {
         let file = match key_file::parse(path, text, Wanted::Secret)? {
             KeyFile::Secret(file) => file,
+            KeyFile::Encrypted(file) => return Self::decrypt(path, &file, passphrase),
             // A public key is meant to be readable by everyone: say what it is instead.
             KeyFile::Public(_) => return Err(public_not_secret(path)),
         };
@@ -117,7 +175,7 @@ impl SecretKey {
             path,
             &file.kind,
             SECRET_TYPE,
-            file.format_version,
+            (file.format_version, KEY_FORMAT_VERSION),
             &file.algorithm,
             &file.name,
         )?;
@@ -125,17 +183,65 @@ impl SecretKey {
         if !decode_hex_into(&file.secret_key, &mut seed[..]) {
             return Err(corrupt(path, "secret_key is not 64 lower-case hex digits"));
         }
-        let key = Self::from_signing_key(&file.name, SigningKey::from_bytes(&seed));
-        if file.key_id != key.id.to_string() {
+        Self::checked(path, &file.name, &file.key_id, &seed)
+    }
+
+    fn decrypt(
+        path: &Path,
+        file: &EncryptedKeyFile,
+        passphrase: Option<&PassphraseSource>,
+    ) -> Result<Self> {
+        key_file::check_header(
+            path,
+            &file.kind,
+            SECRET_TYPE,
+            (file.format_version, ENCRYPTED_KEY_FORMAT_VERSION),
+            &file.algorithm,
+            &file.name,
+        )?;
+        KeyId::parse(&file.key_id).map_err(|m| corrupt(path, &m))?;
+        let sealed = encrypted_key::check(path, file)?;
+        let source = passphrase.ok_or_else(|| {
+            Error::Usage(format!(
+                "{}: this secret key is encrypted with a passphrase; pass --passphrase-file FILE or --passphrase env:VAR",
+                path.display()
+            ))
+        })?;
+        let what = format!("secret key \"{}\" ({})", file.name, path.display());
+        let given = source.get(&what, false)?;
+        let seed = encrypted_key::decrypt(path, &sealed, &file.name, &given)?;
+        let mut key = Self::checked(path, &file.name, &file.key_id, &seed)?;
+        key.encrypted = true;
+        Ok(key)
+    }
+
+    /// The key of `seed`, whose ID must be `key_id`.
+    fn checked(path: &Path, name: &str, key_id: &str, seed: &[u8; 32]) -> Result<Self> {
+        let key = Self::from_signing_key(name, SigningKey::from_bytes(seed));
+        if key_id != key.id.to_string() {
             return Err(corrupt(
                 path,
                 &format!(
                     "key_id {} does not match the key (whose ID is {})",
-                    file.key_id, key.id
+                    key_id, key.id
                 ),
             ));
         }
         Ok(key)
+    }
+
+    /// The text of a secret key file for this key encrypted with `passphrase` (format version 2).
+    pub fn to_encrypted_file_text(&self, passphrase: &Passphrase) -> Result<String> {
+        encrypted_key::encrypt(
+            &format!(
+                "docseal secret key \"{}\", encrypted with a passphrase. Keep it private: never commit, copy or share this file.",
+                self.name
+            ),
+            &self.name,
+            self.id,
+            self.key.as_bytes(),
+            passphrase,
+        )
     }
 
     /// The text of a secret key file for this key, wiped when dropped.

@@ -84,6 +84,7 @@ impl Env {
             "t.key",
             "--keys-dir",
             "keys",
+            "--unencrypted",
         ])
         .assert_code(0);
         env.write("col/a.txt", b"alpha\n");

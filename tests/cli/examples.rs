@@ -143,7 +143,13 @@ fn the_example_script_pins_the_key_id_a_pull_request_cannot_change() {
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     // A pull request replaces the key file with its own key and reseals: the pinned key ID is not
     // the key the file now holds, and the job fails.
-    env.run(["keygen", "--name", "docseal-sample", "--force"]);
+    env.run([
+        "keygen",
+        "--name",
+        "docseal-sample",
+        "--force",
+        "--unencrypted",
+    ]);
     let name = std::fs::read_dir(env.join("seeds"))
         .unwrap()
         .next()

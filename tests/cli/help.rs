@@ -65,6 +65,15 @@ fn each_subcommand_states_the_exit_statuses_it_can_give_with_examples() {
         ("keygen", &["  0  the key pair was written", "  2  "][..]),
         ("seal", &["  0  the manifest was written", "  2  "][..]),
         (
+            "sign",
+            &[
+                "  0  a signature was added",
+                "  1  with --verify-first",
+                "  2  ",
+            ][..],
+        ),
+        ("passwd", &["  0  the key file was rewritten", "  2  "][..]),
+        (
             "verify",
             &["  0  success", "  1  verification failed", "  2  "][..],
         ),

@@ -8,7 +8,7 @@ use crate::util::*;
 #[test]
 fn keygen_writes_public_key_to_keys_dir_and_secret_key_0600_to_config_folder() {
     let env = TestEnv::new();
-    let out = env.run(["keygen", "--name", "archive"]);
+    let out = env.run(["keygen", "--name", "archive", "--unencrypted"]);
     assert_ok(&out);
     let public = env.read("keys/archive.pub");
     let secret_path = env.default_secret("archive");
@@ -34,7 +34,7 @@ fn keygen_writes_public_key_to_keys_dir_and_secret_key_0600_to_config_folder() {
 #[test]
 fn keygen_prints_the_key_id_recorded_in_both_key_files() {
     let env = TestEnv::new();
-    let out = env.run(["keygen", "--name", "archive"]);
+    let out = env.run(["keygen", "--name", "archive", "--unencrypted"]);
     assert_ok(&out);
     let id = key_id_in(&env.read("keys/archive.pub"));
     assert_eq!(id.len(), 16);
@@ -52,7 +52,7 @@ fn keygen_prints_the_key_id_recorded_in_both_key_files() {
         format!(
             "key ID      {id}\n\
              public key  keys/archive.pub  (commit this file)\n\
-             secret key  {}  (mode 0600; keep it private)\n",
+             secret key  {}  (unencrypted, mode 0600; keep it private)\n",
             secret_path.display()
         )
     );
@@ -61,7 +61,14 @@ fn keygen_prints_the_key_id_recorded_in_both_key_files() {
 #[test]
 fn keygen_secret_option_writes_the_secret_key_there_with_mode_0600() {
     let env = TestEnv::new();
-    let out = env.run(["keygen", "--name", "k", "--secret", "private/k.key"]);
+    let out = env.run([
+        "keygen",
+        "--name",
+        "k",
+        "--secret",
+        "private/k.key",
+        "--unencrypted",
+    ]);
     assert_ok(&out);
     assert_eq!(mode_of(&env.join("private/k.key")), 0o600);
     assert!(env.exists("keys/k.pub"));
@@ -78,7 +85,7 @@ fn keygen_secret_option_writes_the_secret_key_there_with_mode_0600() {
 #[test]
 fn keygen_without_xdg_config_home_puts_the_secret_key_under_home_dot_config() {
     let env = TestEnv::new();
-    let mut cmd = env.command(["keygen", "--name", "k"]);
+    let mut cmd = env.command(["keygen", "--name", "k", "--unencrypted"]);
     cmd.env_remove("XDG_CONFIG_HOME");
     assert_ok(&run_command(cmd));
     let secret = env.join("home/.config/docseal/keys/k.key");
@@ -93,7 +100,7 @@ fn keygen_refuses_to_overwrite_an_existing_key_and_leaves_it_intact() {
     let public_before = env.read_bytes("keys/k.pub");
     let secret_before = std::fs::read(&secret_path).unwrap();
 
-    let out = env.run(["keygen", "--name", "k"]);
+    let out = env.run(["keygen", "--name", "k", "--unencrypted"]);
     assert_error_is(
         &out,
         &format!(
@@ -114,7 +121,7 @@ fn keygen_refuses_when_only_the_public_key_exists_and_writes_no_secret_key() {
     std::fs::remove_file(&secret_path).unwrap();
     let public_before = env.read_bytes("keys/k.pub");
 
-    let out = env.run(["keygen", "--name", "k"]);
+    let out = env.run(["keygen", "--name", "k", "--unencrypted"]);
     assert_error_is(
         &out,
         "keys/k.pub: public key already exists; pass --force to overwrite it",
@@ -131,7 +138,7 @@ fn keygen_force_replaces_both_key_files_with_a_new_key() {
     let env = TestEnv::new();
     env.keygen("k");
     let old_id = key_id_in(&env.read("keys/k.pub"));
-    let out = env.run(["keygen", "--name", "k", "--force"]);
+    let out = env.run(["keygen", "--name", "k", "--force", "--unencrypted"]);
     assert_ok(&out);
     let new_id = key_id_in(&env.read("keys/k.pub"));
     assert_ne!(new_id, old_id);

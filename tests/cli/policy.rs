@@ -20,7 +20,14 @@ pub fn cosign(env: &TestEnv, name: &str) {
 
 /// A key made by keygen whose public half is NOT in `keys/` (so it is not trusted).
 fn stranger(env: &TestEnv, name: &str) {
-    assert_ok(&env.run(["keygen", "--name", name, "--keys-dir", "elsewhere"]));
+    assert_ok(&env.run([
+        "keygen",
+        "--name",
+        name,
+        "--keys-dir",
+        "elsewhere",
+        "--unencrypted",
+    ]));
 }
 
 /// The key ID in the public key file `public`.

@@ -107,7 +107,14 @@ fn a_forged_or_malformed_revocation_is_ignored_with_a_warning_naming_the_file() 
         .unwrap()
         .to_string();
     // Mallory, whose key is not trusted, signs a revocation naming k's key.
-    assert_ok(&env.run(["keygen", "--name", "mallory", "--keys-dir", "elsewhere"]));
+    assert_ok(&env.run([
+        "keygen",
+        "--name",
+        "mallory",
+        "--keys-dir",
+        "elsewhere",
+        "--unencrypted",
+    ]));
     assert_ok(&env.run(["revoke", "mallory", "-o", "elsewhere/m.revoked"]));
     let mallory = id_of(&env, "elsewhere/mallory.pub");
     let forged: String = env

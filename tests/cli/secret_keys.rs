@@ -257,12 +257,8 @@ fn occurrences_in_memory(pid: u32, needle: &[u8]) -> Vec<String> {
     found
 }
 
-/// Regression: stopped after the key was loaded, a sealing process still held the key file's
-/// hex text on its heap and copies of the raw seed on its stack.
-#[test]
-fn a_sealing_process_holds_no_copy_of_the_key_text_and_only_its_live_key() {
-    use std::io::Write;
-    let env = unsealed();
+/// The seed of key "k", from its unencrypted key file.
+fn seed_of(env: &TestEnv) -> (String, Vec<u8>) {
     let text = std::fs::read_to_string(env.default_secret("k")).unwrap();
     let hex = text
         .lines()
@@ -274,6 +270,17 @@ fn a_sealing_process_holds_no_copy_of_the_key_text_and_only_its_live_key() {
         .step_by(2)
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
         .collect();
+    (hex, seed)
+}
+
+/// Runs `seal col --key k ARGS` and, once it has loaded the key, finds every one of `needles` in
+/// its memory (how often, and where).
+fn memory_of_a_sealing_process(
+    env: &TestEnv,
+    args: &[&str],
+    needles: &[&[u8]],
+) -> Vec<Vec<String>> {
+    use std::io::Write;
     // The sources list is a FIFO that this test holds open: seal loads the key, then waits for
     // the list, and is looked at while it waits.
     let status = Command::new("mkfifo")
@@ -288,6 +295,7 @@ fn a_sealing_process_holds_no_copy_of_the_key_text_and_only_its_live_key() {
         .unwrap();
     let mut child = env
         .command(["seal", "col", "--key", "k", "--sources", "sources.fifo"])
+        .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -309,23 +317,56 @@ fn a_sealing_process_holds_no_copy_of_the_key_text_and_only_its_live_key() {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
-    let (texts, seeds) = if waiting {
-        (
-            occurrences_in_memory(pid, hex.as_bytes()),
-            occurrences_in_memory(pid, &seed),
-        )
-    } else {
-        (Vec::new(), Vec::new())
+    let found = match waiting {
+        true => needles
+            .iter()
+            .map(|n| occurrences_in_memory(pid, n))
+            .collect(),
+        false => Vec::new(),
     };
     fifo.write_all(SOURCES.as_bytes()).unwrap();
     drop(fifo);
     let status = child.wait().unwrap();
     assert!(waiting, "seal never opened the sources list");
     assert!(status.success());
+    found
+}
+
+/// Regression: stopped after the key was loaded, a sealing process still held the key file's
+/// hex text on its heap and copies of the raw seed on its stack.
+#[test]
+fn a_sealing_process_holds_no_copy_of_the_key_text_and_only_its_live_key() {
+    let env = unsealed();
+    let (hex, seed) = seed_of(&env);
+    let found = memory_of_a_sealing_process(&env, &[], &[hex.as_bytes(), &seed]);
     assert!(
-        texts.is_empty(),
-        "the key file's hex text is still in memory: {texts:?}"
+        found[0].is_empty(),
+        "the key file's hex text is still in memory: {:?}",
+        found[0]
     );
     // The signing key itself (on the heap, wiped when dropped) is the one copy.
-    assert_eq!(seeds.len(), 1, "copies of the seed: {seeds:?}");
+    assert_eq!(found[1].len(), 1, "copies of the seed: {:?}", found[1]);
+}
+
+/// The same for a key encrypted with a passphrase: neither the passphrase nor a copy of the
+/// decrypted seed is left once the key is loaded.
+#[test]
+fn a_sealing_process_holds_no_copy_of_the_passphrase_and_only_its_live_key() {
+    let env = unsealed();
+    let (_, seed) = seed_of(&env);
+    let passphrase = "a passphrase that must not linger 7f3a";
+    env.write("pw.txt", format!("{passphrase}\n"));
+    let out = env.run(["passwd", "k", "--new-passphrase-file", "pw.txt"]);
+    assert_ok(&out);
+    let found = memory_of_a_sealing_process(
+        &env,
+        &["--passphrase-file", "pw.txt"],
+        &[passphrase.as_bytes(), &seed],
+    );
+    assert!(
+        found[0].is_empty(),
+        "the passphrase is still in memory: {:?}",
+        found[0]
+    );
+    assert_eq!(found[1].len(), 1, "copies of the seed: {:?}", found[1]);
 }

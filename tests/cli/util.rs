@@ -27,6 +27,8 @@ pub const SUBCOMMANDS: &[&str] = &[
     "seal",
     "fetch",
     "verify",
+    "sign",
+    "passwd",
     "show",
     "cite",
     "audit",
@@ -150,9 +152,10 @@ impl TestEnv {
         }
     }
 
-    /// Runs `docseal keygen --name NAME` (secret key in the default place) and checks it worked.
+    /// Runs `docseal keygen --name NAME --unencrypted` (secret key in the default place) and checks
+    /// it worked; tests of encrypted keys give a passphrase source themselves.
     pub fn keygen(&self, name: &str) {
-        assert_ok(&self.run(["keygen", "--name", name]));
+        assert_ok(&self.run(["keygen", "--name", name, "--unencrypted"]));
     }
 
     /// Replaces exactly one occurrence of `from` by `to` in the text file `rel`.
