@@ -14,6 +14,7 @@ pub mod bag;
 pub mod cite;
 pub mod export;
 pub mod github;
+pub mod history;
 pub mod human;
 pub mod json;
 pub mod junit;

@@ -8,6 +8,7 @@
 //! opened, refuses it when other users can read it, and wipes the text and seed after use.
 //! Nothing here reads a collection or formats a report.
 
+pub mod history;
 mod key_file;
 mod key_id;
 mod key_pair;

@@ -5,10 +5,12 @@
 //! [`VerifyReport`] (`report`). It parses, hashes and formats nothing itself.
 
 mod check;
+mod history;
 
 use std::path::{Path, PathBuf};
 
 pub use check::check;
+pub use history::HistoryOptions;
 
 use crate::collection::{
     self, Collection, Expected, HashOptions, LeadingFolder, NameClash, NameClashes, Progress,
@@ -41,6 +43,8 @@ pub struct VerifyOptions {
     pub require_provenance: bool,
     /// How files are hashed.
     pub hashing: HashOptions,
+    /// Expiry, and the checks against what the verifier trusted before (rollback).
+    pub history: HistoryOptions,
 }
 
 /// Verifies a collection against a manifest.
@@ -50,6 +54,7 @@ pub struct VerifyOptions {
 pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport> {
     timing::start();
     let trusted = trust::load_trusted(&opts.trust)?;
+    let mut history = history::History::load(&opts.history, &trusted)?;
     let (manifest, sig) = Manifest::load_checking(&opts.manifest, |message, signatures| {
         signature::check(message, signatures, &trusted)
     })?;
@@ -88,6 +93,8 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
             crate::fsio::check_archive(collection.path())?;
         }
         report.manifest_problems = consistency_problems(&manifest);
+        let history_problems = history.problems(&manifest, &report.signature)?;
+        report.manifest_problems.extend(history_problems);
         report.name_clashes = name_clashes(&manifest)?;
         let exclude = match &collection {
             Collection::Folder(_) => collection.path_of(&opts.manifest),
@@ -116,6 +123,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         timing::lap("files");
     }
     report.finish();
+    history.finish(&report.signature, report.success)?;
     Ok(report)
 }
 

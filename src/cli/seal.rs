@@ -53,6 +53,24 @@ pub struct Args {
     /// Overwrite an existing manifest.
     #[arg(long)]
     force: bool,
+    /// The manifest this one supersedes: the new one gets the next sequence number and its
+    /// digest as `previous`, and the recorded provenance of every file whose content is
+    /// unchanged (at the same path or moved), unless the sources list names that file. Its
+    /// signature must verify under the --trust keys.
+    #[arg(long, value_name = "OLD_MANIFEST")]
+    previous: Option<PathBuf>,
+    /// With --previous: a trusted public key file, or a folder of .pub files; repeatable
+    /// [default: ./keys].
+    #[arg(long, value_name = "KEY_OR_DIR", requires = "previous")]
+    trust: Vec<PathBuf>,
+    /// With --previous: seal even when the recorded provenance of files whose content changed
+    /// (and that the sources list does not name) is lost; each is named.
+    #[arg(long, requires = "previous")]
+    drop_provenance: bool,
+    /// Make the manifest expire: a duration from now (90d, 12h, 30m, 2w) or an RFC 3339 time;
+    /// verify fails an expired manifest unless --allow-expired.
+    #[arg(long, value_name = "DURATION_OR_TIME")]
+    expires: Option<String>,
     /// Number of files hashed at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
@@ -85,7 +103,7 @@ impl Args {
     fn options(mut self, progress_shown: bool) -> Result<SealOptions> {
         let collection = self.collection()?;
         let key = SecretKey::locate(&self.key)?;
-        let name = match self.name {
+        let name = match self.name.clone() {
             Some(n) => n,
             None => collection.default_name().ok_or_else(|| {
                 Error::Usage(format!(
@@ -95,6 +113,7 @@ impl Args {
             })?,
         };
         let create_output_folder = self.output.is_none();
+        let name_given = self.name.is_some();
         let output = match self.output {
             Some(o) => o,
             None => {
@@ -117,6 +136,11 @@ impl Args {
             force: self.force,
             hashing: hash_options(self.jobs, progress_shown),
             create_output_folder,
+            name_given,
+            previous: self.previous,
+            trust: super::trusted_or_default(self.trust),
+            drop_provenance: self.drop_provenance,
+            expires: self.expires,
         })
     }
 }

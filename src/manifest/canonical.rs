@@ -82,6 +82,9 @@ pub fn header_text(header: &Header) -> String {
     if let Some(prev) = &header.previous {
         let _ = writeln!(out, "previous = \"{prev}\"");
     }
+    if let Some(expires) = &header.expires {
+        let _ = writeln!(out, "expires = \"{expires}\"");
+    }
     out
 }
 

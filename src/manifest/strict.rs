@@ -13,7 +13,7 @@ use toml::Spanned;
 use super::batches::FILE_LINE;
 use super::canonical::SIGNATURE_LINE;
 use super::head::HEADER_MAX;
-use super::{DigestAlgorithm, FORMAT_VERSION, FileEntry, Header, toml10};
+use super::{DigestAlgorithm, FileEntry, Header, READ_VERSIONS, toml10};
 use crate::digest::{Sha256Digest, from_hex};
 use crate::error::{Error, Result, line_of, toml_message};
 use crate::provenance::{OriginUrl, Recorded, Timestamp, de_origin, de_time_canonical};
@@ -33,6 +33,8 @@ struct RawBody {
     root: Sha256Digest,
     sequence: Option<Spanned<i64>>,
     previous: Option<Sha256Digest>,
+    /// New in format version 2.
+    expires: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -98,16 +100,28 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
         if let Ok(VersionProbe {
             format_version: Some(v),
         }) = toml::from_str::<VersionProbe>(header_text)
-            && *v.get_ref() != FORMAT_VERSION
+            && !READ_VERSIONS.contains(v.get_ref())
         {
             return unsupported_version(path, body, &v);
         }
         Error::from_toml(path, body, &e)
     })?;
-    if *raw.format_version.get_ref() != FORMAT_VERSION {
+    let version = *raw.format_version.get_ref();
+    if !READ_VERSIONS.contains(&version) {
         return Err(unsupported_version(path, body, &raw.format_version));
     }
     let at = |span: Range<usize>, msg: String| Error::at_offset(path, body, span.start, msg);
+    let expires = match raw.expires {
+        None => None,
+        // What a version-1 reader says of it: a field it does not know.
+        Some(e) if version == 1 => {
+            return Err(at(
+                e.span(),
+                "unknown field \"expires\" in a format_version = 1 manifest (expires is new in version 2); restore the manifest as it was signed".to_string(),
+            ));
+        }
+        Some(e) => Some(Timestamp::parse_canonical(e.get_ref()).map_err(|m| at(e.span(), m))?),
+    };
     check_text(raw.name.get_ref(), "name").map_err(|m| at(raw.name.span(), m))?;
     check_text(raw.tool.get_ref(), "tool").map_err(|m| at(raw.tool.span(), m))?;
     check_collection(raw.collection.get_ref()).map_err(|m| at(raw.collection.span(), m))?;
@@ -135,6 +149,7 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
         collection_path: raw.collection.into_inner(),
         sequence,
         previous: raw.previous,
+        expires,
         root_digest: raw.root,
     })
 }
@@ -178,8 +193,10 @@ fn unsupported_version(path: &Path, body: &str, v: &Spanned<i64>) -> Error {
         body,
         v.span().start,
         format!(
-            "unsupported manifest format version {}; this docseal reads version {FORMAT_VERSION}, upgrade docseal to read it",
-            v.get_ref()
+            "unsupported manifest format version {}; this docseal reads versions {} and {}, upgrade docseal to read it",
+            v.get_ref(),
+            READ_VERSIONS[0],
+            READ_VERSIONS[1]
         ),
     )
 }

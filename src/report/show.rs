@@ -72,6 +72,10 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
         Some(p) => writeln!(w, "previous    {p}")?,
         None => writeln!(w, "previous    none")?,
     }
+    match &h.expires {
+        Some(t) => writeln!(w, "expires     {t}")?,
+        None => writeln!(w, "expires     never")?,
+    }
     let lacking = r.files.iter().filter(|f| !f.has_provenance()).count();
     writeln!(
         w,

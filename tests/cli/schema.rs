@@ -233,6 +233,8 @@ pub struct Header {
     pub sequence: Option<u64>,
     #[serde(deserialize_with = "required")]
     pub previous: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub expires: Option<String>,
     pub root: String,
 }
 

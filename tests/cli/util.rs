@@ -26,6 +26,8 @@ pub const SUBCOMMANDS: &[&str] = &[
     "seal",
     "verify",
     "show",
+    "log",
+    "diff",
     "cite",
     "export",
     "validate-bag",
