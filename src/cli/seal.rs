@@ -57,7 +57,7 @@ pub struct Args {
     /// digest as `previous`, and the recorded provenance of every file whose content is
     /// unchanged (at the same path or moved), unless the sources list names that file. Its
     /// signature must verify under the --trust keys.
-    #[arg(long, value_name = "OLD_MANIFEST")]
+    #[arg(long, value_name = "OLD")]
     previous: Option<PathBuf>,
     /// With --previous: a trusted public key file, or a folder of .pub files; repeatable
     /// [default: ./keys].
@@ -69,7 +69,7 @@ pub struct Args {
     drop_provenance: bool,
     /// Make the manifest expire: a duration from now (90d, 12h, 30m, 2w) or an RFC 3339 time;
     /// verify fails an expired manifest unless --allow-expired.
-    #[arg(long, value_name = "DURATION_OR_TIME")]
+    #[arg(long, value_name = "WHEN")]
     expires: Option<String>,
     /// Number of files hashed at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
