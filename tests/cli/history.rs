@@ -322,6 +322,12 @@ fn a_state_file_that_is_not_one_is_a_clear_error_and_never_waited_on() {
     env.write("key.toml", env.read("keys/k.pub"));
     let out = env.run(["verify", MANIFEST, "--state", "key.toml"]);
     assert_bad_input(&out, "key.toml:", "unknown field");
+    let out = env.run(["verify", MANIFEST, "--state", "nowhere/state.toml"]);
+    assert_bad_input(
+        &out,
+        "nowhere/state.toml: state file not found, and its folder nowhere does not exist",
+        "create the folder first",
+    );
     std::fs::create_dir(env.join("folder")).unwrap();
     let out = env.run(["verify", MANIFEST, "--state", "folder"]);
     assert_fails(&out, 2, "folder");
@@ -407,6 +413,29 @@ fn an_expired_manifest_fails_unless_allow_expired() {
             .lines()
             .any(|l| l == "expires     2020-01-01T00:00:00Z")
     );
+    // Accepted with --allow-expired, it is recorded, and still rejects an older manifest.
+    env.edit(MANIFEST, "sequence = 1\n", "sequence = 2\n");
+    resign(&env, MANIFEST);
+    assert_ok(&env.run([
+        "verify",
+        MANIFEST,
+        "-q",
+        "--allow-expired",
+        "--state",
+        "kept.toml",
+    ]));
+    env.edit(MANIFEST, "sequence = 2\n", "sequence = 1\n");
+    resign(&env, MANIFEST);
+    let out = env.run([
+        "verify",
+        MANIFEST,
+        "-q",
+        "--allow-expired",
+        "--state",
+        "kept.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("rollback: this manifest is sequence 1, older than sequence 2"));
     // Not recorded in a state while it fails.
     let out = env.run(["verify", MANIFEST, "-q", "--state", "s.toml"]);
     assert_eq!(out.status.code(), Some(1));
