@@ -85,6 +85,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
             what: "manifest",
         });
     }
+    let replaces = opts.force && std::fs::symlink_metadata(&opts.output).is_ok();
     let output_folder = match opts.output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -250,6 +251,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         stripped,
         name_clashes,
         created_folder,
+        replaced_without_previous: replaces && prev.is_none(),
         sequence: header.sequence.unwrap_or(1),
         previous: prev.map(|p| p.path),
         expires: header.expires,

@@ -40,6 +40,9 @@ pub struct SealReport {
     pub name_clashes: Vec<NameClash>,
     /// The folder created for the manifest (the default `manifests/`), if it did not exist.
     pub created_folder: Option<PathBuf>,
+    /// True when an existing manifest was overwritten (`--force`) without `--previous`: its
+    /// recorded provenance was not carried over.
+    pub replaced_without_previous: bool,
     /// The manifest's sequence number.
     pub sequence: u64,
     /// The manifest it supersedes (`--previous`), if any.
@@ -128,6 +131,13 @@ pub fn render_warnings<W: Write>(w: &mut W, done: &SealReport) -> Result<()> {
                 "docseal: warning: skipped {}: {}",
                 escape(&s.path),
                 s.kind.describe()
+            )?;
+        }
+        if done.replaced_without_previous {
+            writeln!(
+                w,
+                "docseal: warning: replaced {} without --previous: the new manifest starts a chain again (sequence 1) and carries over none of the old one's provenance; to keep it, seal with --previous pointing at the old manifest",
+                done.manifest.display()
             )?;
         }
         for p in &done.dropped {

@@ -5,6 +5,7 @@
 
 use std::process::Command;
 
+use crate::schema::{DiffReport, LogReport, SignatureStatus, parse_json};
 use crate::util::*;
 
 /// The SHA-256 of a manifest's signed message: its manifest digest.
@@ -546,16 +547,17 @@ fn log_shows_a_chain_in_sequence_order_and_names_a_broken_link() {
         "manifests/c3.toml",
     ]);
     assert_eq!(out.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(json["chain_ok"], false);
-    assert_eq!(json["manifests"][2]["sequence"], 3);
-    assert_eq!(json["manifests"][2]["previous"], wrong.as_str());
-    assert!(
-        json["problems"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("broken link: ")
-    );
+    let log: LogReport = parse_json(&out);
+    assert!(!log.chain_ok);
+    assert_eq!(log.log_version, 1);
+    assert_eq!(log.collection.as_deref(), Some("col"));
+    let sequences: Vec<_> = log.manifests.iter().map(|m| m.sequence).collect();
+    assert_eq!(sequences, [Some(1), Some(2), Some(3)]);
+    assert_eq!(log.manifests[2].previous.as_deref(), Some(wrong.as_str()));
+    assert_eq!(log.manifests[0].files, Some(3));
+    assert_eq!(log.manifests[0].signature.signers[0].name, "k");
+    assert_eq!(log.problems.len(), 1);
+    assert!(log.problems[0].starts_with("broken link: "));
 }
 
 #[test]
@@ -584,13 +586,20 @@ fn log_names_a_gap_and_shows_an_untrusted_manifest_only_by_its_verdict() {
         "--json",
     ]);
     assert_eq!(out.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let foreign = &json["manifests"][1];
-    assert_eq!(foreign["manifest"], "manifests/foreign.toml");
-    assert_eq!(foreign["signature"]["status"], "untrusted");
-    for field in ["sequence", "created", "files", "root", "collection"] {
-        assert!(foreign[field].is_null(), "{field}: {foreign}");
-    }
+    let log: LogReport = parse_json(&out);
+    let foreign = &log.manifests[1];
+    assert_eq!(foreign.manifest, "manifests/foreign.toml");
+    assert_eq!(foreign.signature.status, SignatureStatus::Untrusted);
+    assert_eq!(
+        (
+            foreign.sequence,
+            &foreign.created,
+            foreign.files,
+            &foreign.root,
+            &foreign.collection
+        ),
+        (None, &None, None, &None, &None)
+    );
 }
 
 #[test]
@@ -633,25 +642,36 @@ fn diff_lists_added_removed_changed_moved_and_provenance_changed() {
     );
     let out = env.run(["diff", MANIFEST, "m2.toml", "--json"]);
     assert_ok(&out);
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(json["diff_version"], 1);
-    assert_eq!(json["compared"], true);
-    assert_eq!(json["added"][0]["path"], "d.txt");
-    assert!(json["added"][0]["origin"].is_null());
-    assert_eq!(json["removed"][0]["path"], "sub/c.txt");
-    assert_eq!(json["changed"][0]["old"]["size"], 6);
-    assert_eq!(json["changed"][0]["new"]["size"], 14);
-    assert_eq!(json["moved"][0]["from"], "b.txt");
-    assert_eq!(json["moved"][0]["to"], "b2.txt");
+    let diff: DiffReport = parse_json(&out);
+    assert_eq!(diff.diff_version, 1);
+    assert!(diff.compared);
+    assert_eq!((diff.old.sequence, diff.new.sequence), (Some(1), Some(2)));
+    assert_eq!(diff.unchanged, 0);
+    assert_eq!(diff.added.len(), 1);
+    assert_eq!(diff.added[0].path, "d.txt");
+    assert_eq!(diff.added[0].origin, None);
+    assert_eq!(diff.removed.len(), 1);
+    assert_eq!(diff.removed[0].path, "sub/c.txt");
+    assert_eq!(diff.changed.len(), 1);
     assert_eq!(
-        json["provenance_changed"][0]["old"]["origin"],
-        "https://example.org/a"
+        (diff.changed[0].old.size, diff.changed[0].new.size),
+        (6, 14)
     );
+    assert_eq!(diff.moved.len(), 1);
     assert_eq!(
-        json["provenance_changed"][0]["new"]["origin"],
-        "https://example.org/a2"
+        (diff.moved[0].from.as_str(), diff.moved[0].to.as_str()),
+        ("b.txt", "b2.txt")
     );
-    assert_eq!(json["new"]["sequence"], 2);
+    assert_eq!(diff.provenance_changed.len(), 1);
+    let change = &diff.provenance_changed[0];
+    assert_eq!(change.path, "a.txt");
+    assert_eq!(change.moved_from, None);
+    assert_eq!(change.old.origin.as_deref(), Some("https://example.org/a"));
+    assert_eq!(change.new.origin.as_deref(), Some("https://example.org/a2"));
+    assert_eq!(
+        change.new.retrieved.as_deref(),
+        Some("2025-01-01T00:00:00Z")
+    );
     // A manifest that does not verify is not compared.
     let forged = env
         .read("m2.toml")
