@@ -378,6 +378,14 @@ fn since_catches_rollback_and_equivocation_against_one_trusted_manifest() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("two different manifests signed for sequence 2"));
+    // A manifest of another collection is no reference for this one.
+    assert_ok(&seal(&env, &["--name", "other", "-o", "other.toml"]));
+    let out = env.run(["verify", MANIFEST, "--since", "other.toml"]);
+    assert_bad_input(
+        &out,
+        "other.toml: is a manifest of collection \"other\", and the manifest verified is of \"col\"",
+        "pass a manifest of the same collection to --since",
+    );
     // A --since manifest that does not verify is not a reference.
     let forged = env
         .read(MANIFEST)
