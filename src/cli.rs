@@ -5,10 +5,12 @@
 mod audit;
 mod cite;
 mod completions;
+mod diff;
 mod export;
 mod fetch;
 mod identify;
 mod keygen;
+mod log;
 mod man;
 mod passphrase;
 mod passwd;
@@ -105,6 +107,9 @@ Examples:
   docseal seal collection/ --key archive        no sources: every file's origin and time unknown
   docseal seal --archive batch-7.tar.gz --key archive -o manifests/batch-7.toml
   docseal seal collection/ --key env:DOCSEAL_KEY --passphrase env:DOCSEAL_PASSPHRASE    in CI
+  docseal seal collection/ --key archive --previous manifests/c.1.toml -o manifests/c.2.toml
+                                                the next manifest of the chain, provenance kept
+  docseal seal collection/ --key archive --expires 90d
 
 Environment:
   XDG_CONFIG_HOME  where --key NAME is looked up ($XDG_CONFIG_HOME/docseal/keys/NAME.key, else
@@ -115,7 +120,9 @@ Environment:
 Exit status:
   0  the manifest was written
   2  docseal could not run: bad arguments, unreadable or malformed input, missing key, wrong
-     passphrase, a file that does not match --digests, a manifest that exists (pass --force)";
+     passphrase, a file that does not match --digests, a manifest that exists (pass --force), a
+     --previous manifest that does not verify, recorded provenance that would be dropped (pass
+     --drop-provenance)";
 
 const FETCH_HELP: &str = "\
 Examples:
@@ -142,6 +149,7 @@ Examples:
   docseal verify manifests/collection.toml --trust keys/archive.pub --format junit -o report.xml
   docseal verify manifests/collection.toml --archive collection.tgz --quiet
   docseal verify manifests/collection.toml report-2020.pdf     only that file, signature first
+  docseal verify manifests/collection.toml --state ~/.local/state/docseal.toml   catch rollback
 
 Environment:
   GITHUB_STEP_SUMMARY  with --format github, the file a table of every problem is appended to
@@ -152,9 +160,32 @@ Environment:
 Exit status:
   0  success: everything verified
   1  verification failed: bad, untrusted, revoked or missing signature, signatures that do not
-     meet --threshold, --signer or --expect-name, or a file not ok
-  2  docseal could not run: bad arguments, unreadable or malformed input, missing key, a --signer
-     that is not among the trusted keys";
+     meet --threshold, --signer or --expect-name, a file not ok, an expired manifest, a rollback
+     or two manifests for one sequence number (--state, --since)
+  2  docseal could not run: bad arguments, unreadable or malformed input (a --state file too),
+     missing key, a --signer that is not among the trusted keys, a --since manifest that does
+     not verify";
+
+const LOG_HELP: &str = "\
+Examples:
+  docseal log manifests/seeds.*.toml
+  docseal log manifests/seeds.1.toml manifests/seeds.2.toml --json
+
+Exit status:
+  0  every signature is valid and every link of the chain holds
+  1  a signature is not valid, or the chain has a broken link, a gap, two manifests for one
+     sequence number or a manifest of another collection
+  2  docseal could not run: bad arguments, unreadable or malformed input, missing key";
+
+const DIFF_HELP: &str = "\
+Examples:
+  docseal diff manifests/seeds.1.toml manifests/seeds.2.toml
+  docseal diff manifests/seeds.1.toml manifests/seeds.2.toml --json
+
+Exit status:
+  0  compared (whatever changed)
+  1  nothing compared: a manifest's signature is bad, untrusted or missing
+  2  docseal could not run: bad arguments, unreadable or malformed input, missing key";
 
 const SHOW_HELP: &str = "\
 Examples:
@@ -297,6 +328,14 @@ pub enum Command {
     /// retrieval time.
     #[command(after_help = SHOW_HELP)]
     Show(show::Args),
+    /// Show a chain of manifests in sequence order (sequence, created, expires, signers, files,
+    /// root) and check its links: each manifest's `previous` is the digest of the one before.
+    #[command(after_help = LOG_HELP)]
+    Log(log::Args),
+    /// List the files added, removed, changed, moved and whose provenance changed between two
+    /// validly signed manifests.
+    #[command(after_help = DIFF_HELP)]
+    Diff(diff::Args),
     /// Print a citation of one sealed file that carries its SHA-256: text, BibTeX, BibLaTeX,
     /// CSL-JSON or a Robust Link in HTML, from a validly signed manifest only.
     #[command(after_help = CITE_HELP)]
@@ -356,6 +395,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Sign(args) => sign::run(args, &mut out),
         Command::Passwd(args) => passwd::run(args, &mut out),
         Command::Show(args) => show::run(args, &mut out),
+        Command::Log(args) => log::run(args, &mut out),
+        Command::Diff(args) => diff::run(args, &mut out),
         Command::Cite(args) => cite::run(args, &mut out),
         Command::Export(format) => export::run(format, &mut out),
         Command::ValidateBag(args) => validate_bag::run(args, &mut out),

@@ -44,7 +44,8 @@ pub(crate) use strict::check_text;
 pub use summary::Summary;
 
 /// The manifest format version this docseal writes. It reads this one and version 1, which lacks
-/// the fields new in version 2 (the header's `naming`, the capture fields of `[[file]]`).
+/// the fields new in version 2 (the header's `expires` and `naming`, the capture fields of
+/// `[[file]]`; `docs/manifest-format.md` §11).
 pub const FORMAT_VERSION: i64 = 2;
 
 /// The oldest manifest format version this docseal reads.
@@ -99,6 +100,8 @@ pub struct Header {
     pub sequence: Option<u64>,
     /// Digest of the signed body of the manifest this one supersedes, if any.
     pub previous: Option<Sha256Digest>,
+    /// When the manifest stops being valid, if it expires (format version 2).
+    pub expires: Option<Timestamp>,
     /// The collection root digest (see [`merkle`]) as recorded (`root` in the manifest).
     #[serde(rename = "root")]
     pub root_digest: Sha256Digest,
@@ -238,6 +241,12 @@ impl Manifest {
     /// The exact message the signatures cover: [`SIGNED_PREFIX`] then the body.
     pub fn signed_message(&self) -> &[u8] {
         &self.text.as_bytes()[..SIGNED_PREFIX.len() + self.body_len]
+    }
+
+    /// The manifest digest: SHA-256 of [`Manifest::signed_message`], what the `previous` of the
+    /// manifest that supersedes this one holds (`docs/manifest-format.md` §2).
+    pub fn digest(&self) -> Sha256Digest {
+        Sha256Digest::of(self.signed_message())
     }
 
     /// Parses manifest bytes, entries included; `path` is only used in error messages.
@@ -394,6 +403,7 @@ pub(crate) mod tests {
             collection_path: ".".into(),
             sequence: None,
             previous: None,
+            expires: None,
             root_digest: merkle::root(files),
             naming: None,
             format_version: FORMAT_VERSION,

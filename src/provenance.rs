@@ -71,6 +71,50 @@ impl Timestamp {
     pub fn as_offset_date_time(&self) -> OffsetDateTime {
         self.0
     }
+
+    /// An expiry as `seal --expires` takes it, relative to `now`: a duration (`90d`, `12h`, `30m`,
+    /// `45s`, `2w`: a whole number and one unit; a day is 86 400 s) or an RFC 3339 time. It must lie
+    /// after `now`. (Written here rather than taken from `humantime`: docseal needs five fixed
+    /// units, and `humantime` also accepts months and years, whose lengths it must guess.)
+    pub fn parse_expiry(s: &str, now: Timestamp) -> Result<Self, String> {
+        let unit = s.chars().last().filter(char::is_ascii_alphabetic);
+        let at = match unit {
+            Some(u) if s.len() > 1 && s[..s.len() - 1].bytes().all(|b| b.is_ascii_digit()) => {
+                let seconds: i64 = match u {
+                    's' => 1,
+                    'm' => 60,
+                    'h' => 3600,
+                    'd' => 86_400,
+                    'w' => 7 * 86_400,
+                    _ => return Err(expiry_help(s)),
+                };
+                let n: i64 = s[..s.len() - 1].parse().map_err(|_| expiry_help(s))?;
+                let span = n
+                    .checked_mul(seconds)
+                    .map(time::Duration::seconds)
+                    .ok_or_else(|| expiry_help(s))?;
+                now.0
+                    .checked_add(span)
+                    .map(Timestamp)
+                    .ok_or_else(|| expiry_help(s))?
+            }
+            _ if s.contains('T') || s.contains('t') => Timestamp::parse(s)?,
+            _ => return Err(expiry_help(s)),
+        };
+        if at <= now {
+            return Err(format!(
+                "expiry {at} is not in the future (it is now {now}); give a later time or a duration such as 90d"
+            ));
+        }
+        Ok(at)
+    }
+}
+
+fn expiry_help(s: &str) -> String {
+    format!(
+        "\"{}\" is not a duration or a time; write e.g. 90d, 12h, 30m, 2w or an RFC 3339 time such as 2027-01-31T00:00:00Z",
+        s.escape_debug()
+    )
 }
 
 impl fmt::Display for Timestamp {
@@ -386,6 +430,40 @@ mod tests {
         assert!(err.contains("has 10 fractional digits"), "{err}");
         let t = Timestamp::parse("2024-09-30T14:05:00.123456789Z").unwrap();
         assert_eq!(t.to_string(), "2024-09-30T14:05:00.123456789Z");
+    }
+
+    #[test]
+    fn expiries_are_durations_from_now_or_times_after_it() {
+        let now = Timestamp::parse("2026-12-01T00:00:00Z").unwrap();
+        let at = |s| Timestamp::parse_expiry(s, now).map(|t| t.to_string());
+        assert_eq!(at("90d").unwrap(), "2027-03-01T00:00:00Z");
+        assert_eq!(at("12h").unwrap(), "2026-12-01T12:00:00Z");
+        assert_eq!(at("2w").unwrap(), "2026-12-15T00:00:00Z");
+        assert_eq!(
+            at("2027-01-01T01:00:00+01:00").unwrap(),
+            "2027-01-01T00:00:00Z"
+        );
+        for bad in [
+            "",
+            "d",
+            "90",
+            "9x",
+            "-1d",
+            "1.5d",
+            "90 d",
+            "99999999999999999w",
+        ] {
+            assert!(
+                at(bad).unwrap_err().contains("is not a duration"),
+                "{bad:?}"
+            );
+        }
+        assert!(at("0s").unwrap_err().contains("not in the future"));
+        assert!(
+            at("2020-01-01T00:00:00Z")
+                .unwrap_err()
+                .contains("not in the future")
+        );
     }
 
     #[test]

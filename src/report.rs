@@ -16,6 +16,7 @@ pub mod cite;
 pub mod export;
 pub mod fetch;
 pub mod github;
+pub mod history;
 pub mod human;
 pub mod identify;
 pub mod json;

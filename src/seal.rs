@@ -3,7 +3,10 @@
 //! manifest's text and root digest as the files stream past (`manifest`), sign it (`trust`) and
 //! write it atomically (`fsio`; an explicit output folder must exist, the default `manifests/`
 //! is created), giving a [`SealReport`] (`report`). It parses, hashes and
-//! formats nothing itself.
+//! formats nothing itself. With `--previous` (`seal/previous.rs`) the manifest is chained to the
+//! one it supersedes and carries over the provenance of every file whose content is unchanged.
+
+mod previous;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -52,6 +55,18 @@ pub struct SealOptions {
     pub create_output_folder: bool,
     /// Which naming scheme the manifest declares.
     pub naming: NamingChoice,
+    /// True when the user gave the name (`--name`); with `previous` and no name given, the
+    /// previous manifest's name is used.
+    pub name_given: bool,
+    /// The manifest this one supersedes (`--previous`), whose signature must verify under
+    /// `trust`.
+    pub previous: Option<PathBuf>,
+    /// The trusted keys for `previous`.
+    pub trust: crate::trust::TrustOptions,
+    /// Seal even when recorded provenance would be dropped (naming each file).
+    pub drop_provenance: bool,
+    /// When the manifest expires: a duration from now (`90d`) or an RFC 3339 time.
+    pub expires: Option<String>,
 }
 
 /// The naming scheme a manifest declares (`docs/manifest-format.md` §2.1).
@@ -70,12 +85,21 @@ pub enum NamingChoice {
 pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
     timing::start();
     check_name(&opts.name)?;
+    let created = Timestamp::now();
+    let expires = opts
+        .expires
+        .as_deref()
+        .map(|e| {
+            Timestamp::parse_expiry(e, created).map_err(|m| Error::Usage(format!("--expires: {m}")))
+        })
+        .transpose()?;
     if !opts.force && std::fs::symlink_metadata(&opts.output).is_ok() {
         return Err(Error::Exists {
             path: opts.output.clone(),
             what: "manifest",
         });
     }
+    let replaces = opts.force && std::fs::symlink_metadata(&opts.output).is_ok();
     let output_folder = match opts.output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -94,6 +118,26 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         ));
     };
     let key = opts.key.load()?;
+    let prev = opts
+        .previous
+        .as_deref()
+        .map(|p| previous::Previous::load(p, &opts.trust))
+        .transpose()?;
+    let name = match &prev {
+        Some(p) if !opts.name_given => p.name.clone(),
+        Some(p) if p.name != opts.name => {
+            return Err(Error::invalid(
+                &p.path,
+                format!(
+                    "is a manifest of collection \"{}\", not \"{}\"; a chain is one collection's: leave out --name, or seal without --previous",
+                    p.name.escape_debug(),
+                    opts.name.escape_debug()
+                ),
+            ));
+        }
+        _ => opts.name.clone(),
+    };
+    let mut carry = previous::Carry::default();
     let digests = opts
         .digests
         .as_deref()
@@ -118,13 +162,14 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         NamingChoice::Undeclared => None,
     };
     let mut header = Header {
-        name: opts.name.clone(),
+        name,
         digest_algorithm: DigestAlgorithm::Sha256,
-        created: Timestamp::now(),
+        created,
         tool: format!("docseal {}", env!("CARGO_PKG_VERSION")),
         collection_path: collection,
-        sequence: Some(1),
-        previous: None,
+        sequence: Some(prev.as_ref().map_or(1, |p| p.position.sequence + 1)),
+        previous: prev.as_ref().map(|p| p.position.digest),
+        expires,
         root_digest: Sha256Digest::from_bytes([0; 32]),
         naming,
         format_version: crate::manifest::FORMAT_VERSION,
@@ -170,6 +215,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
             }
             let (origin, retrieved) = sources.provenance(&m.path);
             let mut capture = Default::default();
+            let sourced = sources.entries.contains_key(&m.path);
             if let Some(source) = sources.entries.get(&m.path) {
                 check_captured(&sources.path, source, &m.path, &fixity)?;
                 acc.with_source.insert(m.path.clone());
@@ -178,7 +224,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
             if let Some(scheme) = naming {
                 check_named(opts, scheme, &m.path, &fixity)?;
             }
-            let entry = FileEntry {
+            let mut entry = FileEntry {
                 path: m.path,
                 size: fixity.size,
                 digest: fixity.digest,
@@ -186,6 +232,11 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
                 retrieved,
                 capture,
             };
+            match &prev {
+                Some(p) if sourced => p.sourced(&entry, &mut carry),
+                Some(p) => p.carry(&mut entry, &mut carry),
+                None => {}
+            }
             acc.names.add(entry.path.as_str());
             acc.files += 1;
             acc.bytes += fixity.size;
@@ -199,6 +250,12 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
     sources.check_all_present(|p| acc.with_source.contains(p))?;
     if let Some(list) = &digests {
         check_all_sealed(list, &acc.listed)?;
+    }
+    if let Some(p) = &prev
+        && !carry.dropped.is_empty()
+        && !opts.drop_provenance
+    {
+        return Err(previous::drop_refusal(&p.path, &carry.dropped));
     }
     text.push('\n');
     header.root_digest = root.finish();
@@ -226,6 +283,13 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         stripped,
         name_clashes,
         created_folder,
+        replaced_without_previous: replaces && prev.is_none(),
+        sequence: header.sequence.unwrap_or(1),
+        previous: prev.map(|p| p.path),
+        expires: header.expires,
+        carried: carry.carried,
+        dropped: carry.dropped,
+        replaced_by_sources: carry.replaced,
     })
 }
 

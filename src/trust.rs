@@ -13,6 +13,7 @@
 //! Nothing here reads a collection or formats a report.
 
 mod encrypted_key;
+pub mod history;
 mod key_file;
 mod key_id;
 mod key_pair;

@@ -5,10 +5,12 @@
 //! [`VerifyReport`] (`report`). It parses, hashes and formats nothing itself.
 
 mod check;
+mod history;
 
 use std::path::{Path, PathBuf};
 
 pub use check::check;
+pub use history::HistoryOptions;
 
 use crate::collection::{
     self, Collection, Expected, HashOptions, LeadingFolder, NameClash, NameClashes, Progress,
@@ -45,6 +47,8 @@ pub struct VerifyOptions {
     pub hashing: HashOptions,
     /// Only these files (collection paths; `verify MANIFEST PATH...`); every file when empty.
     pub paths: Vec<String>,
+    /// Expiry, and the checks against what the verifier trusted before (rollback).
+    pub history: HistoryOptions,
 }
 
 /// Verifies a collection against a manifest.
@@ -54,6 +58,7 @@ pub struct VerifyOptions {
 pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport> {
     timing::start();
     let trust = Trust::load(&opts.trust)?;
+    let mut history = history::History::load(&opts.history, &trust)?;
     let (manifest, sig) = Manifest::load_trusted(&opts.manifest, &trust)?;
     timing::lap("manifest and signature");
     // The collection an untrusted manifest names is never looked up: whether a path exists is
@@ -91,6 +96,8 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
             crate::fsio::check_archive(collection.path())?;
         }
         report.manifest_problems = consistency_problems(&manifest);
+        let history_problems = history.problems(&manifest, &report.signature)?;
+        report.manifest_problems.extend(history_problems);
         report.name_clashes = name_clashes(&manifest)?;
         let exclude = match &collection {
             Collection::Folder(_) => collection.path_of(&opts.manifest),
@@ -98,34 +105,32 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
                 own_entry(&opts.manifest, &manifest.header.collection_path)
             }
         };
-        if !opts.paths.is_empty() {
-            (report.files, report.skipped) =
-                check_named_files(opts, &manifest, &collection, &mut report, progress)?;
-            report.files_checked = true;
-            report.finish();
-            return Ok(report);
-        }
-        let expected = Expected {
-            files: manifest.summary.count as u64,
-            bytes: manifest.summary.bytes,
+        (report.files, report.skipped) = if opts.paths.is_empty() {
+            let expected = Expected {
+                files: manifest.summary.count as u64,
+                bytes: manifest.summary.bytes,
+            };
+            check(manifest, |sink, sealed| {
+                let hashing = opts.hashing;
+                collection::scan(
+                    &collection,
+                    exclude.as_ref(),
+                    hashing,
+                    Some(expected),
+                    Some(sealed),
+                    progress,
+                    sink,
+                )
+                .map(|_| ())
+            })?
+        } else {
+            check_named_files(opts, &manifest, &collection, &mut report, progress)?
         };
-        (report.files, report.skipped) = check(manifest, |sink, sealed| {
-            let hashing = opts.hashing;
-            collection::scan(
-                &collection,
-                exclude.as_ref(),
-                hashing,
-                Some(expected),
-                Some(sealed),
-                progress,
-                sink,
-            )
-            .map(|_| ())
-        })?;
         report.files_checked = true;
         timing::lap("files");
     }
     report.finish();
+    history.finish(&report.signature, report.success)?;
     Ok(report)
 }
 

@@ -64,6 +64,24 @@ pub struct Args {
     /// Overwrite an existing manifest.
     #[arg(long)]
     force: bool,
+    /// The manifest this one supersedes: the new one gets the next sequence number and its
+    /// digest as `previous`, and the recorded provenance of every file whose content is
+    /// unchanged (at the same path or moved), unless the sources list names that file. Its
+    /// signature must verify under the --trust keys.
+    #[arg(long, value_name = "OLD")]
+    previous: Option<PathBuf>,
+    /// With --previous: a trusted public key file, or a folder of .pub files; repeatable
+    /// [default: ./keys].
+    #[arg(long, value_name = "KEY_OR_DIR", requires = "previous")]
+    trust: Vec<PathBuf>,
+    /// With --previous: seal even when the recorded provenance of files whose content changed
+    /// (and that the sources list does not name) is lost; each is named.
+    #[arg(long, requires = "previous")]
+    drop_provenance: bool,
+    /// Make the manifest expire: a duration from now (90d, 12h, 30m, 2w) or an RFC 3339 time;
+    /// verify fails an expired manifest unless --allow-expired.
+    #[arg(long, value_name = "WHEN")]
+    expires: Option<String>,
     /// Number of files hashed at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
@@ -96,7 +114,7 @@ impl Args {
     fn options(mut self, progress_shown: bool) -> Result<SealOptions> {
         let collection = self.collection()?;
         let key = SecretKeySource::from_arg(&self.key, self.passphrase.source()?)?;
-        let name = match self.name {
+        let name = match self.name.clone() {
             Some(n) => n,
             None => collection.default_name().ok_or_else(|| {
                 Error::Usage(match collection.is_piped_archive() {
@@ -112,6 +130,7 @@ impl Args {
             })?,
         };
         let create_output_folder = self.output.is_none();
+        let name_given = self.name.is_some();
         let output = match self.output {
             Some(o) => o,
             None => {
@@ -139,6 +158,14 @@ impl Args {
                 Some("none") => NamingChoice::Undeclared,
                 Some(scheme) => NamingChoice::Scheme(Naming::parse(scheme).map_err(Error::Usage)?),
             },
+            name_given,
+            previous: self.previous,
+            trust: docseal::trust::TrustOptions::keys(match self.trust.is_empty() {
+                true => vec![PathBuf::from("keys")],
+                false => self.trust.clone(),
+            }),
+            drop_provenance: self.drop_provenance,
+            expires: self.expires,
         })
     }
 }

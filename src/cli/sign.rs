@@ -84,6 +84,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         require_provenance: false,
         hashing: hash_options(None, bar.is_shown()),
         paths: Vec::new(),
+        history: Default::default(),
     };
     let rep = verify::verify(&check, &bar)?;
     drop(bar);

@@ -45,6 +45,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         require_provenance: false,
         hashing: hash_options(args.jobs, bar.is_shown()),
         paths: Vec::new(),
+        history: Default::default(),
     });
     let checked = verify::validate_bag(&args.bag, verifying, &bar)?;
     written(if args.json {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use docseal::error::{Error, Result};
 use docseal::fsio::{self, Access};
 use docseal::report::{self, VerifyReport, human::Verbosity};
-use docseal::verify::{self, VerifyOptions};
+use docseal::verify::{self, HistoryOptions, VerifyOptions};
 
 use super::progress::TermProgress;
 use super::{Outcome, hash_options, written};
@@ -48,6 +48,18 @@ pub struct Args {
     /// Fail unless every file has a known origin URL and retrieval time.
     #[arg(long)]
     require_provenance: bool,
+    /// Keep the newest manifest seen per collection and signer in this file (created if
+    /// missing, written after a successful verification only), and fail on a rollback to an
+    /// older manifest or a second manifest signed for one sequence number.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Fail when the manifest is older than this manifest you already trust (its signature is
+    /// checked too), or is another manifest for the same sequence number.
+    #[arg(long, value_name = "OLD_MANIFEST")]
+    since: Option<PathBuf>,
+    /// Accept a manifest whose expiry time (seal --expires) has passed.
+    #[arg(long)]
+    allow_expired: bool,
     /// Print only problems (nothing when everything verified), and no progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -78,6 +90,11 @@ impl Args {
             require_provenance: self.require_provenance,
             hashing: hash_options(self.jobs, progress_shown),
             paths: self.paths,
+            history: HistoryOptions {
+                state: self.state,
+                since: self.since,
+                allow_expired: self.allow_expired,
+            },
         }
     }
 }

@@ -82,6 +82,9 @@ pub fn header_text(header: &Header) -> String {
     if let Some(prev) = &header.previous {
         let _ = writeln!(out, "previous = \"{prev}\"");
     }
+    if let Some(expires) = &header.expires {
+        let _ = writeln!(out, "expires = \"{expires}\"");
+    }
     if let Some(naming) = header.naming {
         let _ = writeln!(out, "naming = \"{}\"", naming.as_str());
     }

@@ -36,6 +36,9 @@ struct RawBody {
     root: Sha256Digest,
     sequence: Option<Spanned<i64>>,
     previous: Option<Sha256Digest>,
+    /// New in format version 2.
+    expires: Option<Spanned<String>>,
+    /// New in format version 2.
     naming: Option<Spanned<String>>,
 }
 
@@ -108,7 +111,7 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
         if let Ok(VersionProbe {
             format_version: Some(v),
         }) = toml::from_str::<VersionProbe>(header_text)
-            && *v.get_ref() != FORMAT_VERSION
+            && !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(v.get_ref())
         {
             return unsupported_version(path, body, &v);
         }
@@ -123,6 +126,11 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
         None => None,
         Some(n) if version < 2 => return Err(at(n.span(), new_in_v2("naming"))),
         Some(n) => Some(Naming::parse(n.get_ref()).map_err(|m| at(n.span(), m))?),
+    };
+    let expires = match raw.expires {
+        None => None,
+        Some(e) if version < 2 => return Err(at(e.span(), new_in_v2("expires"))),
+        Some(e) => Some(Timestamp::parse_canonical(e.get_ref()).map_err(|m| at(e.span(), m))?),
     };
     check_text(raw.name.get_ref(), "name").map_err(|m| at(raw.name.span(), m))?;
     check_text(raw.tool.get_ref(), "tool").map_err(|m| at(raw.tool.span(), m))?;
@@ -151,6 +159,7 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
         collection_path: raw.collection.into_inner(),
         sequence,
         previous: raw.previous,
+        expires,
         root_digest: raw.root,
         naming,
         format_version: version,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::collection::{NameClash, Skipped};
 use crate::digest::Sha256Digest;
 use crate::error::Result;
+use crate::provenance::Timestamp;
 use crate::sanitize::escape;
 use crate::trust::KeyId;
 
@@ -39,6 +40,21 @@ pub struct SealReport {
     pub name_clashes: Vec<NameClash>,
     /// The folder created for the manifest (the default `manifests/`), if it did not exist.
     pub created_folder: Option<PathBuf>,
+    /// True when an existing manifest was overwritten (`--force`) without `--previous`: its
+    /// recorded provenance was not carried over.
+    pub replaced_without_previous: bool,
+    /// The manifest's sequence number.
+    pub sequence: u64,
+    /// The manifest it supersedes (`--previous`), if any.
+    pub previous: Option<PathBuf>,
+    /// When it expires, if it does.
+    pub expires: Option<Timestamp>,
+    /// Files whose recorded provenance was carried over from `previous`.
+    pub carried: usize,
+    /// Files whose recorded provenance was dropped (`--drop-provenance`).
+    pub dropped: Vec<String>,
+    /// Files whose recorded provenance the sources list replaced.
+    pub replaced_by_sources: Vec<String>,
 }
 
 /// Writes the summary of a seal.
@@ -70,6 +86,25 @@ fn write_summary<W: Write>(w: &mut W, done: &SealReport) -> io::Result<()> {
         "signed by key {}; root {}",
         done.key_id, done.root_digest
     )?;
+    if let Some(previous) = &done.previous {
+        writeln!(
+            w,
+            "sequence {}, after {}; provenance of {} unchanged files carried over",
+            done.sequence,
+            previous.display(),
+            done.carried
+        )?;
+    }
+    if !done.dropped.is_empty() {
+        writeln!(
+            w,
+            "dropped the recorded provenance of {} files whose content changed (--drop-provenance)",
+            done.dropped.len()
+        )?;
+    }
+    if let Some(expires) = &done.expires {
+        writeln!(w, "expires {expires}")?;
+    }
     if done.lacking_provenance > 0 {
         writeln!(
             w,
@@ -96,6 +131,27 @@ pub fn render_warnings<W: Write>(w: &mut W, done: &SealReport) -> Result<()> {
                 "docseal: warning: skipped {}: {}",
                 escape(&s.path),
                 s.kind.describe()
+            )?;
+        }
+        if done.replaced_without_previous {
+            writeln!(
+                w,
+                "docseal: warning: replaced {} without --previous: the new manifest starts a chain again (sequence 1) and carries over none of the old one's provenance; to keep it, seal with --previous pointing at the old manifest",
+                done.manifest.display()
+            )?;
+        }
+        for p in &done.dropped {
+            writeln!(
+                w,
+                "docseal: warning: dropped the recorded provenance of {} (its content changed, and the sources list does not name it; --drop-provenance)",
+                escape(p)
+            )?;
+        }
+        for p in &done.replaced_by_sources {
+            writeln!(
+                w,
+                "docseal: note: the sources list replaced the recorded provenance of {}",
+                escape(p)
             )?;
         }
         for c in &done.name_clashes {

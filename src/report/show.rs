@@ -77,6 +77,10 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
         Some(p) => writeln!(w, "previous    {p}")?,
         None => writeln!(w, "previous    none")?,
     }
+    match &h.expires {
+        Some(t) => writeln!(w, "expires     {t}")?,
+        None => writeln!(w, "expires     never")?,
+    }
     if let Some(n) = h.naming {
         writeln!(w, "naming      {}", n.as_str())?;
     }

@@ -61,7 +61,7 @@ fn a_passphrase_from_a_named_environment_variable_makes_and_opens_a_key() {
     let mut cmd = env.command(["seal", "col", "--key", "k", "--force"]);
     cmd.args(["--passphrase", "env:DOCSEAL_PW"])
         .env("DOCSEAL_PW", PASSPHRASE);
-    assert_ok(&run_command(cmd));
+    assert_ok_with_warnings(&run_command(cmd));
     assert_ok(&env.run(["verify", MANIFEST]));
     // A variable that is not set, and a passphrase written on the command line.
     let out = env.run([
@@ -267,7 +267,7 @@ fn unencrypted_and_version_1_key_files_still_load() {
     // A version-1 file needs no passphrase, and a passphrase option given anyway is unused.
     assert_ok(&env.run(["seal", "col", "--key", "k"]));
     env.write("pw.txt", "whatever");
-    assert_ok(&env.run([
+    assert_ok_with_warnings(&env.run([
         "seal",
         "col",
         "--key",
@@ -326,7 +326,7 @@ fn a_key_from_an_environment_variable_signs_encrypted_or_not() {
     let unencrypted = std::fs::read_to_string(plain.default_secret("u")).unwrap();
     let mut cmd = env.command(["seal", "col", "--key", "env:PLAIN", "--force"]);
     cmd.env("PLAIN", &unencrypted);
-    assert_ok(&run_command(cmd));
+    assert_ok_with_warnings(&run_command(cmd));
     let mut cmd = env.command(["seal", "col", "--key", "env:DOCSEAL_KEY", "--force"]);
     cmd.args(["--passphrase", "env:DOCSEAL_PW"])
         .env("DOCSEAL_KEY", &text)
@@ -393,7 +393,7 @@ fn passwd_changes_and_removes_the_passphrase_atomically_keeping_mode_0600() {
     assert_ok(&out);
     assert!(secret(&env).contains("format_version = 1\n"));
     assert_eq!(mode_of(&env.default_secret("k")), 0o600);
-    assert_ok(&env.run(["seal", "col", "--key", "k", "--force"]));
+    assert_ok_with_warnings(&env.run(["seal", "col", "--key", "k", "--force"]));
     // And added again, from a variable.
     let mut cmd = env.command(["passwd", "k", "--new-passphrase", "env:NEW"]);
     cmd.env("NEW", "third");

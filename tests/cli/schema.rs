@@ -1,8 +1,8 @@
 /*!
-The JSON output schemas of `verify --json` and `show --json`, written down as strict structs:
+The JSON output schemas of `verify --json`, `show --json`, `log --json` and `diff --json`, written down as strict structs:
 every field must be present (optional values are `null`, never absent) and no other field may
 appear. A change to `src/report.rs` or `src/audit/show.rs` that changes the JSON breaks these tests,
-which is the point: the schema is a public interface (`docs/json-report.md`).
+which is the point: the schema is a public interface (`docs/json-report.md`, `docs/history.md`).
 */
 
 // Some fields are only there to pin the schema down; no test needs to read them.
@@ -278,6 +278,8 @@ pub struct Header {
     pub sequence: Option<u64>,
     #[serde(deserialize_with = "required")]
     pub previous: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub expires: Option<String>,
     pub root: String,
     /// Present only when the manifest declares a naming scheme.
     #[serde(default)]
@@ -333,6 +335,114 @@ pub fn parse_show(out: &Output) -> ShowReport {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "show --json output does not match the schema: {e}\n--- stdout ---\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// The whole `log --json` document (docs/history.md §4).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogReport {
+    pub log_version: u32,
+    #[serde(deserialize_with = "required")]
+    pub collection: Option<String>,
+    pub manifests: Vec<LogEntry>,
+    pub problems: Vec<String>,
+    pub chain_ok: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogEntry {
+    pub manifest: String,
+    pub signature: SignatureReport,
+    pub digest: String,
+    #[serde(deserialize_with = "required")]
+    pub collection: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub sequence: Option<u64>,
+    #[serde(deserialize_with = "required")]
+    pub created: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub expires: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub previous: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub files: Option<usize>,
+    #[serde(deserialize_with = "required")]
+    pub root: Option<String>,
+}
+
+/// The whole `diff --json` document (docs/history.md §5).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffReport {
+    pub diff_version: u32,
+    pub old: DiffSide,
+    pub new: DiffSide,
+    pub compared: bool,
+    pub added: Vec<FileEntry>,
+    pub removed: Vec<FileEntry>,
+    pub changed: Vec<Changed>,
+    pub moved: Vec<Moved>,
+    pub provenance_changed: Vec<ProvenanceChange>,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffSide {
+    pub manifest: String,
+    pub signature: SignatureReport,
+    #[serde(deserialize_with = "required")]
+    pub collection: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub sequence: Option<u64>,
+    pub digest: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Changed {
+    pub path: String,
+    pub old: Fixity,
+    pub new: Fixity,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Moved {
+    pub from: String,
+    pub to: String,
+    pub size: u64,
+    pub digest: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenanceChange {
+    pub path: String,
+    #[serde(deserialize_with = "required")]
+    pub moved_from: Option<String>,
+    pub old: Provenance,
+    pub new: Provenance,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    #[serde(deserialize_with = "required")]
+    pub origin: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub retrieved: Option<String>,
+}
+
+/// Parses JSON output strictly into `T`.
+pub fn parse_json<T: serde::de::DeserializeOwned>(out: &Output) -> T {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "JSON output does not match the schema: {e}\n--- stdout ---\n{}",
             String::from_utf8_lossy(&out.stdout)
         )
     })

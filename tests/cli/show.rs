@@ -31,6 +31,7 @@ fn show_prints_the_header_and_every_file_with_its_provenance() {
         "algorithm   sha256",
         "sequence    1",
         "previous    none",
+        "expires     never",
         "files       3 (1 lacking provenance)",
     ] {
         assert!(

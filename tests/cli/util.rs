@@ -30,6 +30,8 @@ pub const SUBCOMMANDS: &[&str] = &[
     "sign",
     "passwd",
     "show",
+    "log",
+    "diff",
     "cite",
     "audit",
     "identify",
@@ -110,12 +112,17 @@ impl TestEnv {
     /// Signs the (edited) [`MANIFEST`] again with key "k", replacing its signature block, so
     /// that verify reads what was edited instead of stopping at the invalid signature.
     pub fn resign(&self) {
-        let text = self.read(MANIFEST);
+        self.resign_at(MANIFEST);
+    }
+
+    /// Signs the (edited) manifest at `rel` again with key "k", replacing its signature block.
+    pub fn resign_at(&self, rel: &str) {
+        let text = self.read(rel);
         let body = body(&text);
         let key = docseal::trust::SecretKey::load(&self.default_secret("k")).unwrap();
         let signature = docseal::trust::signature::sign(&key, body.as_bytes());
         let block = docseal::manifest::canonical::signature_block(&signature);
-        self.write(MANIFEST, format!("{body}{block}"));
+        self.write(rel, format!("{body}{block}"));
     }
 
     /// Writes a file (creating its folders).

@@ -1,0 +1,148 @@
+//! Resealing with `--previous`: the manifest this one supersedes, loaded only when its signature
+//! verifies, gives the new manifest its place in the chain (sequence + 1, `previous` = its
+//! manifest digest) and the recorded provenance of every file whose content is unchanged — at
+//! the same path, or moved or copied to another (the same digest: the same bytes, so the same
+//! origin). A sources list entry for a path wins over what is carried. A file whose content
+//! changed, that had provenance and gets none, is a drop: sealing names every drop and refuses
+//! unless asked to drop (a removed file is not a drop).
+//!
+//! Only the entries with some recorded provenance are kept, by path and by digest.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::audit::chain;
+use crate::digest::Sha256Digest;
+use crate::error::{Error, Result};
+use crate::manifest::FileEntry;
+use crate::provenance::{OriginUrl, Recorded, Timestamp};
+use crate::relpath::RelPath;
+use crate::trust::history::Position;
+use crate::trust::{Trust, TrustOptions};
+
+type Provenance = (Recorded<OriginUrl>, Recorded<Timestamp>);
+
+/// The superseded manifest, as far as the new one needs it.
+pub(super) struct Previous {
+    pub(super) path: PathBuf,
+    pub(super) name: String,
+    pub(super) position: Position,
+    by_path: HashMap<RelPath, (Sha256Digest, Provenance)>,
+    by_digest: HashMap<[u8; 32], Vec<Provenance>>,
+}
+
+/// What resealing did with the recorded provenance.
+#[derive(Default)]
+pub(super) struct Carry {
+    /// Files whose provenance was carried over.
+    pub(super) carried: usize,
+    /// Files whose recorded provenance is dropped (content changed, no source).
+    pub(super) dropped: Vec<String>,
+    /// Files whose recorded provenance the sources list replaced.
+    pub(super) replaced: Vec<String>,
+}
+
+impl Previous {
+    /// Loads the manifest at `path`, whose signature must verify under the keys of `trust`.
+    pub(super) fn load(path: &Path, trust: &TrustOptions) -> Result<Self> {
+        let trusted = Trust::load(trust)?;
+        let (m, _) = chain::load_verified(path, &trusted, "--previous")?;
+        let position = chain::position(&m).ok_or_else(|| {
+            Error::invalid(
+                path,
+                "records no sequence number, so the new manifest has no place after it; seal without --previous to start a chain",
+            )
+        })?;
+        let mut by_path = HashMap::new();
+        let mut by_digest: HashMap<[u8; 32], Vec<Provenance>> = HashMap::new();
+        for entry in m.entries() {
+            let e = entry?;
+            if e.origin.is_unknown() && e.retrieved.is_unknown() {
+                continue;
+            }
+            let prov = (e.origin, e.retrieved);
+            let same = by_digest.entry(*e.digest.as_bytes()).or_default();
+            if !same.contains(&prov) {
+                same.push(prov.clone());
+            }
+            by_path.insert(e.path, (e.digest, prov));
+        }
+        Ok(Previous {
+            path: path.to_path_buf(),
+            name: m.header.name.clone(),
+            position,
+            by_path,
+            by_digest,
+        })
+    }
+
+    /// Gives `entry` (with no source in the sources list) the provenance recorded for its
+    /// content, and records a drop when there is none and its path had some.
+    pub(super) fn carry(&self, entry: &mut FileEntry, carry: &mut Carry) {
+        let old = self.by_path.get(&entry.path);
+        let found = match old {
+            Some((digest, prov)) if *digest == entry.digest => Some(prov),
+            // Moved or copied: the same bytes elsewhere, with one recorded provenance.
+            _ => match self
+                .by_digest
+                .get(entry.digest.as_bytes())
+                .map(Vec::as_slice)
+            {
+                Some([prov]) => Some(prov),
+                _ => None,
+            },
+        };
+        match found {
+            Some((origin, retrieved)) => {
+                entry.origin = origin.clone();
+                entry.retrieved = retrieved.clone();
+                carry.carried += 1;
+            }
+            None if old.is_some() => carry.dropped.push(entry.path.to_string()),
+            None => {}
+        }
+    }
+
+    /// Notes that the sources list gave `entry` its provenance, replacing a recorded one.
+    pub(super) fn sourced(&self, entry: &FileEntry, carry: &mut Carry) {
+        if let Some((_, (origin, retrieved))) = self.by_path.get(&entry.path)
+            && (*origin != entry.origin || *retrieved != entry.retrieved)
+        {
+            carry.replaced.push(entry.path.to_string());
+        }
+    }
+}
+
+/// The refusal of a reseal that would drop provenance: the first few paths and a count.
+pub(super) fn drop_refusal(previous: &Path, dropped: &[String]) -> Error {
+    Error::invalid(
+        previous,
+        format!(
+            "resealing would drop the recorded provenance of {} whose content changed and that the sources list does not name: {}; add them to the sources list, or pass --drop-provenance to record them as unknown",
+            plural(dropped.len(), "file"),
+            first_few(dropped)
+        ),
+    )
+}
+
+/// `n` and a noun, plural when `n` is not 1.
+pub(super) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Up to five paths, quoted, and how many more.
+pub(super) fn first_few(paths: &[String]) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(5)
+        .map(|p| format!("\"{}\"", p.escape_debug()))
+        .collect();
+    match paths.len() {
+        n if n > 5 => format!("{} and {} more", shown.join(", "), n - 5),
+        _ => shown.join(", "),
+    }
+}
