@@ -189,3 +189,68 @@ fn an_encrypted_co_signing_key_needs_its_passphrase() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(report.signature.signers.len(), 2);
 }
+
+#[test]
+fn a_collection_rotates_to_a_new_key_by_a_manifest_both_keys_sign() {
+    // The README's steps: seal the next manifest with the old key (--previous keeps the chain),
+    // co-sign it with the new key, pin both, then retire the old key.
+    let env = TestEnv::new();
+    env.keygen("old");
+    env.keygen("new");
+    env.collection("col").file("a.txt", "alpha\n");
+    std::fs::create_dir(env.join("manifests")).unwrap();
+    assert_ok(&env.run(["seal", "col", "--key", "old", "-o", "manifests/col.1.toml"]));
+    env.write("col/b.txt", "bravo\n");
+    let out = env.run([
+        "seal",
+        "col",
+        "--key",
+        "old",
+        "--previous",
+        "manifests/col.1.toml",
+        "-o",
+        "manifests/col.2.toml",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        env.run(["sign", "manifests/col.2.toml", "--key", "new"])
+            .status
+            .success()
+    );
+    let old_id = key_id_in(&env.read("keys/old.pub"));
+    let new_id = key_id_in(&env.read("keys/new.pub"));
+    let pinned = |extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "manifests/col.2.toml",
+            "--signer",
+            &old_id,
+            "--signer",
+            &new_id,
+        ];
+        args.extend_from_slice(extra);
+        env.run(args)
+    };
+    assert_ok(&pinned(&[]));
+    // A verifier that already trusts only the new key accepts it, and the chain holds.
+    assert_ok(&env.run(["verify", "manifests/col.2.toml", "--trust", "keys/new.pub"]));
+    let log = env.run([
+        "log",
+        "manifests/col.1.toml",
+        "manifests/col.2.toml",
+        "--trust",
+        "keys",
+    ]);
+    assert!(log.status.success(), "{}{}", stdout(&log), stderr(&log));
+    // The old key retired: its signature no longer counts, the new key's carries the manifest.
+    assert!(
+        env.run(["revoke", "old", "--reason", "rotated"])
+            .status
+            .success(),
+        "revoke"
+    );
+    assert_ok(&env.run(["verify", "manifests/col.2.toml", "--signer", &new_id]));
+    let out = env.run(["verify", "manifests/col.1.toml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("REVOKED"), "{}", stdout(&out));
+}
