@@ -39,19 +39,21 @@ fn sample(env: &TestEnv) {
 
 /// Runs the example script in `env` with the test's docseal.
 fn script(env: &TestEnv, extra: &[&str], summary: Option<&Path>) -> std::process::Output {
-    let mut cmd = Command::new(repo().join("examples/ci/verify-collection.sh"));
-    cmd.args([
-        "manifests/seeds.toml",
-        "keys/docseal-sample.pub",
-        "docseal-junit.xml",
-    ])
-    .args(extra)
-    .env("DOCSEAL", env!("CARGO_BIN_EXE_docseal"))
-    .current_dir(env.path());
+    let mut cmd = script_command(env, "keys/docseal-sample.pub");
+    cmd.args(extra);
     if let Some(path) = summary {
         cmd.env("GITHUB_STEP_SUMMARY", path);
     }
     run_command(cmd)
+}
+
+/// The example script on the sample manifest in `env`, trusting the key file `signer`.
+fn script_command(env: &TestEnv, signer: &str) -> Command {
+    let mut cmd = Command::new(repo().join("examples/ci/verify-collection.sh"));
+    cmd.args(["manifests/seeds.toml", signer, "docseal-junit.xml"])
+        .env("DOCSEAL", env!("CARGO_BIN_EXE_docseal"))
+        .current_dir(env.path());
+    cmd
 }
 
 #[test]
@@ -109,15 +111,7 @@ fn the_example_script_fails_when_another_key_signed() {
     let env = TestEnv::new();
     sample(&env);
     env.keygen("impostor");
-    let mut cmd = Command::new(repo().join("examples/ci/verify-collection.sh"));
-    cmd.args([
-        "manifests/seeds.toml",
-        "keys/impostor.pub",
-        "docseal-junit.xml",
-    ])
-    .env("DOCSEAL", env!("CARGO_BIN_EXE_docseal"))
-    .current_dir(env.path());
-    let out = run_command(cmd);
+    let out = run_command(script_command(&env, "keys/impostor.pub"));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(env.read("docseal-junit.xml").contains("name=\"signature\""));
 }
@@ -128,15 +122,8 @@ fn the_example_script_pins_the_key_id_a_pull_request_cannot_change() {
     sample(&env);
     let sample_id = key_id_in(&env.read("keys/docseal-sample.pub"));
     let run = |signer: &str| {
-        let mut cmd = Command::new(repo().join("examples/ci/verify-collection.sh"));
-        cmd.args([
-            "manifests/seeds.toml",
-            "keys/docseal-sample.pub",
-            "docseal-junit.xml",
-        ])
-        .env("DOCSEAL", env!("CARGO_BIN_EXE_docseal"))
-        .env("DOCSEAL_SIGNER", signer)
-        .current_dir(env.path());
+        let mut cmd = script_command(&env, "keys/docseal-sample.pub");
+        cmd.env("DOCSEAL_SIGNER", signer);
         run_command(cmd)
     };
     let out = run(&sample_id);
