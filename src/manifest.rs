@@ -13,6 +13,7 @@
 
 mod batches;
 pub mod canonical;
+pub mod checkpoint;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod differential;
 mod fast;
@@ -34,15 +35,19 @@ use crate::error::{Error, Result};
 use crate::fsio;
 use crate::provenance::{OriginUrl, Recorded, Timestamp};
 use crate::relpath::RelPath;
-use crate::trust::signature::{ManifestSignature, SIGNED_PREFIX, SignatureReport};
+use crate::trust::signature::{ManifestSignature, SIGNED_PREFIX, SignatureReport, Signed};
 
 pub use batches::{Entries, EntryFixity, Fixities, Reread};
 pub use strict::check_collection;
 pub(crate) use strict::check_text;
 pub use summary::Summary;
 
-/// The manifest format version this docseal reads and writes.
-pub const FORMAT_VERSION: i64 = 1;
+/// The manifest format version this docseal writes.
+pub const FORMAT_VERSION: i64 = 2;
+
+/// The manifest format versions this docseal reads (`docs/manifest-format.md` §11 says what
+/// version 2 adds).
+pub const READ_VERSIONS: [i64; 2] = [1, 2];
 
 /// The digest algorithm of a manifest's file digests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -96,6 +101,9 @@ pub struct Header {
     /// The collection root digest (see [`merkle`]) as recorded (`root` in the manifest).
     #[serde(rename = "root")]
     pub root_digest: Sha256Digest,
+    /// The format version the manifest was read as (what docseal writes: [`FORMAT_VERSION`]).
+    #[serde(skip)]
+    pub format_version: i64,
 }
 
 /// One sealed file.
@@ -139,6 +147,8 @@ pub struct Manifest {
     text: String,
     /// The length of the signed body, which starts the file.
     body_len: usize,
+    /// The checkpoint's note text (format version 2), which the signatures' `checkpoint` cover.
+    checkpoint: Option<String>,
     /// The byte ranges of the body that hold the batches of `[[file]]` tables, in order.
     batches: Vec<Range<usize>>,
     /// The file it was read from, for messages.
@@ -183,7 +193,7 @@ impl Manifest {
     /// is returned with the manifest, unless the manifest is malformed.
     pub fn load_checking<T: Send + Verdict>(
         path: &Path,
-        check: impl FnOnce(&[u8], &[ManifestSignature]) -> T + Send,
+        check: impl FnOnce(&Signed<'_>, &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
         let mut input = fsio::open_input(path, "manifest")?;
         let mut buf = SIGNED_PREFIX.to_vec();
@@ -203,6 +213,20 @@ impl Manifest {
     /// The exact message the signatures cover: [`SIGNED_PREFIX`] then the body.
     pub fn signed_message(&self) -> &[u8] {
         &self.text.as_bytes()[..SIGNED_PREFIX.len() + self.body_len]
+    }
+
+    /// Everything the signatures cover: the signed message and (format version 2) the
+    /// checkpoint's note text.
+    pub fn signed(&self) -> Signed<'_> {
+        Signed {
+            message: self.signed_message(),
+            checkpoint: self.checkpoint.as_deref(),
+        }
+    }
+
+    /// The checkpoint's note text (format version 2; `None` for version 1).
+    pub fn checkpoint_text(&self) -> Option<&str> {
+        self.checkpoint.as_deref()
     }
 
     /// Parses manifest bytes, entries included; `path` is only used in error messages.
@@ -236,7 +260,7 @@ impl Manifest {
         path: &Path,
         buf: Vec<u8>,
         refuse_twins: bool,
-        check: impl FnOnce(&[u8], &[ManifestSignature]) -> T + Send,
+        check: impl FnOnce(&Signed<'_>, &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
         let skip = SIGNED_PREFIX.len();
         if let Some(at) = memchr::memchr(0, &buf[skip..]) {
@@ -266,10 +290,17 @@ impl Manifest {
         }
         let (header_end, batches, count) = batches::find(body);
         let header = strict::parse_header(path, body, header_end)?;
-        let signatures = strict::parse_signatures(path, file, sigs, sig_offset)?;
+        let signatures =
+            strict::parse_signatures(path, file, sigs, sig_offset, header.format_version)?;
         let message = &text.as_bytes()[..skip + body.len()];
+        let checkpoint =
+            (header.format_version >= 2).then(|| checkpoint::note_text(&header, count));
+        let signed = Signed {
+            message,
+            checkpoint: checkpoint.as_deref(),
+        };
         let (checked, pending) = rayon::join(
-            || check(message, &signatures),
+            || check(&signed, &signatures),
             || summary::first_pass(body, &batches),
         );
         let summary = if checked.trusts_entries() {
@@ -284,6 +315,7 @@ impl Manifest {
             summary,
             text,
             body_len,
+            checkpoint,
             batches,
             path: path.to_path_buf(),
         };
@@ -337,6 +369,7 @@ pub(crate) mod tests {
             sequence: None,
             previous: None,
             root_digest: merkle::root(files),
+            format_version: FORMAT_VERSION,
         };
         canonical::body(&header, files)
     }

@@ -20,6 +20,7 @@ pub mod identify;
 pub mod json;
 pub mod junit;
 pub mod keygen;
+pub mod proof;
 pub mod seal;
 pub mod show;
 mod verdicts;
@@ -323,7 +324,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::trust::signature::SignatureStatus;
+    use crate::trust::signature::{CheckpointReport, CheckpointStatus, SignatureStatus};
 
     /// Sealed entries whose text can no longer be read.
     #[derive(Debug)]
@@ -351,6 +352,11 @@ mod tests {
                 signers: Vec::new(),
                 invalid: Vec::new(),
                 untrusted: Vec::new(),
+                checkpoint: CheckpointReport {
+                    status: CheckpointStatus::Valid,
+                    missing: Vec::new(),
+                    invalid: Vec::new(),
+                },
             },
             files_checked: true,
             manifest_problems: Vec::new(),

@@ -12,6 +12,7 @@ mod key_file;
 mod key_id;
 mod key_pair;
 mod keyring;
+pub mod note;
 mod public_key;
 mod secret_file;
 mod secret_key;

@@ -13,12 +13,13 @@ use toml::Spanned;
 use super::batches::FILE_LINE;
 use super::canonical::SIGNATURE_LINE;
 use super::head::HEADER_MAX;
-use super::{DigestAlgorithm, FORMAT_VERSION, FileEntry, Header, toml10};
+use super::{DigestAlgorithm, FileEntry, Header, READ_VERSIONS, toml10};
 use crate::digest::{Sha256Digest, from_hex};
 use crate::error::{Error, Result, line_of, toml_message};
 use crate::provenance::{OriginUrl, Recorded, Timestamp, de_origin, de_time_canonical};
 use crate::relpath::{self, RelPath};
 use crate::trust::KeyId;
+use crate::trust::note::NoteSignature;
 use crate::trust::signature::ManifestSignature;
 
 #[derive(Deserialize)]
@@ -60,6 +61,8 @@ struct RawSignature {
     key_id: Spanned<String>,
     algorithm: Spanned<String>,
     signature: Spanned<String>,
+    /// New in format version 2.
+    checkpoint: Option<Spanned<String>>,
 }
 
 /// Only the version, read leniently so that a manifest of another version gets a clear message
@@ -98,13 +101,14 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
         if let Ok(VersionProbe {
             format_version: Some(v),
         }) = toml::from_str::<VersionProbe>(header_text)
-            && *v.get_ref() != FORMAT_VERSION
+            && !READ_VERSIONS.contains(v.get_ref())
         {
             return unsupported_version(path, body, &v);
         }
         Error::from_toml(path, body, &e)
     })?;
-    if *raw.format_version.get_ref() != FORMAT_VERSION {
+    let format_version = *raw.format_version.get_ref();
+    if !READ_VERSIONS.contains(&format_version) {
         return Err(unsupported_version(path, body, &raw.format_version));
     }
     let at = |span: Range<usize>, msg: String| Error::at_offset(path, body, span.start, msg);
@@ -136,6 +140,7 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
         sequence,
         previous: raw.previous,
         root_digest: raw.root,
+        format_version,
     })
 }
 
@@ -178,18 +183,22 @@ fn unsupported_version(path: &Path, body: &str, v: &Spanned<i64>) -> Error {
         body,
         v.span().start,
         format!(
-            "unsupported manifest format version {}; this docseal reads version {FORMAT_VERSION}, upgrade docseal to read it",
-            v.get_ref()
+            "unsupported manifest format version {}; this docseal reads versions {} and {}, upgrade docseal to read it",
+            v.get_ref(),
+            READ_VERSIONS[0],
+            READ_VERSIONS[1]
         ),
     )
 }
 
-/// Parses the signature block, which starts at byte `offset` of the file `text`.
+/// Parses the signature block, which starts at byte `offset` of the file `text`, of a manifest of
+/// format version `version` (a `checkpoint` field is new in version 2).
 pub(super) fn parse_signatures(
     path: &Path,
     text: &str,
     block: &str,
     offset: usize,
+    version: i64,
 ) -> Result<Vec<ManifestSignature>> {
     // Parse the block on its own, but report lines of the whole file.
     toml10::check(block, SIGNATURE_LINE).map_err(|(at, message)| {
@@ -243,7 +252,27 @@ pub(super) fn parse_signatures(
                     "signature is not 128 lower-case hex digits".to_string(),
                 )
             })?;
-            Ok(ManifestSignature { key_id, bytes })
+            let checkpoint = match s.checkpoint {
+                None => None,
+                // What a version-1 reader says of it: a field it does not know.
+                Some(c) if version < 2 => {
+                    return Err(at(
+                        c.span(),
+                        "in the signature block: unknown field \"checkpoint\" in a format_version = 1 manifest (checkpoint is new in version 2); restore the manifest as it was signed".to_string(),
+                    ));
+                }
+                Some(c) => Some(NoteSignature::from_base64(c.get_ref()).ok_or_else(|| {
+                    at(
+                        c.span(),
+                        "checkpoint is not the base64 of 68 bytes (a 4-byte key hash and a 64-byte Ed25519 signature, docs/manifest-format.md §12)".to_string(),
+                    )
+                })?),
+            };
+            Ok(ManifestSignature {
+                key_id,
+                bytes,
+                checkpoint,
+            })
         })
         .collect()
 }

@@ -31,6 +31,9 @@ pub fn write<W: Write>(w: &mut W, report: &VerifyReport) -> Result<()> {
             SignatureStatus::Invalid => "a signature by a trusted key does not verify",
             SignatureStatus::Untrusted => "signed only by keys that are not trusted",
             SignatureStatus::Unsigned => "the manifest is not signed",
+            SignatureStatus::CheckpointInvalid => {
+                "the checkpoint signature of a trusted key is missing or does not verify"
+            }
             SignatureStatus::Valid => "valid",
         };
         case(

@@ -36,7 +36,7 @@ fn allowed(area: &str) -> Option<&'static [&'static str]> {
         "audit" => &["trust", "manifest"],
         "interop" => &["trust", "manifest", "collection"],
         "report" => BELOW_REPORT,
-        "seal" | "verify" | "export" | "audit_files" | "identify" => &[
+        "seal" | "verify" | "export" | "audit_files" | "identify" | "proofs" => &[
             "trust",
             "manifest",
             "collection",

@@ -120,9 +120,9 @@ fn two_paths_equal_after_unicode_normalisation_are_refused_like_a_duplicate() {
 #[test]
 fn an_unknown_format_version_is_refused_with_an_upgrade_hint() {
     let env = TestEnv::sealed();
-    env.edit(MANIFEST, "format_version = 1\n", "format_version = 2\n");
+    env.edit(MANIFEST, "format_version = 2\n", "format_version = 3\n");
     let expected = format!(
-        "{MANIFEST}:3: unsupported manifest format version 2; this docseal reads version 1, upgrade docseal to read it"
+        "{MANIFEST}:3: unsupported manifest format version 3; this docseal reads versions 1 and 2, upgrade docseal to read it"
     );
     assert_error_is(&env.run(["verify", MANIFEST]), &expected);
     assert_error_is(&env.run(["show", MANIFEST]), &expected);
@@ -131,12 +131,12 @@ fn an_unknown_format_version_is_refused_with_an_upgrade_hint() {
 #[test]
 fn a_future_format_version_with_new_fields_is_refused_for_its_version_not_its_fields() {
     let env = TestEnv::sealed();
-    env.edit(MANIFEST, "format_version = 1\n", "format_version = 2\n");
+    env.edit(MANIFEST, "format_version = 2\n", "format_version = 3\n");
     env.edit(MANIFEST, "sequence = 1\n", "sequence = 1\nparents = []\n");
     assert_error_is(
         &env.run(["verify", MANIFEST]),
         &format!(
-            "{MANIFEST}:3: unsupported manifest format version 2; this docseal reads version 1, upgrade docseal to read it"
+            "{MANIFEST}:3: unsupported manifest format version 3; this docseal reads versions 1 and 2, upgrade docseal to read it"
         ),
     );
 }

@@ -16,7 +16,7 @@ random trees and random one-byte edits (proptest); `streaming` the
 streaming verifier across hashing jobs and manifest batches (byte order of paths, unsorted and
 non-canonical manifests, moves, quiet output); `capture` provenance lists (CSV); `bagit` the
 BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub
-Actions reports; `cite` citations that carry the digest; `examples` the CI examples in examples/ci/; `interop` other tools' formats
+Actions reports; `cite` citations that carry the digest; `proofs` checkpoints and inclusion proofs (prove, verify-proof); `examples` the CI examples in examples/ci/; `interop` other tools' formats
 (`export sha256sum` checked by the real `sha256sum -c`), completions and manual pages;
 `architecture` that docs/architecture.md matches the tree and the dependency rule holds.
 */
@@ -38,6 +38,7 @@ mod interop;
 mod keygen;
 mod manifest_vectors;
 mod names;
+mod proofs;
 mod properties;
 mod schema;
 mod seal;
