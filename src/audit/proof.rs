@@ -307,9 +307,13 @@ pub fn prove(opts: &ProveOptions) -> Result<Proven> {
             bytes: cp.0.to_vec(),
         })
         .collect();
-    let mut proofs = Vec::with_capacity(opts.paths.len());
-    for p in &opts.paths {
+    let mut proofs = Vec::with_capacity(wanted.len());
+    // Each path once, in the order first asked for.
+    for (i, p) in opts.paths.iter().enumerate() {
         let slot = wanted[p.as_str()];
+        if slot != i {
+            continue;
+        }
         let Some((entry, index, path)) = &found[slot] else {
             return Err(Error::NotInManifest {
                 manifest: opts.manifest.clone(),

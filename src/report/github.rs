@@ -42,10 +42,12 @@ fn problems(report: &VerifyReport) -> impl Iterator<Item = Result<Problem>> + '_
             file: Some(report.manifest.clone()),
             title: "signature".into(),
             message: format!(
-                "the manifest's signature is {:?}; files not checked",
-                report.signature.status
-            )
-            .to_lowercase(),
+                "the manifest's signature is {}; files not checked",
+                serde_json::to_value(report.signature.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            ),
         })
     });
     let manifest = report.manifest_problems.iter().map(|p| {

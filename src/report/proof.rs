@@ -131,11 +131,18 @@ fn write_check<W: Write>(w: &mut W, r: &ProofReport) -> io::Result<()> {
         }
         return Ok(());
     }
-    writeln!(
-        w,
-        "FAILED     the proof does not verify: nothing it says about the file is vouched for"
-    )?;
     let s = &r.signature;
+    let proof_ok = s.status == SignatureStatus::Valid && r.entry_problem.is_none() && r.included;
+    match proof_ok {
+        true => writeln!(
+            w,
+            "FAILED     the proof verifies, but the file given is not the sealed one"
+        )?,
+        false => writeln!(
+            w,
+            "FAILED     the proof does not verify: nothing it says about the file is vouched for"
+        )?,
+    }
     match s.status {
         SignatureStatus::Valid => writeln!(w, "signature  valid, by {}", names(&s.signers))?,
         SignatureStatus::Invalid => writeln!(

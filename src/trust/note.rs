@@ -1,7 +1,7 @@
 //! C2SP signed notes (c2sp.org/signed-note), the format of docseal's checkpoints: a text ending
 //! in a newline, a blank line, and signature lines `— <key name> base64(key hash ‖ signature)`.
 //! Only Ed25519 (signature type 0x01) is made or checked; the key hash is
-//! SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ 32-byte public key)[:4], and signatures are checked with the
+//! SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ 32-byte public key)`[:4]`, and signatures are checked with the
 //! same strict Ed25519 as a manifest's.
 //!
 //! Written here rather than taken from the `signed_note` crate: the format is a few lines, and
@@ -57,7 +57,7 @@ pub fn is_key_name(name: &str) -> bool {
     !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+')
 }
 
-/// The key hash of `key` under `name`: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4].
+/// The key hash of `key` under `name`: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)`[:4]`.
 pub fn key_hash(name: &str, key: &PublicKey) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());

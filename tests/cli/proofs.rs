@@ -197,6 +197,9 @@ fn a_proof_checked_against_a_key_that_is_not_trusted_fails() {
 #[test]
 fn a_path_not_in_the_manifest_cannot_be_proven_and_nothing_is_written() {
     let env = TestEnv::sealed();
+    // The same path twice is one proof.
+    assert_ok(&env.run(["prove", MANIFEST, "a.txt", "a.txt", "--into", "twice"]));
+    assert!(env.exists("twice/a.txt.tlog-proof"));
     let out = env.run(["prove", MANIFEST, "a.txt", "nope.txt", "--into", "proofs"]);
     assert_fails(&out, 2, "nope.txt");
     assert!(!env.exists("proofs"));
