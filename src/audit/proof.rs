@@ -386,3 +386,71 @@ pub fn check(proof: &Proof, trusted: &[PublicKey]) -> Checked {
         included,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proof() -> Proof {
+        Proof {
+            leaf_data: vec![0, 0, 0, 1, b'a'],
+            index: 1,
+            path: vec![[7; 32], [9; 32]],
+            origin: "docseal/a%20b/2".into(),
+            count: 3,
+            root: Sha256Digest::of(b"r"),
+            signatures: vec![SignatureLine {
+                name: "docseal/a%20b/2".into(),
+                bytes: vec![5; 68],
+            }],
+        }
+    }
+
+    #[test]
+    fn a_proof_reads_back_as_written() {
+        let p = proof();
+        let text = p.to_text();
+        assert!(text.starts_with("c2sp.org/tlog-proof@v1\nextra AAAAAWE=\nindex 1\n"));
+        assert!(text.contains("\n\ndocseal/a%20b/2\n3\n"));
+        assert_eq!(Proof::parse(Path::new("p"), &text).unwrap(), p);
+    }
+
+    #[test]
+    fn what_a_docseal_proof_never_holds_is_refused_with_its_line() {
+        let text = proof().to_text();
+        let lines: Vec<&str> = text.split('\n').collect();
+        let origin = lines
+            .iter()
+            .position(|l| l.starts_with("docseal/"))
+            .unwrap();
+        let refused = |changed: String, line: usize, message: &str| {
+            let err = Proof::parse(Path::new("p"), &changed)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("p:{line}: ")) && err.contains(message),
+                "{err}"
+            );
+        };
+        let replace = |n: usize, with: &str| {
+            let mut l = lines.clone();
+            l[n] = with;
+            l.join("\n")
+        };
+        refused(
+            replace(origin, "example.com/log"),
+            origin + 1,
+            "not a docseal manifest's",
+        );
+        refused(replace(origin + 1, "03"), origin + 2, "entry count");
+        refused(replace(origin + 3, "ext"), origin + 4, "no extension lines");
+        refused(replace(3, "AAAA"), 4, "32-byte hash");
+        refused(
+            replace(origin + 4, "- docseal/a%20b/2 AAAA"),
+            origin + 5,
+            "em dash",
+        );
+        let unsigned = text[..text.rfind('\u{2014}').unwrap()].to_string();
+        refused(unsigned, origin + 5, "no signature line");
+    }
+}

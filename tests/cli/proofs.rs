@@ -440,3 +440,34 @@ fn a_checkpoint_in_a_version_1_manifest_is_an_unknown_field() {
         "unknown field \"checkpoint\" in a format_version = 1 manifest",
     );
 }
+
+#[test]
+fn a_proof_of_a_co_signed_manifest_carries_one_signature_line_per_signer() {
+    let env = TestEnv::sealed();
+    env.keygen("k2");
+    // A second signature, over the body and the checkpoint, appended as `docseal sign` would.
+    let path = env.join(MANIFEST);
+    let manifest = docseal::manifest::Manifest::load(&path).unwrap();
+    let key = docseal::trust::SecretKey::load(&env.default_secret("k2")).unwrap();
+    let sig = docseal::trust::signature::sign_both(&key, &manifest.signed());
+    let block = docseal::manifest::canonical::signature_block(&sig);
+    env.write(MANIFEST, format!("{}\n{block}", env.read(MANIFEST)));
+    let (out, report) = env.verify_json(&[MANIFEST]);
+    assert_ok(&out);
+    assert_eq!(report.signature.signers.len(), 2);
+    assert_ok(&env.run(["prove", MANIFEST, "b.txt", "-o", "b.tlog-proof"]));
+    let text = env.read("b.tlog-proof");
+    assert_eq!(
+        text.matches("\n\u{2014} docseal/col/1 ").count(),
+        2,
+        "{text}"
+    );
+    for trust in ["keys/k.pub", "keys/k2.pub", "keys"] {
+        let out = env.run(["verify-proof", "b.tlog-proof", "--trust", trust, "--json"]);
+        assert_ok(&out);
+        let r: crate::schema::ProofReport = serde_json::from_slice(&out.stdout).unwrap();
+        let signers = if trust == "keys" { 2 } else { 1 };
+        assert_eq!(r.signature.signers.len(), signers, "{trust}");
+        assert_eq!(r.signature.ignored, 2 - signers, "{trust}");
+    }
+}
