@@ -2,8 +2,8 @@
 //! [`show()`], the recorded provenance of every file or of the files asked for, and [`cite()`],
 //! what a citation of one sealed file carries, [`log()`], a chain of manifests with its links
 //! checked, and [`diff()`], what changed between two manifests — each after the manifests'
-//! signatures were checked against the trusted keys. Checkpoints and inclusion proofs are to
-//! come here.
+//! signatures were checked against the trusted keys — and `proof`, the inclusion proof of one
+//! sealed file (made from the manifest, checked offline).
 //!
 //! Nothing here reads the collection or formats text (the presenters are in `report/`).
 
@@ -12,6 +12,7 @@ pub mod citations;
 pub mod cite;
 pub mod diff;
 pub mod identify;
+pub mod proof;
 pub mod references;
 pub mod show;
 pub mod urls;

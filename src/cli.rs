@@ -15,12 +15,14 @@ mod man;
 mod passphrase;
 mod passwd;
 mod progress;
+mod prove;
 mod revoke;
 mod seal;
 mod show;
 mod sign;
 mod validate_bag;
 mod verify;
+mod verify_proof;
 
 use std::io::{self, Write};
 
@@ -265,6 +267,43 @@ Exit status:
   1  a document was not found, or a manifest's signature is not valid
   2  docseal could not run: a document or manifest cannot be read, no trusted keys";
 
+const PROVE_HELP: &str = "\
+A proof (c2sp.org/tlog-proof@v1) carries the file's sealed path, size, SHA-256, origin and
+retrieval time, its place in the manifest's Merkle tree and the manifest's signed checkpoint: a
+few KiB that show the file belongs to the signed collection, checked with docseal verify-proof
+without the rest of the collection. Only a validly signed format version 2 manifest is proven.
+
+Examples:
+  docseal prove manifests/seeds.toml 000_80e66ab45e92db63.txt -o 000.tlog-proof
+  docseal prove manifests/seeds.toml a.txt sub/c.txt --into proofs/    proofs/sub/c.txt.tlog-proof
+
+Environment:
+  NO_COLOR  docseal writes no colour whatever it is set to; no other variable changes what prove does
+
+Exit status:
+  0  every proof was written
+  1  nothing written: the manifest's signature is bad, untrusted or missing
+  2  docseal could not run: bad arguments, unreadable or malformed input, a path not in the
+     manifest, a version 1 manifest, a proof file that exists (pass --force)";
+
+const VERIFY_PROOF_HELP: &str = "\
+Checks offline that the checkpoint is signed by a trusted key, that the audit path leads from
+the file's leaf data to the checkpoint's root, and with --file that the file is the sealed one.
+What the proof says of the file is printed only once all of that verified.
+
+Examples:
+  docseal verify-proof 000.tlog-proof --trust keys/archive.pub
+  docseal verify-proof 000.tlog-proof --file ~/Downloads/000.txt --json
+
+Environment:
+  NO_COLOR  docseal writes no colour whatever it is set to; nothing else is read: the check is
+            offline, against the proof, the trusted keys and the file alone
+
+Exit status:
+  0  the proof verified (and the file is the sealed one)
+  1  a check failed: signature, leaf data, audit path, or the file
+  2  docseal could not run: bad arguments, an unreadable or malformed proof, no trusted keys";
+
 const COMPLETIONS_HELP: &str = "\
 Examples:
   docseal completions bash > ~/.local/share/bash-completion/completions/docseal
@@ -349,6 +388,14 @@ pub enum Command {
     /// validly signed manifests, with its recorded provenance, or that none does.
     #[command(after_help = IDENTIFY_HELP)]
     Identify(identify::Args),
+    /// Write an inclusion proof of sealed files (c2sp.org/tlog-proof@v1): a few KiB that show,
+    /// without the rest of the collection, that a file belongs to a validly signed manifest.
+    #[command(after_help = PROVE_HELP)]
+    Prove(prove::Args),
+    /// Check an inclusion proof offline: the checkpoint's signature by a trusted key, the audit
+    /// path to its root, the leaf data, and (with --file) the file itself.
+    #[command(after_help = VERIFY_PROOF_HELP)]
+    VerifyProof(verify_proof::Args),
     /// Write a validly signed manifest's entries in another tool's format.
     #[command(subcommand, after_help = EXPORT_HELP)]
     Export(export::Format),
@@ -402,6 +449,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::ValidateBag(args) => validate_bag::run(args, &mut out),
         Command::Audit(args) => audit::run(args, &mut out),
         Command::Identify(args) => identify::run(args, &mut out),
+        Command::Prove(args) => prove::run(args, &mut out),
+        Command::VerifyProof(args) => verify_proof::run(args, &mut out),
         Command::Completions(args) => completions::run(args, &mut out),
         Command::Man(args) => man::run(args, &mut out),
     };

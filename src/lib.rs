@@ -30,6 +30,7 @@ pub mod fsio;
 pub mod identify;
 pub mod interop;
 pub mod manifest;
+pub mod proofs;
 pub mod provenance;
 pub mod relpath;
 pub mod report;

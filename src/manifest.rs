@@ -13,6 +13,7 @@
 
 mod batches;
 pub mod canonical;
+pub mod checkpoint;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod differential;
 mod fast;
@@ -36,7 +37,7 @@ pub use crate::provenance::{Capture, Naming};
 use crate::provenance::{OriginUrl, Recorded, Timestamp};
 use crate::relpath::RelPath;
 use crate::trust::Trust;
-use crate::trust::signature::{ManifestSignature, SIGNED_PREFIX, SignatureReport};
+use crate::trust::signature::{ManifestSignature, SIGNED_PREFIX, SignatureReport, Signed};
 
 pub use batches::{Entries, EntryFixity, Fixities, Reread};
 pub use strict::check_collection;
@@ -159,6 +160,8 @@ pub struct Manifest {
     text: String,
     /// The length of the signed body, which starts the file.
     body_len: usize,
+    /// The checkpoint's note text (format version 2), which the signatures' `checkpoint` cover.
+    checkpoint: Option<String>,
     /// The byte ranges of the body that hold the batches of `[[file]]` tables, in order.
     batches: Vec<Range<usize>>,
     /// The file it was read from, for messages.
@@ -203,9 +206,9 @@ impl Manifest {
     /// is returned with the manifest, unless the manifest is malformed.
     pub fn load_checking<T: Send + Verdict>(
         path: &Path,
-        check: impl FnOnce(&[u8], &[ManifestSignature]) -> T + Send,
+        check: impl FnOnce(&Signed<'_>, &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
-        Self::load_judging(path, |_, message, signatures| check(message, signatures))
+        Self::load_judging(path, |_, signed, signatures| check(signed, signatures))
     }
 
     /// Reads the manifest at `path` and judges its signatures by `trust` (the trusted keys, their
@@ -213,15 +216,15 @@ impl Manifest {
     /// [`Manifest::load_checking`] does: the entries are parsed only when the verdict is valid.
     /// Every command that checks a signature loads through this.
     pub fn load_trusted(path: &Path, trust: &Trust) -> Result<(Self, SignatureReport)> {
-        Self::load_judging(path, |header, message, signatures| {
-            trust.check(&header.name, message, signatures)
+        Self::load_judging(path, |header, signed, signatures| {
+            trust.check(&header.name, signed, signatures)
         })
     }
 
     /// [`Manifest::load_checking`] with a `check` that also sees the parsed header.
     fn load_judging<T: Send + Verdict>(
         path: &Path,
-        check: impl FnOnce(&Header, &[u8], &[ManifestSignature]) -> T + Send,
+        check: impl FnOnce(&Header, &Signed<'_>, &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
         let mut input = fsio::open_input(path, "manifest")?;
         let mut buf = SIGNED_PREFIX.to_vec();
@@ -241,6 +244,20 @@ impl Manifest {
     /// The exact message the signatures cover: [`SIGNED_PREFIX`] then the body.
     pub fn signed_message(&self) -> &[u8] {
         &self.text.as_bytes()[..SIGNED_PREFIX.len() + self.body_len]
+    }
+
+    /// Everything the signatures cover: the signed message and (format version 2) the
+    /// checkpoint's note text.
+    pub fn signed(&self) -> Signed<'_> {
+        Signed {
+            message: self.signed_message(),
+            checkpoint: self.checkpoint.as_deref(),
+        }
+    }
+
+    /// The checkpoint's note text (format version 2; `None` for version 1).
+    pub fn checkpoint_text(&self) -> Option<&str> {
+        self.checkpoint.as_deref()
     }
 
     /// The manifest digest: SHA-256 of [`Manifest::signed_message`], what the `previous` of the
@@ -280,7 +297,7 @@ impl Manifest {
         path: &Path,
         buf: Vec<u8>,
         refuse_twins: bool,
-        check: impl FnOnce(&Header, &[u8], &[ManifestSignature]) -> T + Send,
+        check: impl FnOnce(&Header, &Signed<'_>, &[ManifestSignature]) -> T + Send,
     ) -> Result<(Self, T)> {
         let skip = SIGNED_PREFIX.len();
         if let Some(at) = memchr::memchr(0, &buf[skip..]) {
@@ -310,10 +327,17 @@ impl Manifest {
         }
         let (header_end, batches, count) = batches::find(body);
         let header = strict::parse_header(path, body, header_end)?;
-        let signatures = strict::parse_signatures(path, file, sigs, sig_offset)?;
+        let signatures =
+            strict::parse_signatures(path, file, sigs, sig_offset, header.format_version)?;
         let message = &text.as_bytes()[..skip + body.len()];
+        let checkpoint =
+            (header.format_version >= 2).then(|| checkpoint::note_text(&header, count));
+        let signed = Signed {
+            message,
+            checkpoint: checkpoint.as_deref(),
+        };
         let (checked, pending) = rayon::join(
-            || check(&header, message, &signatures),
+            || check(&header, &signed, &signatures),
             || summary::first_pass(body, &batches),
         );
         let summary = if checked.trusts_entries() {
@@ -334,6 +358,7 @@ impl Manifest {
             summary,
             text,
             body_len,
+            checkpoint,
             batches,
             path: path.to_path_buf(),
         };

@@ -22,6 +22,7 @@ pub mod identify;
 pub mod json;
 pub mod junit;
 pub mod keygen;
+pub mod proof;
 pub mod revoke;
 pub mod seal;
 pub mod show;

@@ -21,7 +21,8 @@ use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
 use crate::interop::sha256sum;
 use crate::manifest::{
-    DigestAlgorithm, FileEntry, Header, Manifest, Naming, canonical, check_text, merkle,
+    DigestAlgorithm, FORMAT_VERSION, FileEntry, Header, Manifest, Naming, canonical, check_text,
+    checkpoint, merkle,
 };
 use crate::provenance::Timestamp;
 use crate::relpath::RelPath;
@@ -172,7 +173,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
         expires,
         root_digest: Sha256Digest::from_bytes([0; 32]),
         naming,
-        format_version: crate::manifest::FORMAT_VERSION,
+        format_version: FORMAT_VERSION,
     };
     // The signed message is built in one buffer as the files are hashed, in path order: the
     // prefix, the header (its root written once the entries are known, in place), the entries.
@@ -261,7 +262,8 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
     header.root_digest = root.finish();
     text.replace_range(root_at..root_at + 64, &header.root_digest.to_hex());
     let name_clashes = name_clashes(opts, &acc.names, &text)?;
-    let sig = signature::sign_message(&key, text.as_bytes());
+    let mut sig = signature::sign_message(&key, text.as_bytes());
+    sig.checkpoint = Some(checkpoint::sign(&header, acc.files, &key));
     text.push_str(&canonical::signature_block(&sig));
     fsio::write_atomic(
         &opts.output,

@@ -63,7 +63,8 @@ pub fn prepare(opts: &SignOptions) -> Result<Prepared> {
             ),
         ));
     }
-    let sig = signature::sign_message(&key, manifest.signed_message());
+    // The body and, in format version 2, the checkpoint: a co-signer can be proven against too.
+    let sig = signature::sign_both(&key, &manifest.signed());
     let separator = if manifest.signatures.is_empty() {
         // No signature block: the whole file is the body, and the table must follow it directly.
         if !bytes.ends_with(b"\n") {

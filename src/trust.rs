@@ -19,6 +19,7 @@ mod key_id;
 mod key_pair;
 mod key_source;
 mod keyring;
+pub mod note;
 mod passphrase;
 mod passwd;
 mod policy;

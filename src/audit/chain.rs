@@ -47,6 +47,9 @@ pub fn status_word(status: SignatureStatus) -> &'static str {
         SignatureStatus::Untrusted => "untrusted (signed by no trusted key)",
         SignatureStatus::Unsigned => "missing (the manifest is not signed)",
         SignatureStatus::Revoked => "revoked (its trusted signer's key is revoked)",
+        SignatureStatus::CheckpointInvalid => {
+            "not valid: a trusted key's checkpoint signature is missing or does not verify"
+        }
         SignatureStatus::Unmet => {
             "not accepted (it does not meet --threshold, --signer or --expect-name)"
         }

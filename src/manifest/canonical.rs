@@ -139,13 +139,17 @@ fn quote_header(v: &str) -> String {
     }
 }
 
-/// One `[[signature]]` table.
+/// One `[[signature]]` table, with the checkpoint signature last when there is one.
 pub fn signature_block(sig: &ManifestSignature) -> String {
-    format!(
+    let mut out = format!(
         "{SIGNATURE_LINE}\nkey_id = \"{}\"\nalgorithm = \"ed25519\"\nsignature = \"{}\"\n",
         sig.key_id,
         to_hex(&sig.bytes)
-    )
+    );
+    if let Some(cp) = &sig.checkpoint {
+        let _ = writeln!(out, "checkpoint = \"{}\"", cp.to_base64());
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! The collection root digest: a Merkle tree over the manifest's sorted entries, built exactly as
 //! the Merkle Tree Hash of RFC 9162 §2.1.1 (SHA-256, leaf prefix 0x00, node prefix 0x01, split at
-//! the largest power of two below the count), so that inclusion proofs can be issued against it.
+//! the largest power of two below the count), so that inclusion proofs can be issued against it
+//! (`merkle/inclusion.rs`).
+
+pub mod inclusion;
 
 use sha2::{Digest as _, Sha256};
 
@@ -110,6 +113,137 @@ pub fn leaf_hash_of(
         field(&mut h, capture.last_modified);
     }
     h.finalize().into()
+}
+
+/// The leaf data of an entry (§6): the bytes whose SHA-256 after a 0x00 byte is its leaf hash,
+/// and what an inclusion proof carries to say what was sealed.
+pub fn leaf_data(entry: &FileEntry) -> Vec<u8> {
+    fn len_prefixed(out: &mut Vec<u8>, s: &[u8]) {
+        let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(s);
+    }
+    let mut out = Vec::with_capacity(64 + entry.path.as_str().len());
+    len_prefixed(&mut out, entry.path.as_str().as_bytes());
+    out.extend_from_slice(&entry.size.to_be_bytes());
+    out.extend_from_slice(entry.digest.as_bytes());
+    fn field(out: &mut Vec<u8>, value: Option<&str>) {
+        match value {
+            None => out.push(0x00),
+            Some(v) => {
+                out.push(0x01);
+                len_prefixed(out, v.as_bytes());
+            }
+        }
+    }
+    let time = entry.retrieved.known().map(ToString::to_string);
+    field(&mut out, entry.origin.known().map(|u| u.as_str()));
+    field(&mut out, time.as_deref());
+    let capture = CaptureParts::of(&entry.capture);
+    if !capture.is_empty() {
+        out.push(0x01);
+        field(&mut out, capture.final_url);
+        match capture.http_status {
+            None => out.push(0x00),
+            Some(status) => {
+                out.push(0x01);
+                out.extend_from_slice(&status.to_be_bytes());
+            }
+        }
+        field(&mut out, capture.media_type);
+        field(&mut out, capture.content_encoding);
+        field(&mut out, capture.etag);
+        field(&mut out, capture.last_modified);
+    }
+    out
+}
+
+/// The leaf hash of leaf data: SHA-256(0x00 ‖ data).
+pub fn hash_leaf_data(data: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([0x00]);
+    h.update(data);
+    h.finalize().into()
+}
+
+/// Reads leaf data back into the entry it describes, exactly: every value as a manifest holds it
+/// (a path by §3's rules, an absolute URL, a canonical time) and no byte left over, so that one
+/// entry has one leaf data. The error says what is wrong.
+pub fn parse_leaf_data(data: &[u8]) -> Result<FileEntry, String> {
+    use crate::provenance::{OriginUrl, Recorded, Timestamp};
+    use crate::relpath::RelPath;
+    struct Reader<'a>(&'a [u8]);
+    impl<'a> Reader<'a> {
+        fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], String> {
+            if self.0.len() < n {
+                return Err(format!("the leaf data ends inside the {what}"));
+            }
+            let (head, rest) = self.0.split_at(n);
+            self.0 = rest;
+            Ok(head)
+        }
+        fn string(&mut self, what: &str) -> Result<&'a str, String> {
+            let len = u32::from_be_bytes(self.take(4, what)?.try_into().unwrap_or_default());
+            let bytes = self.take(len as usize, what)?;
+            std::str::from_utf8(bytes).map_err(|_| format!("the {what} is not UTF-8"))
+        }
+        fn field(&mut self, what: &str) -> Result<Option<&'a str>, String> {
+            match self.take(1, what)? {
+                [0x00] => Ok(None),
+                [0x01] => self.string(what).map(Some),
+                _ => Err(format!(
+                    "the {what} is neither unknown (0x00) nor known (0x01)"
+                )),
+            }
+        }
+    }
+    let mut r = Reader(data);
+    let path = RelPath::new(r.string("path")?)?;
+    let size = u64::from_be_bytes(r.take(8, "size")?.try_into().unwrap_or_default());
+    let digest: [u8; 32] = r.take(32, "digest")?.try_into().unwrap_or_default();
+    let origin = match r.field("origin")? {
+        None => Recorded::Unknown,
+        Some(u) => Recorded::Known(OriginUrl::parse(u)?),
+    };
+    let retrieved = match r.field("retrieval time")? {
+        None => Recorded::Unknown,
+        Some(t) => Recorded::Known(Timestamp::parse_canonical(t)?),
+    };
+    // The capture section (format version 2), present only when a capture field is.
+    let mut capture = Capture::default();
+    if !r.0.is_empty() {
+        if r.take(1, "capture section")? != [0x01] {
+            return Err(
+                "the bytes after the retrieval time are not a capture section (0x01)".into(),
+            );
+        }
+        capture.final_url = r.field("final URL")?.map(OriginUrl::parse).transpose()?;
+        capture.http_status = match r.take(1, "HTTP status")? {
+            [0x00] => None,
+            [0x01] => Some(u16::from_be_bytes(
+                r.take(2, "HTTP status")?.try_into().unwrap_or_default(),
+            )),
+            _ => return Err("the HTTP status is neither unknown (0x00) nor known (0x01)".into()),
+        };
+        capture.media_type = r.field("media type")?.map(str::to_string);
+        capture.content_encoding = r.field("content encoding")?.map(str::to_string);
+        capture.etag = r.field("ETag")?.map(str::to_string);
+        capture.last_modified = r.field("Last-Modified")?.map(str::to_string);
+        if capture.is_empty() {
+            return Err("the capture section holds no field, which docseal never writes".into());
+        }
+    }
+    if !r.0.is_empty() {
+        return Err(format!("{} bytes follow the leaf data", r.0.len()));
+    }
+    Ok(FileEntry {
+        path,
+        size,
+        digest: Sha256Digest::from_bytes(digest),
+        origin,
+        retrieved,
+        capture,
+    })
 }
 
 fn node_hash(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
@@ -252,6 +386,35 @@ mod tests {
         data.extend_from_slice(b"\"x\"");
         data.push(0x00);
         assert_eq!(leaf_hash(&entry), h(&data));
+    }
+
+    #[test]
+    fn leaf_data_hashes_to_the_leaf_hash_and_reads_back() {
+        use crate::provenance::{OriginUrl, Recorded, Timestamp};
+        use crate::relpath::RelPath;
+        let mut entry = FileEntry {
+            path: RelPath::new("dir/\u{fc}.txt").unwrap(),
+            size: 4666,
+            digest: Sha256Digest::of(b"content"),
+            origin: Recorded::Unknown,
+            retrieved: Recorded::Unknown,
+            capture: Capture::default(),
+        };
+        for known in [false, true] {
+            if known {
+                entry.origin = Recorded::Known(OriginUrl::parse("https://example.org/x").unwrap());
+                entry.retrieved =
+                    Recorded::Known(Timestamp::parse("2024-09-30T12:00:00Z").unwrap());
+            }
+            let data = leaf_data(&entry);
+            assert_eq!(hash_leaf_data(&data), leaf_hash(&entry));
+            assert_eq!(parse_leaf_data(&data).unwrap(), entry);
+            assert!(parse_leaf_data(&data[..data.len() - 1]).is_err());
+            assert!(parse_leaf_data(&[data.as_slice(), &[0]].concat()).is_err());
+        }
+        let mut bad = leaf_data(&entry);
+        bad[4] = b'/';
+        assert!(parse_leaf_data(&bad).is_err(), "an absolute path");
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::error::{Error, Result, line_of, toml_message};
 use crate::provenance::{OriginUrl, Recorded, Timestamp, de_origin, de_time_canonical};
 use crate::relpath::{self, RelPath};
 use crate::trust::KeyId;
+use crate::trust::note::NoteSignature;
 use crate::trust::signature::ManifestSignature;
 
 #[derive(Deserialize)]
@@ -73,6 +74,8 @@ struct RawSignature {
     key_id: Spanned<String>,
     algorithm: Spanned<String>,
     signature: Spanned<String>,
+    /// New in format version 2.
+    checkpoint: Option<Spanned<String>>,
 }
 
 /// Only the version, read leniently so that a manifest of another version gets a clear message
@@ -255,12 +258,14 @@ fn unsupported_version(path: &Path, body: &str, v: &Spanned<i64>) -> Error {
     )
 }
 
-/// Parses the signature block, which starts at byte `offset` of the file `text`.
+/// Parses the signature block, which starts at byte `offset` of the file `text`, of a manifest of
+/// format version `version` (a `checkpoint` field is new in version 2).
 pub(super) fn parse_signatures(
     path: &Path,
     text: &str,
     block: &str,
     offset: usize,
+    version: i64,
 ) -> Result<Vec<ManifestSignature>> {
     // Parse the block on its own, but report lines of the whole file.
     toml10::check(block, SIGNATURE_LINE).map_err(|(at, message)| {
@@ -314,7 +319,27 @@ pub(super) fn parse_signatures(
                     "signature is not 128 lower-case hex digits".to_string(),
                 )
             })?;
-            Ok(ManifestSignature { key_id, bytes })
+            let checkpoint = match s.checkpoint {
+                None => None,
+                // What a version-1 reader says of it: a field it does not know.
+                Some(c) if version < 2 => {
+                    return Err(at(
+                        c.span(),
+                        "in the signature block: unknown field \"checkpoint\" in a format_version = 1 manifest (checkpoint is new in version 2); restore the manifest as it was signed".to_string(),
+                    ));
+                }
+                Some(c) => Some(NoteSignature::from_base64(c.get_ref()).ok_or_else(|| {
+                    at(
+                        c.span(),
+                        "checkpoint is not the base64 of 68 bytes (a 4-byte key hash and a 64-byte Ed25519 signature, docs/manifest-format.md §12)".to_string(),
+                    )
+                })?),
+            };
+            Ok(ManifestSignature {
+                key_id,
+                bytes,
+                checkpoint,
+            })
         })
         .collect()
 }

@@ -12,7 +12,7 @@ use super::{FileStatus, VerifyReport};
 use crate::error::{Error, Result};
 use crate::sanitize::escape;
 use crate::trust::signature::{
-    KeyStatus, SignatureEntry, SignatureReport, SignatureStatus, Signer,
+    CheckpointStatus, KeyStatus, SignatureEntry, SignatureReport, SignatureStatus, Signer,
 };
 
 /// How much of the report to print.
@@ -53,6 +53,9 @@ fn write_report<W: Write>(
     }
     if !quiet || !report.signature.is_valid() {
         render_signature(w, &report.signature)?;
+    }
+    if !quiet {
+        render_checkpoint(w, &report.signature)?;
     }
     for problem in &report.manifest_problems {
         writeln!(w, "manifest   {}", escape(problem))?;
@@ -184,6 +187,18 @@ pub(crate) fn key_text(e: &SignatureEntry) -> String {
     }
 }
 
+/// The checkpoint line of a report on a format version 1 manifest, which has none (a valid
+/// checkpoint goes without saying on the signature line, a failure is told there).
+pub(crate) fn render_checkpoint<W: Write>(w: &mut W, s: &SignatureReport) -> io::Result<()> {
+    match s.checkpoint.status {
+        CheckpointStatus::None => writeln!(
+            w,
+            "checkpoint none: a format version 1 manifest has no checkpoint, so no single file can be proven; reseal to get one"
+        ),
+        CheckpointStatus::Valid | CheckpointStatus::Failed | CheckpointStatus::Unchecked => Ok(()),
+    }
+}
+
 /// The verdict on a manifest's signatures as one line of text (without a label), every name
 /// escaped: shared by `verify` and `show`.
 pub(crate) fn signature_text(s: &SignatureReport) -> String {
@@ -247,6 +262,25 @@ pub(crate) fn signature_text(s: &SignatureReport) -> String {
             names(&s.signers)
         ),
         SignatureStatus::Unsigned => "MISSING: the manifest is not signed".to_string(),
+        SignatureStatus::CheckpointInvalid => {
+            let mut parts = Vec::new();
+            if !s.checkpoint.missing.is_empty() {
+                parts.push(format!(
+                    "the signature by {} has no checkpoint signature",
+                    names(&s.checkpoint.missing)
+                ));
+            }
+            if !s.checkpoint.invalid.is_empty() {
+                parts.push(format!(
+                    "the checkpoint signature by {} does not verify",
+                    names(&s.checkpoint.invalid)
+                ));
+            }
+            format!(
+                "CHECKPOINT INVALID: {}, though its signature over the body does: the signature block was changed, or written by a tool that does not know checkpoints; sign again",
+                parts.join(", and ")
+            )
+        }
     }
 }
 

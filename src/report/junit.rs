@@ -35,6 +35,9 @@ pub fn write<W: Write>(w: &mut W, report: &VerifyReport) -> Result<()> {
                 "signed only by revoked or untrusted keys (a trusted key was revoked)".into()
             }
             SignatureStatus::Unmet => escape(&report.signature.unmet.join("; ")).into_owned(),
+            SignatureStatus::CheckpointInvalid => {
+                "the checkpoint signature of a trusted key is missing or does not verify".into()
+            }
             SignatureStatus::Valid => "valid".to_string(),
         };
         case(

@@ -125,10 +125,10 @@ impl Trust {
     pub fn check(
         &self,
         collection: &str,
-        message: &[u8],
+        signed: &signature::Signed<'_>,
         signatures: &[ManifestSignature],
     ) -> SignatureReport {
-        let mut report = signature::check(message, signatures, &self.keyring);
+        let mut report = signature::check(signed, signatures, &self.keyring);
         report.required = self.required.clone();
         if report.status != SignatureStatus::Valid {
             return report;
@@ -221,7 +221,7 @@ fn list<'a>(keys: impl Iterator<Item = &'a TrustedKey>) -> String {
 mod tests {
     use super::*;
     use crate::trust::SecretKey;
-    use crate::trust::signature::{sign, signed_message};
+    use crate::trust::signature::{Signed, sign, signed_message};
 
     fn trust(keys: &[&SecretKey], required: Requirements) -> Trust {
         Trust {
@@ -242,13 +242,27 @@ mod tests {
         let t = trust(&[&a, &b], required);
         let msg = signed_message(b"x");
         let one = sign(&a, b"x");
-        let report = t.check("c", &msg, &[one.clone(), one.clone()]);
+        let report = t.check(
+            "c",
+            &Signed {
+                message: &msg,
+                checkpoint: None,
+            },
+            &[one.clone(), one.clone()],
+        );
         assert_eq!(report.status, SignatureStatus::Unmet);
         assert_eq!(
             report.unmet,
             ["1 distinct trusted key signed validly, and --threshold requires 2"]
         );
-        let report = t.check("c", &msg, &[one, sign(&b, b"x")]);
+        let report = t.check(
+            "c",
+            &Signed {
+                message: &msg,
+                checkpoint: None,
+            },
+            &[one, sign(&b, b"x")],
+        );
         assert_eq!(report.status, SignatureStatus::Valid, "{report:?}");
     }
 
@@ -266,12 +280,26 @@ mod tests {
         };
         let t = trust(&[&a, &b], required);
         let msg = signed_message(b"x");
-        let report = t.check("B", &msg, &[sign(&a, b"x")]);
+        let report = t.check(
+            "B",
+            &Signed {
+                message: &msg,
+                checkpoint: None,
+            },
+            &[sign(&a, b"x")],
+        );
         assert_eq!(report.status, SignatureStatus::Unmet);
         assert_eq!(report.unmet.len(), 2, "{:?}", report.unmet);
         assert!(report.unmet[0].contains("\"B\", not \"A\""));
         assert!(report.unmet[1].contains("\"b\""));
-        let report = t.check("A", &msg, &[sign(&a, b"x"), sign(&b, b"x")]);
+        let report = t.check(
+            "A",
+            &Signed {
+                message: &msg,
+                checkpoint: None,
+            },
+            &[sign(&a, b"x"), sign(&b, b"x")],
+        );
         assert_eq!(report.status, SignatureStatus::Valid);
     }
 

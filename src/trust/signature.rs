@@ -1,13 +1,15 @@
 //! Manifest signatures: what exactly is signed (the domain-separation prefix followed by the
-//! manifest body bytes), signing with a [`SecretKey`], and checking every signature of a manifest
-//! against the trusted keys ([`Keyring`]) with Ed25519 *strict* verification into one
-//! [`SignatureReport`]: a verdict per signature (valid, invalid, untrusted, revoked) and one on
-//! them all, counting each key once. What is *required* of the signers (a threshold, pinned
+//! manifest body bytes; in format version 2 also the checkpoint, a signed note over the root),
+//! signing with a [`SecretKey`], and checking every signature of a manifest against the trusted
+//! keys ([`Keyring`]) with Ed25519 *strict* verification into one [`SignatureReport`]: a verdict
+//! per signature (valid, invalid, untrusted, revoked), the checkpoint signatures, and one verdict
+//! on them all, counting each key once. What is *required* of the signers (a threshold, pinned
 //! signers, the collection's name) is `policy.rs`'s, applied on top of this verdict.
 
 use serde::{Deserialize, Serialize};
 
-use super::{KeyId, Keyring, SecretKey};
+use super::note::{self, NoteCheck, NoteSignature};
+use super::{KeyId, Keyring, PublicKey, SecretKey};
 
 /// Prefix of every signed message, so that a docseal signature can never be mistaken for a
 /// signature over some other kind of data (and the reverse).
@@ -20,6 +22,29 @@ pub struct ManifestSignature {
     pub key_id: KeyId,
     /// The 64-byte Ed25519 signature.
     pub bytes: [u8; 64],
+    /// The signature of the manifest's checkpoint (format version 2; `None` in version 1, or
+    /// when the table lacks it).
+    pub checkpoint: Option<NoteSignature>,
+}
+
+/// What a manifest's signatures cover: the signed message ([`SIGNED_PREFIX`] then the body) and,
+/// in format version 2, the checkpoint note (`docs/manifest-format.md` §12).
+#[derive(Clone, Copy, Debug)]
+pub struct Signed<'a> {
+    /// The signed message.
+    pub message: &'a [u8],
+    /// The checkpoint's note text (three lines, each ending in a newline), whose first line —
+    /// the origin — is the key name its signatures are made under; `None` for a format
+    /// version 1 manifest, which has no checkpoint.
+    pub checkpoint: Option<&'a str>,
+}
+
+impl Signed<'_> {
+    /// The checkpoint's origin line: the key name of its signatures.
+    pub fn origin(&self) -> Option<&str> {
+        self.checkpoint
+            .map(|text| text.split('\n').next().unwrap_or_default())
+    }
 }
 
 /// The exact message that a manifest signature covers: [`SIGNED_PREFIX`] then the body bytes.
@@ -42,7 +67,19 @@ pub fn sign_message(key: &SecretKey, message: &[u8]) -> ManifestSignature {
     ManifestSignature {
         key_id: key.id(),
         bytes: key.sign(message),
+        checkpoint: None,
     }
+}
+
+/// Signs both what a format version 2 manifest's signature covers: the message and the
+/// checkpoint note (whose origin line is the key name). For version 1 (`checkpoint` `None`) the
+/// signature has no checkpoint.
+pub fn sign_both(key: &SecretKey, signed: &Signed<'_>) -> ManifestSignature {
+    let mut sig = sign_message(key, signed.message);
+    if let (Some(text), Some(origin)) = (signed.checkpoint, signed.origin()) {
+        sig.checkpoint = Some(note::sign(key, origin, text));
+    }
+    sig
 }
 
 /// The overall verdict on a manifest's signatures.
@@ -66,6 +103,38 @@ pub enum SignatureStatus {
     Untrusted,
     /// The manifest has no signature at all.
     Unsigned,
+    /// Every trusted key's signature over the body verifies, but the checkpoint signature of at
+    /// least one of them is missing or does not verify (format version 2): the signature block
+    /// was changed, or written by a tool that does not know checkpoints.
+    CheckpointInvalid,
+}
+
+/// The verdict on the checkpoint signatures of the trusted keys that signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckpointStatus {
+    /// Every trusted key that signed the manifest also signed its checkpoint, and each of those
+    /// signatures verifies.
+    Valid,
+    /// A trusted key's checkpoint signature is missing or does not verify (see `missing` and
+    /// `invalid`).
+    Failed,
+    /// The manifest is format version 1, which has no checkpoint.
+    None,
+    /// No signature is by a trusted key, so no checkpoint signature was checked.
+    Unchecked,
+}
+
+/// The checkpoint signatures of the trusted keys, checked (format version 2).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointReport {
+    /// The verdict.
+    pub status: CheckpointStatus,
+    /// Trusted keys whose `[[signature]]` table has no checkpoint signature.
+    pub missing: Vec<Signer>,
+    /// Trusted keys whose checkpoint signature does not verify.
+    pub invalid: Vec<Signer>,
 }
 
 /// The verdict on one `[[signature]]` table.
@@ -164,6 +233,8 @@ pub struct SignatureReport {
     pub unmet: Vec<String>,
     /// Revocation files that were ignored, and why (forged or malformed).
     pub warnings: Vec<String>,
+    /// The checkpoint signatures of the trusted keys.
+    pub checkpoint: CheckpointReport,
 }
 
 impl SignatureReport {
@@ -184,18 +255,24 @@ impl SignatureReport {
             required: Requirements::default(),
             unmet: Vec::new(),
             warnings: Vec::new(),
+            checkpoint: CheckpointReport {
+                status: CheckpointStatus::None,
+                missing: Vec::new(),
+                invalid: Vec::new(),
+            },
         }
     }
 }
 
-/// Checks every signature against the trusted keys, given the whole signed message
-/// ([`SIGNED_PREFIX`] then the body, which a loaded manifest holds without a copy), with
-/// `verify_strict` (which rejects non-canonical and small-order encodings that plain
-/// verification would accept). A signature by a revoked key is rejected without being counted.
-/// The verdict is one of valid, invalid, revoked, untrusted or unsigned; what was required of
-/// the signers is applied afterwards (`Trust::check`).
+/// Checks every signature against the trusted keys — over the whole signed message
+/// ([`SIGNED_PREFIX`] then the body, which a loaded manifest holds without a copy) and, in format
+/// version 2, over the checkpoint note — with `verify_strict` (which rejects non-canonical and
+/// small-order encodings that plain verification would accept). A trusted key is a signer only
+/// when both of its signatures verify; a signature by a revoked key is rejected without being
+/// counted. The verdict is one of valid, invalid, checkpoint-invalid, revoked, untrusted or
+/// unsigned; what was required of the signers is applied afterwards (`Trust::check`).
 pub fn check(
-    message: &[u8],
+    signed: &Signed<'_>,
     signatures: &[ManifestSignature],
     keyring: &Keyring,
 ) -> SignatureReport {
@@ -204,7 +281,7 @@ pub fn check(
     // twice is one signer, not two, and a key with any signature that fails is not a signer.
     // (A manifest that repeats a key ID is refused when it is read, and a trust store holding
     // one key twice when it is loaded; this holds either way.)
-    let mut by_key: Vec<(&super::TrustedKey, KeyStatus)> = Vec::new();
+    let mut by_key: Vec<(&super::TrustedKey, KeyStatus, Checkpoint)> = Vec::new();
     for sig in signatures {
         let Some(trusted) = keyring.find(sig.key_id) else {
             if !report.untrusted.contains(&sig.key_id) {
@@ -222,9 +299,10 @@ pub fn check(
         let revocation = keyring.revocation(trusted.key.id());
         let status = match revocation {
             Some(_) => KeyStatus::Revoked,
-            None if trusted.key.verifies(message, &sig.bytes) => KeyStatus::Valid,
+            None if trusted.key.verifies(signed.message, &sig.bytes) => KeyStatus::Valid,
             None => KeyStatus::Invalid,
         };
+        let checkpoint = checkpoint_of(signed, &trusted.key, sig);
         report.signatures.push(SignatureEntry {
             key_id: sig.key_id,
             name: Some(trusted.key.name().to_string()),
@@ -234,29 +312,39 @@ pub fn check(
         });
         match by_key
             .iter_mut()
-            .find(|(k, _)| k.key.as_bytes() == trusted.key.as_bytes())
+            .find(|(k, _, _)| k.key.as_bytes() == trusted.key.as_bytes())
         {
-            Some((_, verdict)) if *verdict == KeyStatus::Valid => *verdict = status,
-            Some(_) => {}
-            None => by_key.push((trusted, status)),
+            Some((_, verdict, cp)) => {
+                if *verdict == KeyStatus::Valid {
+                    *verdict = status;
+                }
+                *cp = (*cp).max(checkpoint);
+            }
+            None => by_key.push((trusted, status, checkpoint)),
         }
     }
-    for (trusted, status) in by_key {
+    for (trusted, status, checkpoint) in by_key {
         let signer = Signer {
             key_id: trusted.key.id(),
             name: trusted.key.name().to_string(),
         };
-        match status {
-            KeyStatus::Valid => report.signers.push(signer),
-            KeyStatus::Invalid => report.invalid.push(signer),
-            KeyStatus::Revoked => report.revoked.push(signer),
-            KeyStatus::Untrusted => {}
+        match (status, checkpoint) {
+            (KeyStatus::Valid, Checkpoint::Missing) => report.checkpoint.missing.push(signer),
+            (KeyStatus::Valid, Checkpoint::Fails) => report.checkpoint.invalid.push(signer),
+            (KeyStatus::Valid, _) => report.signers.push(signer),
+            (KeyStatus::Invalid, _) => report.invalid.push(signer),
+            (KeyStatus::Revoked, _) => report.revoked.push(signer),
+            (KeyStatus::Untrusted, _) => {}
         }
     }
+    let checkpoint_failed =
+        !report.checkpoint.missing.is_empty() || !report.checkpoint.invalid.is_empty();
     report.status = if signatures.is_empty() {
         SignatureStatus::Unsigned
     } else if !report.invalid.is_empty() {
         SignatureStatus::Invalid
+    } else if checkpoint_failed {
+        SignatureStatus::CheckpointInvalid
     } else if !report.signers.is_empty() {
         SignatureStatus::Valid
     } else if !report.revoked.is_empty() {
@@ -265,7 +353,41 @@ pub fn check(
         SignatureStatus::Untrusted
     };
     report.warnings = keyring.warnings().to_vec();
+    report.checkpoint.status = if signed.checkpoint.is_none() {
+        CheckpointStatus::None
+    } else if checkpoint_failed {
+        CheckpointStatus::Failed
+    } else if report.signers.is_empty() {
+        CheckpointStatus::Unchecked
+    } else {
+        CheckpointStatus::Valid
+    };
     report
+}
+
+/// What one `[[signature]]` table's checkpoint signature says, worst last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Checkpoint {
+    /// The manifest's format has no checkpoint (version 1).
+    NotInFormat,
+    Verified,
+    Missing,
+    Fails,
+}
+
+fn checkpoint_of(signed: &Signed<'_>, key: &PublicKey, sig: &ManifestSignature) -> Checkpoint {
+    let (Some(text), Some(origin)) = (signed.checkpoint, signed.origin()) else {
+        return Checkpoint::NotInFormat;
+    };
+    match &sig.checkpoint {
+        None => Checkpoint::Missing,
+        Some(cp) => match note::check(key, origin, text, cp) {
+            NoteCheck::Verified => Checkpoint::Verified,
+            // A key hash that is not this key's under the origin: not a signature of this
+            // checkpoint by this key.
+            NoteCheck::Fails | NoteCheck::OtherKey => Checkpoint::Fails,
+        },
+    }
 }
 
 #[cfg(test)]
@@ -278,11 +400,12 @@ mod tests {
         signatures: &[ManifestSignature],
         trusted: &[PublicKey],
     ) -> SignatureReport {
-        check(
-            &signed_message(body),
-            signatures,
-            &Keyring::of(trusted.iter().cloned()),
-        )
+        let message = signed_message(body);
+        let signed = Signed {
+            message: &message,
+            checkpoint: None,
+        };
+        check(&signed, signatures, &Keyring::of(trusted.iter().cloned()))
     }
 
     #[test]
@@ -341,5 +464,46 @@ mod tests {
             check_body(b"x", &[], &[other.public()]).status,
             SignatureStatus::Unsigned
         );
+    }
+
+    #[test]
+    fn a_trusted_key_is_a_signer_of_a_version_2_manifest_only_when_its_checkpoint_verifies_too() {
+        let key = SecretKey::generate("k").unwrap();
+        let message = signed_message(b"x");
+        let signed = Signed {
+            message: &message,
+            checkpoint: Some("docseal/c/1\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"),
+        };
+        let trusted = Keyring::of([key.public()]);
+        let both = sign_both(&key, &signed);
+        let report = check(&signed, std::slice::from_ref(&both), &trusted);
+        assert_eq!(report.status, SignatureStatus::Valid);
+        assert_eq!(report.checkpoint.status, CheckpointStatus::Valid);
+        let mut missing = both.clone();
+        missing.checkpoint = None;
+        let report = check(&signed, &[missing], &trusted);
+        assert_eq!(report.status, SignatureStatus::CheckpointInvalid);
+        assert_eq!(report.checkpoint.missing.len(), 1);
+        assert!(report.signers.is_empty());
+        let mut bad = both.clone();
+        bad.checkpoint.as_mut().unwrap().0[10] ^= 1;
+        let report = check(&signed, &[bad], &trusted);
+        assert_eq!(report.status, SignatureStatus::CheckpointInvalid);
+        assert_eq!(report.checkpoint.invalid.len(), 1);
+        // A body that fails is invalid whatever the checkpoint says.
+        let mut body = both;
+        body.bytes[3] ^= 1;
+        assert_eq!(
+            check(&signed, &[body], &trusted).status,
+            SignatureStatus::Invalid
+        );
+        // Version 1: no checkpoint expected.
+        let v1 = Signed {
+            message: &message,
+            checkpoint: None,
+        };
+        let report = check(&v1, &[sign_message(&key, &message)], &trusted);
+        assert_eq!(report.status, SignatureStatus::Valid);
+        assert_eq!(report.checkpoint.status, CheckpointStatus::None);
     }
 }

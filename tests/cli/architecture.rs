@@ -36,7 +36,7 @@ fn allowed(area: &str) -> Option<&'static [&'static str]> {
         "audit" => &["trust", "manifest"],
         "interop" => &["trust", "manifest", "collection"],
         "report" => BELOW_REPORT,
-        "seal" | "verify" | "export" | "audit_files" | "identify" | "sign" => &[
+        "seal" | "verify" | "export" | "audit_files" | "identify" | "sign" | "proofs" => &[
             "trust",
             "manifest",
             "collection",

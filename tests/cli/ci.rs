@@ -141,10 +141,7 @@ fn junit_of_100_000_missing_files_stays_one_case_each_and_small() {
         ));
     }
     body.push('\n');
-    let key = docseal::trust::SecretKey::load(&env.default_secret("k")).unwrap();
-    let signature = docseal::trust::signature::sign(&key, body.as_bytes());
-    let block = docseal::manifest::canonical::signature_block(&signature);
-    env.write(MANIFEST, format!("{body}{block}"));
+    env.sign_and_write(&body);
     std::fs::create_dir_all(env.join("col")).unwrap();
     let out = env.run(["verify", MANIFEST, "--format", "junit"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));

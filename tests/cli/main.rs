@@ -19,7 +19,7 @@ streaming verifier across hashing jobs and manifest batches (byte order of paths
 non-canonical manifests, moves, quiet output); `capture` provenance lists (CSV); `fetch`
 `docseal fetch` against a loopback HTTP(S) server (`server`), sealed and verified; `bagit` the
 BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub
-Actions reports; `cite` citations that carry the digest; `history` chains, rollback, expiry, `log` and `diff`; `examples` the CI examples in examples/ci/; `interop` other tools' formats
+Actions reports; `cite` citations that carry the digest; `history` chains, rollback, expiry, `log` and `diff`; `proofs` checkpoints and inclusion proofs (prove, verify-proof); `examples` the CI examples in examples/ci/; `interop` other tools' formats
 (`export sha256sum` checked by the real `sha256sum -c`), completions and manual pages;
 `architecture` that docs/architecture.md matches the tree and the dependency rule holds.
 */
@@ -45,6 +45,7 @@ mod keygen;
 mod manifest_vectors;
 mod names;
 mod policy;
+mod proofs;
 mod properties;
 mod revocation;
 mod schema;

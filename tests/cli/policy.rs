@@ -13,7 +13,7 @@ use crate::util::*;
 pub fn cosign(env: &TestEnv, name: &str) {
     let text = env.read(MANIFEST);
     let key = docseal::trust::SecretKey::load(&env.default_secret(name)).unwrap();
-    let signature = docseal::trust::signature::sign(&key, body(&text).as_bytes());
+    let signature = sign_body(&key, body(&text));
     let block = docseal::manifest::canonical::signature_block(&signature);
     env.write(MANIFEST, format!("{text}\n{block}"));
 }

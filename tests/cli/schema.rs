@@ -93,6 +93,7 @@ pub struct SignatureReport {
     pub required: Requirements,
     pub unmet: Vec<String>,
     pub warnings: Vec<String>,
+    pub checkpoint: CheckpointReport,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -104,6 +105,24 @@ pub enum SignatureStatus {
     Unmet,
     Untrusted,
     Unsigned,
+    CheckpointInvalid,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointReport {
+    pub status: CheckpointStatus,
+    pub missing: Vec<Signer>,
+    pub invalid: Vec<Signer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckpointStatus {
+    Valid,
+    Failed,
+    None,
+    Unchecked,
 }
 
 #[derive(Debug, PartialEq, Eq, Deserialize)]
@@ -352,6 +371,26 @@ pub struct LogReport {
     pub chain_ok: bool,
 }
 
+/// `verify-proof --json` (docs/json-report.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofReport {
+    pub report_version: u32,
+    pub proof: String,
+    pub collection: String,
+    pub sequence: u64,
+    pub origin: String,
+    pub entries: u64,
+    pub index: u64,
+    pub root: String,
+    pub signature: ProofSignature,
+    pub entry: Option<ProvenEntry>,
+    pub entry_problem: Option<String>,
+    pub included: bool,
+    pub file: Option<ProofFile>,
+    pub success: bool,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogEntry {
@@ -388,6 +427,15 @@ pub struct DiffReport {
     pub moved: Vec<Moved>,
     pub provenance_changed: Vec<ProvenanceChange>,
     pub unchanged: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofSignature {
+    pub status: SignatureStatus,
+    pub signers: Vec<Signer>,
+    pub invalid: Vec<Signer>,
+    pub ignored: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -446,4 +494,23 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(out: &Output) -> T {
             String::from_utf8_lossy(&out.stdout)
         )
     })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenEntry {
+    pub path: String,
+    pub size: u64,
+    pub digest: String,
+    pub origin: Option<String>,
+    pub retrieved: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofFile {
+    pub path: String,
+    pub matches: bool,
+    pub size: u64,
+    pub digest: Option<String>,
 }

@@ -407,14 +407,6 @@ fn body_of(header: &str, entries: &[Entry], render: impl Fn(usize, &Entry) -> St
     body
 }
 
-/// Signs `body` with key "k" and writes it as [`MANIFEST`].
-fn sign_and_write(env: &TestEnv, body: &str) {
-    let key = docseal::trust::SecretKey::load(&env.default_secret("k")).unwrap();
-    let signature = docseal::trust::signature::sign(&key, body.as_bytes());
-    let block = docseal::manifest::canonical::signature_block(&signature);
-    env.write(MANIFEST, format!("{body}{block}"));
-}
-
 // --- 1. many jobs, many batches -----------------------------------------------------------------
 
 /// Files in the large collections: more than ten hashing jobs, two manifest batches.
@@ -676,7 +668,7 @@ fn assert_unsorted_manifest_is_judged_like_the_sorted_one(
         .find(|w| w[0].path >= w[1].path)
         .map(|w| (w[0].path.clone(), w[1].path.clone()))
         .expect("the reordering left the entries sorted");
-    sign_and_write(&env, &body_of(&header, &entries, canonical_entry));
+    env.sign_and_write(&body_of(&header, &entries, canonical_entry));
 
     let (out, report) = verify_json_jobs(&env, "2");
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -780,7 +772,7 @@ fn assert_layout_gives_the_same_report(n: usize, render: impl Fn(usize, &Entry) 
         body_of(&header, &entries, canonical_entry),
         "not another layout"
     );
-    sign_and_write(&env, &body);
+    env.sign_and_write(&body);
     for jobs in ["1", "2"] {
         let out = env.run(["verify", "--json", MANIFEST, "--jobs", jobs]);
         assert!(
@@ -869,7 +861,7 @@ fn assert_table_header_is_refused(
         header: head,
         entries,
     } = read_parts(&env);
-    sign_and_write(&env, &body_of(&head, &entries, &render));
+    env.sign_and_write(&body_of(&head, &entries, &render));
     let line = line_of(&env.read(MANIFEST), header);
     assert_error_is(
         &env.run(["verify", MANIFEST]),

@@ -35,6 +35,8 @@ pub const SUBCOMMANDS: &[&str] = &[
     "cite",
     "audit",
     "identify",
+    "prove",
+    "verify-proof",
     "export",
     "validate-bag",
     "completions",
@@ -58,6 +60,43 @@ path = "sub/c.txt"
 url = "https://example.org/c"
 retrieved = "unknown"
 "#;
+
+/// The signature `key` makes of `body`, its checkpoint too (format version 2), as seal and sign
+/// make it.
+pub fn sign_body(
+    key: &docseal::trust::SecretKey,
+    body: &str,
+) -> docseal::trust::signature::ManifestSignature {
+    let mut signature = docseal::trust::signature::sign(key, body.as_bytes());
+    signature.checkpoint = checkpoint_note(body).map(|text| {
+        let origin = text.split('\n').next().unwrap().to_string();
+        docseal::trust::note::sign(key, &origin, &text)
+    });
+    signature
+}
+
+/// The checkpoint note text of a (possibly edited) manifest body, from its header read as TOML
+/// and its `[[file]]` lines counted, without docseal's reader; `None` for format version 1 (or a
+/// header that does not say enough).
+pub fn checkpoint_note(body: &str) -> Option<String> {
+    let header_end = body.find("\n[[file]]\n").unwrap_or(body.len());
+    let header: toml::Table = toml::from_str(&body[..header_end]).ok()?;
+    if header.get("format_version")?.as_integer()? < 2 {
+        return None;
+    }
+    let name = header.get("name")?.as_str()?;
+    let sequence = header
+        .get("sequence")
+        .and_then(|s| s.as_integer())
+        .map(|s| s as u64);
+    let root = docseal::digest::from_hex::<32>(header.get("root")?.as_str()?)?;
+    let count = body.split('\n').filter(|l| *l == "[[file]]").count() as u64;
+    Some(docseal::manifest::checkpoint::text_of(
+        &docseal::manifest::checkpoint::origin(name, sequence),
+        count,
+        &docseal::digest::Sha256Digest::from_bytes(root),
+    ))
+}
 
 /// A temporary folder to run docseal in.
 pub struct TestEnv {
@@ -118,9 +157,20 @@ impl TestEnv {
     /// Signs the (edited) manifest at `rel` again with key "k", replacing its signature block.
     pub fn resign_at(&self, rel: &str) {
         let text = self.read(rel);
-        let body = body(&text);
+        self.sign_and_write_at(rel, body(&text));
+    }
+
+    /// Signs `body` with key "k" (its checkpoint too, in format version 2) and writes it with
+    /// that signature as [`MANIFEST`].
+    pub fn sign_and_write(&self, body: &str) {
+        self.sign_and_write_at(MANIFEST, body);
+    }
+
+    /// Signs `body` with key "k" (its checkpoint too, in format version 2) and writes it with
+    /// that signature as `rel`.
+    pub fn sign_and_write_at(&self, rel: &str, body: &str) {
         let key = docseal::trust::SecretKey::load(&self.default_secret("k")).unwrap();
-        let signature = docseal::trust::signature::sign(&key, body.as_bytes());
+        let signature = sign_body(&key, body);
         let block = docseal::manifest::canonical::signature_block(&signature);
         self.write(rel, format!("{body}{block}"));
     }

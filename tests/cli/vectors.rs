@@ -28,11 +28,16 @@ fn unhex(s: &str) -> Vec<u8> {
 fn accepted(key: &PublicKey, message: &[u8], sig: &[u8]) -> bool {
     let raw = key.verifies(message, sig);
     if let Ok(bytes) = <[u8; 64]>::try_from(sig) {
-        let report = signature::check(
+        let signed = signature::Signed {
             message,
+            checkpoint: None,
+        };
+        let report = signature::check(
+            &signed,
             &[ManifestSignature {
                 key_id: key.id(),
                 bytes,
+                checkpoint: None,
             }],
             &Keyring::of([key.clone()]),
         );

@@ -1,0 +1,55 @@
+//! `docseal verify-proof PROOF`: its arguments, and the report of the check, as text or JSON.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use docseal::error::Result;
+use docseal::proofs::{self, VerifyProofOptions};
+use docseal::report;
+
+use super::{Outcome, written};
+
+// The arguments of `verify-proof` (the subcommand's help text is on `Command::VerifyProof`).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The proof file (written by docseal prove).
+    proof: PathBuf,
+    /// Also check that this file is the sealed one: its size and SHA-256.
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
+    #[arg(long, value_name = "KEY_OR_DIR")]
+    trust: Vec<PathBuf>,
+    /// A revocation made by `docseal revoke` to apply besides those found beside the trusted
+    /// keys; repeatable. A revoked key vouches for no checkpoint.
+    #[arg(long, value_name = "FILE")]
+    revoked: Vec<PathBuf>,
+    /// Write the report as JSON (docs/json-report.md).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Checks the proof and writes the report.
+pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
+    let rep = proofs::verify_proof(&VerifyProofOptions {
+        proof: args.proof,
+        file: args.file,
+        trust: docseal::trust::TrustOptions {
+            revoked: args.revoked,
+            ..docseal::trust::TrustOptions::keys(match args.trust.is_empty() {
+                true => vec![PathBuf::from("keys")],
+                false => args.trust,
+            })
+        },
+    })?;
+    if args.json {
+        written(report::json::write(out, &rep))?;
+    } else {
+        written(report::proof::render(out, &rep))?;
+    }
+    Ok(if rep.success {
+        Outcome::Done
+    } else {
+        Outcome::Failed
+    })
+}
