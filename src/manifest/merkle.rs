@@ -400,11 +400,21 @@ mod tests {
             retrieved: Recorded::Unknown,
             capture: Capture::default(),
         };
-        for known in [false, true] {
-            if known {
+        for step in 0..3 {
+            if step >= 1 {
                 entry.origin = Recorded::Known(OriginUrl::parse("https://example.org/x").unwrap());
                 entry.retrieved =
                     Recorded::Known(Timestamp::parse("2024-09-30T12:00:00Z").unwrap());
+            }
+            if step == 2 {
+                // The capture section of a fetched file (format version 2).
+                entry.capture = Capture {
+                    final_url: Some(OriginUrl::parse("https://example.org/y").unwrap()),
+                    http_status: Some(200),
+                    media_type: Some("text/html".into()),
+                    etag: Some("W/\"e1\"".into()),
+                    ..Capture::default()
+                };
             }
             let data = leaf_data(&entry);
             assert_eq!(hash_leaf_data(&data), leaf_hash(&entry));
