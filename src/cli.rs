@@ -251,6 +251,7 @@ Examples:
   docseal audit thesis.bib --manifest manifests/sources.toml
   docseal audit refs.json --manifest a.toml --manifest b.toml --check-files --json
   docseal audit urls.txt --manifest manifests/seeds.toml --root seeds
+  docseal audit refs.bib -m manifests/web.toml --archive web.tar.gz    check the sealed copies in it
 
 Exit status:
   0  every reference has an intact sealed copy retrieved on the cited day

@@ -25,8 +25,12 @@ pub struct Args {
     #[arg(long, conflicts_with = "root")]
     check_files: bool,
     /// Check each sealed copy found against the file in this folder (one manifest only).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "archive")]
     root: Option<PathBuf>,
+    /// Check each sealed copy found against the entry in this .tar, .tar.gz, .tar.zst or .zip
+    /// (one manifest only).
+    #[arg(long, value_name = "FILE", conflicts_with = "check_files")]
+    archive: Option<PathBuf>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -35,10 +39,11 @@ pub struct Args {
 /// Audits the references; exit 1 unless every one has an intact sealed copy retrieved on the
 /// cited day.
 pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
-    let files = match (args.root, args.check_files) {
-        (Some(root), _) => FileCheck::Root(root),
-        (None, true) => FileCheck::Collections,
-        (None, false) => FileCheck::None,
+    let files = match (args.root, args.archive, args.check_files) {
+        (Some(root), _, _) => FileCheck::Root(root),
+        (None, Some(archive), _) => FileCheck::Archive(archive),
+        (None, None, true) => FileCheck::Collections,
+        (None, None, false) => FileCheck::None,
     };
     let report = audit_files::audit(
         &AuditOptions {

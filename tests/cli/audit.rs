@@ -281,6 +281,16 @@ fn a_list_of_urls_and_the_files_checked_against_the_collection() {
     assert_eq!(code, 1);
     assert_eq!(report["references"][0]["status"], "modified");
     assert_eq!(report["references"][1]["status"], "ok");
+    // --archive checks the copies against an archive's entries instead.
+    let mut tar = std::process::Command::new("tar");
+    tar.args(["-czf", "moved.tgz", "moved"])
+        .current_dir(env.path());
+    assert!(run_command(tar).status.success());
+    let (code, report) = audit_json(&env, "urls.txt", &["--archive", "moved.tgz"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["files_checked"], true);
+    assert_eq!(report["references"][0]["status"], "modified");
+    assert_eq!(report["references"][1]["status"], "ok");
     // A file replaced by a link out of the collection is not followed.
     std::fs::remove_file(env.join("moved/b.html")).unwrap();
     std::os::unix::fs::symlink("/etc/hostname", env.join("moved/b.html")).unwrap();
@@ -329,7 +339,7 @@ fn a_bibliography_that_cannot_be_read_is_an_error_naming_it() {
             "audit", "urls.txt", "-m", MANIFEST, "-m", MANIFEST, "--root", "col",
         ]),
         2,
-        "--root names the collection folder of one manifest",
+        "--root and --archive name the collection of one manifest",
     );
 }
 
