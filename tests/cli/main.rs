@@ -60,3 +60,4 @@ mod trusted_keys;
 mod util;
 mod vectors;
 mod verify;
+mod warc;
