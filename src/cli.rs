@@ -149,7 +149,7 @@ Examples:
   docseal seal seeds --key archive --sources sources/seeds.toml  then seal what was imported
 
 Environment:
-  none
+  none: import-warc reads no environment variable and makes no network connection
 
 Exit status:
   0  every response and resource record was stored, or skipped (request, metadata, warcinfo,

@@ -179,7 +179,7 @@ struct Warc {
 
 /// Opens a WARC file (plain or gzip) and checks that it starts like one.
 fn open(path: &Path) -> Result<Warc> {
-    let input = fsio::open_input(path, "WARC file")?;
+    let input = fsio::open_input(path, "WARC")?;
     let file_pos = Rc::new(Cell::new(0));
     let mut file = Counting {
         inner: BufReader::with_capacity(64 * 1024, input),

@@ -486,14 +486,18 @@ fn bad_input_is_refused_before_anything_is_stored() {
     assert_bad_input(&out, "text.warc.gz: ", "is not a WARC file");
     std::fs::create_dir(env.join("folder")).unwrap();
     let out = env.run(["import-warc", "folder", "--into", "seeds"]);
-    assert_bad_input(&out, "folder: ", "");
+    assert_bad_input(
+        &out,
+        "folder: ",
+        "is a folder, not a WARC; pass the WARC file itself",
+    );
     let status = Command::new("mkfifo")
         .arg(env.join("pipe.warc"))
         .status()
         .unwrap();
     assert!(status.success());
     let out = env.run(["import-warc", "pipe.warc", "--into", "seeds"]);
-    assert_bad_input(&out, "pipe.warc: ", "");
+    assert_bad_input(&out, "pipe.warc: ", "FIFO");
     // A good file after a bad one: nothing of it is stored either.
     env.write(
         "good.warc",
