@@ -400,6 +400,22 @@ mod tests {
         assert_eq!(a.redirects[0].status, 301);
         assert_eq!((a.size, a.content_length), (Some(3), Some(3)));
         assert!(a.sha256.is_some());
+        let w = parse(
+            "[[source]]\npath = \"a\"\nretrieved = \"unknown\"\nwarc_file = \"c.warc.gz\"\n\
+             warc_record_id = \"<urn:uuid:1>\"\nwarc_date = \"2016-01\"\nwarc_verified = [\"block\"]\n",
+        )
+        .unwrap();
+        let w = &w.entries[&RelPath::new("a").unwrap()];
+        assert!(w.retrieved.is_unknown());
+        assert_eq!(
+            w.warc,
+            Some(WarcOrigin {
+                file: "c.warc.gz".into(),
+                record_id: "<urn:uuid:1>".into(),
+                date: "2016-01".into(),
+                verified: vec!["block".into()],
+            })
+        );
         for (bad, says) in [
             ("naming = \"md5\"\n", "s.toml:1: unknown naming scheme"),
             (
@@ -423,6 +439,10 @@ mod tests {
                 "s.toml:3:",
             ),
             ("[[source]]\npath = \"a\"\nsha256 = \"abc\"\n", "s.toml:3:"),
+            (
+                "[[source]]\npath = \"a\"\nwarc_file = \"c.warc\"\n",
+                "s.toml:2: warc_file, warc_record_id and warc_date go together",
+            ),
         ] {
             let e = parse(bad).unwrap_err();
             assert!(e.to_string().starts_with(says), "{bad:?}: {e}");

@@ -517,3 +517,41 @@ fn bad_input_is_refused_before_anything_is_stored() {
     assert!(!env.exists("seeds"));
     assert!(!env.exists("sources"));
 }
+
+#[test]
+fn a_payload_beyond_max_size_is_refused_and_the_next_record_imported() {
+    let env = TestEnv::new();
+    let resource = |id: &str, body: &[u8]| {
+        record(
+            "WARC/1.0",
+            &[
+                ("WARC-Type", "resource"),
+                ("WARC-Record-ID", id),
+                ("WARC-Date", "2024-09-30T14:05:00Z"),
+                ("WARC-Target-URI", "https://example.org/r"),
+            ],
+            body,
+        )
+    };
+    let mut warc = resource("<urn:uuid:big>", &[b'x'; 2000]);
+    warc.extend(resource("<urn:uuid:small>", b"small\n"));
+    env.write("two.warc", &warc);
+    let out = env.run([
+        "import-warc",
+        "two.warc",
+        "--into",
+        "seeds",
+        "--max-size",
+        "1K",
+    ]);
+    assert_fails(
+        &out,
+        1,
+        "docseal: two.warc: record at byte 0: the body is larger than --max-size (1024 bytes); raise it to capture this\n",
+    );
+    assert_eq!(
+        stored_files(&env, "seeds"),
+        vec![format!("000_{}.bin", &sha256(b"small\n")[..16])]
+    );
+    assert!(env.stray_temp_files().is_empty());
+}
