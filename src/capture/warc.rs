@@ -485,10 +485,23 @@ impl Warc {
         let mut content_length = None;
         let mut chunked = false;
         if http {
-            let head = block
-                .raw
-                .head()
-                .map_err(|e| Failure::Broken(head_broken(&e)))?;
+            // An interim response (`100 Continue`) may come before the final one, in one block.
+            let head = loop {
+                let head = block
+                    .raw
+                    .head()
+                    .map_err(|e| Failure::Broken(head_broken(&e)))?;
+                let mut headers = [httparse::EMPTY_HEADER; 128];
+                let mut interim = httparse::Response::new(&mut headers);
+                let parsed = interim.parse(&head);
+                let code = interim.code.unwrap_or(0);
+                if !(matches!(parsed, Ok(httparse::Status::Complete(_)))
+                    && (100..200).contains(&code)
+                    && code != 101)
+                {
+                    break head;
+                }
+            };
             let mut headers = [httparse::EMPTY_HEADER; 128];
             let mut response = httparse::Response::new(&mut headers);
             match response.parse(&head) {

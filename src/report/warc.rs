@@ -56,7 +56,14 @@ pub fn render_record<W: Write, E: Write>(
             let checked = if verified.is_empty() {
                 "no digest checked".to_string()
             } else {
-                format!("{} digest verified", verified.join(" and "))
+                let names: Vec<&str> = verified
+                    .iter()
+                    .map(|v| match v.as_str() {
+                        "payload-dechunked" => "de-chunked payload",
+                        other => other,
+                    })
+                    .collect();
+                format!("{} digest verified", names.join(" and "))
             };
             writeln!(
                 out,

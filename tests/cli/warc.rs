@@ -351,9 +351,9 @@ fn resource_revisit_and_short_dated_records_written_by_hand() {
 }
 
 #[test]
-fn a_payload_digest_over_the_dechunked_body_is_accepted_and_recorded_so() {
+fn a_payload_digest_over_the_dechunked_body_after_a_100_continue_is_accepted_and_recorded_so() {
     let env = TestEnv::new();
-    let http = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n4\r\nabc\n\r\n3;x=1\r\ndef\r\n0\r\n\r\n";
+    let http = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n4\r\nabc\n\r\n3;x=1\r\ndef\r\n0\r\n\r\n";
     let sha1 = |b: &[u8]| {
         use sha1::Digest as _;
         data_encoding::BASE32.encode(&sha1::Sha1::digest(b))
@@ -380,6 +380,11 @@ fn a_payload_digest_over_the_dechunked_body_is_accepted_and_recorded_so() {
     let out = env.run(["import-warc", "chunked.warc", "--into", "seeds"]);
     assert_ok(&out);
     let name = format!("000_{}.txt", &sha256(b"abc\ndef")[..16]);
+    assert!(
+        stdout(&out).contains("(block and de-chunked payload digest verified)"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(stored_files(&env, "seeds"), vec![name.clone()]);
     assert_eq!(env.read_bytes(format!("seeds/{name}")), b"abc\ndef");
     let sources = env.read("sources/seeds.toml");
