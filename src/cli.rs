@@ -144,8 +144,9 @@ Exit status:
 
 const IMPORT_WARC_HELP: &str = "\
 Examples:
-  docseal import-warc crawl.warc.gz --into seeds           provenance in sources/seeds.toml
-  wget --warc-file=crawl https://example.org/report.pdf && docseal import-warc crawl.warc.gz --into seeds
+  wget --warc-file=crawl https://example.org/report.pdf        writes crawl.warc.gz
+  docseal import-warc crawl.warc.gz --into seeds               provenance in sources/seeds.toml
+  docseal import-warc old.warc --into seeds --include-errors   4xx/5xx responses too
   docseal seal seeds --key archive --sources sources/seeds.toml  then seal what was imported
 
 Environment:
