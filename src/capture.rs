@@ -9,5 +9,6 @@ pub mod csv;
 pub mod fetch;
 pub mod sources;
 pub mod store;
+pub mod warc;
 
 pub use sources::{Source, Sources};

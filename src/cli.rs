@@ -9,6 +9,7 @@ mod diff;
 mod export;
 mod fetch;
 mod identify;
+mod import_warc;
 mod keygen;
 mod log;
 mod man;
@@ -142,6 +143,24 @@ Exit status:
   1  some URL failed (a line on standard error says why); the others were stored
   2  docseal could not run: bad arguments, a bad URL list or --ca-cert file, an unreadable
      sources list, a folder or sources list that cannot be written";
+
+const IMPORT_WARC_HELP: &str = "\
+Examples:
+  wget --warc-file=crawl https://example.org/report.pdf        writes crawl.warc.gz
+  docseal import-warc crawl.warc.gz --into seeds               provenance in sources/seeds.toml
+  docseal import-warc old.warc --into seeds --include-errors   4xx/5xx responses too
+  docseal seal seeds --key archive --sources sources/seeds.toml  then seal what was imported
+
+Environment:
+  none: import-warc reads no environment variable and makes no network connection
+
+Exit status:
+  0  every response and resource record was stored, or skipped (request, metadata, warcinfo,
+     revisit, a 4xx/5xx response, a record imported before)
+  1  some record was refused (a line on standard error names the file, the record's offset and
+     why: a digest that does not match, a truncated record or gzip member); the others were stored
+  2  docseal could not run: bad arguments, a file that cannot be read or is not a WARC file, an
+     unreadable sources list, a folder or sources list that cannot be written";
 
 const VERIFY_HELP: &str = "\
 Examples:
@@ -352,6 +371,12 @@ pub enum Command {
     /// redirects, time, status, headers, size, SHA-256) in the folder's sources list.
     #[command(after_help = FETCH_HELP)]
     Fetch(fetch::Args),
+    /// Store the payload of each response and resource record of WARC files (as wget --warc-file
+    /// writes them) under a content-addressed name in DIR, recording its provenance (target URI,
+    /// WARC-Date, status, headers, the WARC file and record ID, the digests checked) in the
+    /// folder's sources list.
+    #[command(after_help = IMPORT_WARC_HELP)]
+    ImportWarc(import_warc::Args),
     /// Check a manifest's signature, then every file of the collection against it.
     #[command(after_help = VERIFY_HELP)]
     Verify(verify::Args),
@@ -439,6 +464,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Revoke(args) => revoke::run(args, &mut out),
         Command::Seal(args) => seal::run(args, &mut out),
         Command::Fetch(args) => fetch::run(args, &mut out),
+        Command::ImportWarc(args) => import_warc::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
         Command::Sign(args) => sign::run(args, &mut out),
         Command::Passwd(args) => passwd::run(args, &mut out),

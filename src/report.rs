@@ -28,6 +28,7 @@ pub mod seal;
 pub mod show;
 pub mod sign;
 mod verdicts;
+pub mod warc;
 
 use std::io;
 

@@ -26,7 +26,7 @@ use super::sources::Redirect;
 use super::store::{Record, Store, StoreError, Stored};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::provenance::{Capture, OriginUrl, Timestamp};
+use crate::provenance::{Capture, OriginUrl, Recorded, Timestamp};
 
 /// What to fetch and how.
 #[derive(Clone, Debug)]
@@ -292,10 +292,11 @@ fn one(
     };
     let record = Record {
         url: asked,
-        retrieved,
+        retrieved: Recorded::Known(retrieved),
         capture,
         redirects,
         content_length,
+        warc: None,
     };
     let mut body = response.into_body().into_reader();
     match store.store(&mut body, &record, &mut |n| progress.bytes(n)) {

@@ -40,6 +40,24 @@ pub struct Source {
     pub size: Option<u64>,
     /// The SHA-256 of what was stored, when the list records it.
     pub sha256: Option<Sha256Digest>,
+    /// The WARC record it was imported from (a list written by `docseal import-warc`).
+    pub warc: Option<WarcOrigin>,
+}
+
+/// The WARC record a file was imported from: `warc_file`, `warc_record_id`, `warc_date` and
+/// `warc_verified` in the sources list (all four or none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WarcOrigin {
+    /// The WARC file's name (without its folder).
+    pub file: String,
+    /// The record's `WARC-Record-ID`, as written (`<urn:uuid:…>`).
+    pub record_id: String,
+    /// The record's `WARC-Date`, as written: it keeps a coarse date (`2016-01`) that `retrieved`
+    /// cannot hold, in which case `retrieved` is unknown.
+    pub date: String,
+    /// The digests that were checked and matched: `block`, `payload` (over the body as
+    /// transferred, chunks and all, as wget computes it) or `payload-dechunked`.
+    pub verified: Vec<String>,
 }
 
 impl Source {
@@ -60,6 +78,7 @@ impl Source {
             content_length: None,
             size: None,
             sha256: None,
+            warc: None,
         }
     }
 }
@@ -110,6 +129,11 @@ struct RawSource {
     last_modified: Option<Spanned<String>>,
     size: Option<u64>,
     sha256: Option<Sha256Digest>,
+    warc_file: Option<Spanned<String>>,
+    warc_record_id: Option<String>,
+    warc_date: Option<String>,
+    #[serde(default)]
+    warc_verified: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -247,7 +271,24 @@ impl Sources {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
+            let warc = match (s.warc_file, s.warc_record_id, s.warc_date) {
+                (None, None, None) if s.warc_verified.is_empty() => None,
+                (Some(file), Some(record_id), Some(date)) => Some(WarcOrigin {
+                    file: file.into_inner(),
+                    record_id,
+                    date,
+                    verified: s.warc_verified,
+                }),
+                _ => {
+                    return Err(at(
+                        start,
+                        "warc_file, warc_record_id and warc_date go together; give all three or none"
+                            .to_string(),
+                    ));
+                }
+            };
             let source = Source {
+                warc,
                 capture,
                 redirects,
                 content_length: s.content_length,
@@ -359,6 +400,22 @@ mod tests {
         assert_eq!(a.redirects[0].status, 301);
         assert_eq!((a.size, a.content_length), (Some(3), Some(3)));
         assert!(a.sha256.is_some());
+        let w = parse(
+            "[[source]]\npath = \"a\"\nretrieved = \"unknown\"\nwarc_file = \"c.warc.gz\"\n\
+             warc_record_id = \"<urn:uuid:1>\"\nwarc_date = \"2016-01\"\nwarc_verified = [\"block\"]\n",
+        )
+        .unwrap();
+        let w = &w.entries[&RelPath::new("a").unwrap()];
+        assert!(w.retrieved.is_unknown());
+        assert_eq!(
+            w.warc,
+            Some(WarcOrigin {
+                file: "c.warc.gz".into(),
+                record_id: "<urn:uuid:1>".into(),
+                date: "2016-01".into(),
+                verified: vec!["block".into()],
+            })
+        );
         for (bad, says) in [
             ("naming = \"md5\"\n", "s.toml:1: unknown naming scheme"),
             (
@@ -382,6 +439,10 @@ mod tests {
                 "s.toml:3:",
             ),
             ("[[source]]\npath = \"a\"\nsha256 = \"abc\"\n", "s.toml:3:"),
+            (
+                "[[source]]\npath = \"a\"\nwarc_file = \"c.warc\"\n",
+                "s.toml:2: warc_file, warc_record_id and warc_date go together",
+            ),
         ] {
             let e = parse(bad).unwrap_err();
             assert!(e.to_string().starts_with(says), "{bad:?}: {e}");

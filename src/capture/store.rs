@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-use super::sources::{Redirect, Sources};
+use super::sources::{Redirect, Sources, WarcOrigin};
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
-use crate::provenance::{Capture, Naming, OriginUrl, Timestamp};
+use crate::provenance::{Capture, Naming, OriginUrl, Recorded, Timestamp};
 use crate::relpath::RelPath;
 
 /// What is recorded of one capture besides the stored bytes' size and digest.
@@ -29,14 +29,16 @@ use crate::relpath::RelPath;
 pub struct Record {
     /// The URL asked for (`url` in the sources list).
     pub url: OriginUrl,
-    /// When the response headers arrived.
-    pub retrieved: Timestamp,
+    /// When the response headers arrived (unknown when a WARC record gives only a coarse date).
+    pub retrieved: Recorded<Timestamp>,
     /// The status and headers of the response, and the final URL.
     pub capture: Capture,
     /// The redirects followed, in order.
     pub redirects: Vec<Redirect>,
     /// The `Content-Length` announced, if any.
     pub content_length: Option<u64>,
+    /// The WARC record it was imported from, if it was.
+    pub warc: Option<WarcOrigin>,
 }
 
 /// What was stored.
@@ -68,14 +70,16 @@ pub struct Store {
     text: String,
     /// The URLs already captured, with the path of their latest capture.
     captured: HashMap<String, String>,
+    /// The WARC records already imported (`warc_record_id`), with the path they were stored as.
+    warc_records: HashMap<String, String>,
     next_sequence: u64,
     max_size: u64,
 }
 
 /// The text that starts a sources list docseal writes.
 const SOURCES_HEAD: &str = "\
-# Sources list written by docseal fetch: one [[source]] table per stored file, with what the
-# HTTP exchange said. Seal the folder with it: docseal seal DIR --key KEY --sources THIS-FILE
+# Sources list written by docseal fetch or import-warc: one [[source]] table per stored file,
+# with what the HTTP exchange (or the WARC record) said. Seal the folder with it: docseal seal DIR --key KEY --sources THIS-FILE
 naming = \"sha256-prefix\"
 ";
 
@@ -93,7 +97,11 @@ impl Store {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
         let mut next_sequence = 0;
         let mut captured = HashMap::new();
+        let mut warc_records = HashMap::new();
         for (path, source) in &sources.entries {
+            if let Some(w) = &source.warc {
+                warc_records.insert(w.record_id.clone(), path.as_str().to_string());
+            }
             next_sequence = next_sequence.max(sequence_of(path.as_str()).map_or(0, |n| n + 1));
             if let Some(url) = source.origin.known() {
                 captured.insert(url.as_str().to_string(), path.as_str().to_string());
@@ -111,6 +119,7 @@ impl Store {
             sources_path: sources_path.to_path_buf(),
             text,
             captured,
+            warc_records,
             next_sequence,
             max_size,
         })
@@ -121,12 +130,29 @@ impl Store {
         self.captured.get(url).map(String::as_str)
     }
 
+    /// The path a WARC record (by its `WARC-Record-ID`) was stored as, if it was imported before.
+    pub fn imported(&self, record_id: &str) -> Option<&str> {
+        self.warc_records.get(record_id).map(String::as_str)
+    }
+
     /// Streams `body` into the folder and records it with `record`; `progress` is told of every
     /// piece read.
     pub fn store(
         &mut self,
         body: &mut dyn Read,
         record: &Record,
+        progress: &mut dyn FnMut(u64),
+    ) -> std::result::Result<Stored, StoreError> {
+        self.store_with(body, &mut || record.clone(), progress)
+    }
+
+    /// As [`Store::store`], with the record made by `finish` once the stream has ended (a WARC
+    /// import learns which digest matched only then). A read that fails with
+    /// [`io::ErrorKind::InvalidData`] refuses the stream with that error's text as the reason.
+    pub fn store_with(
+        &mut self,
+        body: &mut dyn Read,
+        finish: &mut dyn FnMut() -> Record,
         progress: &mut dyn FnMut(u64),
     ) -> std::result::Result<Stored, StoreError> {
         let local = StoreError::Local;
@@ -139,6 +165,9 @@ impl Store {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                    return Err(StoreError::Stream(e.to_string()));
+                }
                 Err(e) => {
                     return Err(StoreError::Stream(format!(
                         "the body was cut off after {size} bytes: {e}"
@@ -158,6 +187,7 @@ impl Store {
                 .map_err(|e| local(Error::io(&self.dir, "cannot write a file in", e)))?;
             progress(n as u64);
         }
+        let record = &finish();
         if let Some(announced) = record.content_length.filter(|&n| n != size) {
             return Err(StoreError::Stream(format!(
                 "the body has {size} bytes, its Content-Length said {announced}"
@@ -204,6 +234,9 @@ impl Store {
         self.text = text;
         self.captured
             .insert(record.url.as_str().to_string(), name.clone());
+        if let Some(w) = &record.warc {
+            self.warc_records.insert(w.record_id.clone(), name.clone());
+        }
         Ok(stored)
     }
 }
@@ -327,6 +360,17 @@ fn push_source(out: &mut String, stored: &Stored, r: &Record) {
     }
     if let Some(n) = r.content_length {
         let _ = writeln!(out, "content_length = {n}");
+    }
+    if let Some(w) = &r.warc {
+        let verified: Vec<String> = w.verified.iter().map(|v| quote(v)).collect();
+        let _ = writeln!(
+            out,
+            "warc_file = {}\nwarc_record_id = {}\nwarc_date = {}\nwarc_verified = [{}]",
+            quote(&w.file),
+            quote(&w.record_id),
+            quote(&w.date),
+            verified.join(", ")
+        );
     }
     let _ = writeln!(
         out,

@@ -50,7 +50,7 @@ pub struct Args {
 }
 
 /// `N`, `NK`, `NM` or `NG` bytes.
-fn parse_size(s: &str) -> std::result::Result<u64, String> {
+pub(super) fn parse_size(s: &str) -> std::result::Result<u64, String> {
     let (digits, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => s.split_at(i),
         None => (s, ""),
@@ -74,7 +74,7 @@ fn parse_size(s: &str) -> std::result::Result<u64, String> {
 }
 
 /// The default sources list of a folder: `sources/NAME.toml` beside it.
-fn default_sources(dir: &Path) -> Result<PathBuf> {
+pub(super) fn default_sources(dir: &Path) -> Result<PathBuf> {
     let name = dir
         .file_name()
         .and_then(|n| n.to_str())

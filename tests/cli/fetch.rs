@@ -12,12 +12,12 @@ use crate::server::{Reply, Server, Tls, closed_port_url};
 use crate::util::*;
 
 /// The SHA-256 of `bytes`, in hex.
-fn sha256(bytes: &[u8]) -> String {
+pub fn sha256(bytes: &[u8]) -> String {
     docseal::digest::Sha256Digest::of(bytes).to_hex()
 }
 
-/// The one file stored in `dir`, by name.
-fn stored_files(env: &TestEnv, dir: &str) -> Vec<String> {
+/// The files stored in `dir`, by name.
+pub fn stored_files(env: &TestEnv, dir: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(env.join(dir))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -27,7 +27,7 @@ fn stored_files(env: &TestEnv, dir: &str) -> Vec<String> {
 }
 
 /// Seals the fetched folder `seeds` with key "k" and its sources list.
-fn seal_fetched(env: &TestEnv) -> std::process::Output {
+pub fn seal_fetched(env: &TestEnv) -> std::process::Output {
     env.run([
         "seal",
         "seeds",

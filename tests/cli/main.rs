@@ -61,3 +61,4 @@ mod trusted_keys;
 mod util;
 mod vectors;
 mod verify;
+mod warc;

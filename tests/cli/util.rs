@@ -26,6 +26,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "revoke",
     "seal",
     "fetch",
+    "import-warc",
     "verify",
     "sign",
     "passwd",
