@@ -82,26 +82,13 @@ fn check_in_archive(report: &mut AuditReport, path: &Path) -> Result<()> {
         .iter_mut()
         .flat_map(|r| r.copies.iter_mut())
     {
-        let (intact, detail) = match files.get(copy.path.as_str()) {
-            Some(Measurement::Hashed(fx)) if fx.size == copy.size && fx.digest == copy.digest => {
-                (true, None)
+        match files.get(copy.path.as_str()) {
+            Some(m @ (Measurement::Hashed(_) | Measurement::Unreadable(_))) => judge(copy, m),
+            Some(_) | None => {
+                copy.intact = Some(false);
+                copy.file_detail = Some(format!("not in the archive {}", path.display()));
             }
-            Some(Measurement::Hashed(fx)) => (
-                false,
-                Some(format!(
-                    "content changed in {} (sha256 {})",
-                    path.display(),
-                    fx.digest
-                )),
-            ),
-            Some(Measurement::Unreadable(why)) => (false, Some(format!("cannot read: {why}"))),
-            Some(_) | None => (
-                false,
-                Some(format!("not in the archive {}", path.display())),
-            ),
-        };
-        copy.intact = Some(intact);
-        copy.file_detail = detail;
+        }
     }
     Ok(())
 }
@@ -129,24 +116,21 @@ fn check_copy(copy: &mut SealedCopy, root: &Path, buf: &mut [u8]) {
         copy.file_detail = Some("its sealed path cannot be looked up".into());
         return;
     };
-    let (intact, detail) = match measure_path(root, &path, copy.size, buf) {
-        Measurement::Hashed(fx) if fx.size == copy.size && fx.digest == copy.digest => (true, None),
-        Measurement::Hashed(fx) => (
-            false,
-            Some(format!("content changed (sha256 {})", fx.digest)),
-        ),
-        Measurement::OtherSize(size) => (
-            false,
-            Some(format!(
-                "content changed (size {} -> {size} bytes)",
-                copy.size
-            )),
-        ),
-        Measurement::Vanished => (false, Some(format!("{} is missing", path.as_str()))),
-        Measurement::Unreadable(why) => {
-            (false, Some(format!("cannot read {}: {why}", path.as_str())))
-        }
+    judge(copy, &measure_path(root, &path, copy.size, buf));
+}
+
+/// Whether the copy is intact, from what reading its file (or archive entry) gave.
+fn judge(copy: &mut SealedCopy, measured: &Measurement) {
+    let detail = match measured {
+        Measurement::Hashed(fx) if fx.size == copy.size && fx.digest == copy.digest => None,
+        Measurement::Hashed(fx) => Some(format!("content changed (sha256 {})", fx.digest)),
+        Measurement::OtherSize(size) => Some(format!(
+            "content changed (size {} -> {size} bytes)",
+            copy.size
+        )),
+        Measurement::Vanished => Some(format!("{} is missing", copy.path)),
+        Measurement::Unreadable(why) => Some(format!("cannot read {}: {why}", copy.path)),
     };
-    copy.intact = Some(intact);
+    copy.intact = Some(detail.is_none());
     copy.file_detail = detail;
 }

@@ -513,16 +513,19 @@ struct TrustArgs {
     expect_name: Option<String>,
 }
 
+/// The trusted key files and folders given, or `./keys` when none is.
+fn keys_or_default(trust: Vec<std::path::PathBuf>) -> Vec<std::path::PathBuf> {
+    match trust.is_empty() {
+        true => vec![std::path::PathBuf::from("keys")],
+        false => trust,
+    }
+}
+
 impl TrustArgs {
     /// The library's options: trust `./keys` when no `--trust` is given.
     fn options(self) -> docseal::trust::TrustOptions {
-        let keys = if self.trust.is_empty() {
-            vec![std::path::PathBuf::from("keys")]
-        } else {
-            self.trust
-        };
         docseal::trust::TrustOptions {
-            keys,
+            keys: keys_or_default(self.trust),
             revoked: self.revoked,
             policy: docseal::trust::Policy {
                 threshold: self.threshold.map_or(1, usize::from),

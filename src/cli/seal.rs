@@ -160,10 +160,7 @@ impl Args {
             },
             name_given,
             previous: self.previous,
-            trust: docseal::trust::TrustOptions::keys(match self.trust.is_empty() {
-                true => vec![PathBuf::from("keys")],
-                false => self.trust.clone(),
-            }),
+            trust: docseal::trust::TrustOptions::keys(super::keys_or_default(self.trust.clone())),
             drop_provenance: self.drop_provenance,
             expires: self.expires,
         })

@@ -36,10 +36,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         file: args.file,
         trust: docseal::trust::TrustOptions {
             revoked: args.revoked,
-            ..docseal::trust::TrustOptions::keys(match args.trust.is_empty() {
-                true => vec![PathBuf::from("keys")],
-                false => args.trust,
-            })
+            ..docseal::trust::TrustOptions::keys(super::keys_or_default(args.trust))
         },
     })?;
     if args.json {

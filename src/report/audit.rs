@@ -4,13 +4,35 @@
 use std::io::{self, Write};
 
 use super::human::signature_text;
-use crate::audit::citations::{AuditReport, ReferenceStatus};
+use crate::audit::citations::{AuditReport, ManifestUsed, ReferenceStatus};
 use crate::error::Result;
 use crate::sanitize::escape;
 
 /// Writes what the audit found.
 pub fn render<W: Write>(w: &mut W, r: &AuditReport) -> Result<()> {
     super::presenting(|_| write_audit(w, r))
+}
+
+/// One line per manifest given: its collection, or (`unused`, when its signature is not valid)
+/// that its entries were not taken as fact; and the signature verdict. Shared with `identify`.
+pub(crate) fn write_manifests<W: Write>(
+    w: &mut W,
+    manifests: &[ManifestUsed],
+    unused: &str,
+) -> io::Result<()> {
+    for m in manifests {
+        let used = match m.signature.is_valid() {
+            true => format!("collection \"{}\"", escape(&m.collection)),
+            false => format!("{unused}: its provenance is not taken as fact"),
+        };
+        writeln!(
+            w,
+            "manifest   {}: {used}; signature {}",
+            escape(&m.manifest),
+            signature_text(&m.signature)
+        )?;
+    }
+    Ok(())
 }
 
 fn write_audit<W: Write>(w: &mut W, r: &AuditReport) -> io::Result<()> {
@@ -22,18 +44,7 @@ fn write_audit<W: Write>(w: &mut W, r: &AuditReport) -> io::Result<()> {
         r.totals.references,
         r.totals.without_url
     )?;
-    for m in &r.manifests {
-        let used = match m.signature.is_valid() {
-            true => format!("collection \"{}\"", escape(&m.collection)),
-            false => "not used: its provenance is not taken as fact".to_string(),
-        };
-        writeln!(
-            w,
-            "manifest   {}: {used}; signature {}",
-            escape(&m.manifest),
-            signature_text(&m.signature)
-        )?;
-    }
+    write_manifests(w, &r.manifests, "not used")?;
     for reference in &r.references {
         let label = reference.status.as_str();
         if reference.status == ReferenceStatus::Malformed {

@@ -4,7 +4,6 @@
 
 use std::io::{self, Write};
 
-use super::human::signature_text;
 use crate::audit::identify::IdentifyReport;
 use crate::error::Result;
 use crate::sanitize::escape;
@@ -15,18 +14,7 @@ pub fn render<W: Write>(w: &mut W, r: &IdentifyReport) -> Result<()> {
 }
 
 fn write_identify<W: Write>(w: &mut W, r: &IdentifyReport) -> io::Result<()> {
-    for m in &r.manifests {
-        let used = match m.signature.is_valid() {
-            true => format!("collection \"{}\"", escape(&m.collection)),
-            false => "not searched: its provenance is not taken as fact".to_string(),
-        };
-        writeln!(
-            w,
-            "manifest   {}: {used}; signature {}",
-            escape(&m.manifest),
-            signature_text(&m.signature)
-        )?;
-    }
+    super::audit::write_manifests(w, &r.manifests, "not searched")?;
     for f in &r.files {
         if f.sealed_as.is_empty() {
             writeln!(
