@@ -108,7 +108,7 @@ fn validate_bag_of_something_that_is_not_a_folder_cannot_run() {
 
 /// Runs bagit-python's validator (the reference implementation) on `bag`.
 fn bagit_python(env: &TestEnv, bag: &str) -> std::process::Output {
-    let mut cmd = std::process::Command::new("python3");
+    let mut cmd = python3();
     cmd.args(["-m", "bagit", "--validate", bag])
         .current_dir(env.path());
     run_command(cmd)

@@ -62,7 +62,7 @@ fn the_workflow_files_are_yaml_and_run_the_example_script() {
         "examples/ci/github-actions.yml",
         "examples/ci/gitlab-ci.yml",
     ] {
-        let mut py = Command::new("python3");
+        let mut py = python3();
         py.arg("-c")
             .arg("import sys, yaml, json; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))")
             .arg(repo().join(file));

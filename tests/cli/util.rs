@@ -309,6 +309,56 @@ impl Collection<'_> {
     }
 }
 
+/// `python3` with the Python packages of `tests/python-requirements.txt` on its `PYTHONPATH`:
+/// `target/ci-python`, where `.ci/run` installs them. When they are not there yet (a fresh clone,
+/// where the README's `cargo test` is the first thing run), the first test that needs them
+/// installs them there with pip from PyPI, once for the whole run.
+pub fn python3() -> Command {
+    static READY: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let dir = READY.get_or_init(|| {
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let dir = repo.join("target/ci-python");
+        let has_all = |dir: &Path| {
+            Command::new("python3")
+                .args(["-c", "import bagit, yaml, xmlschema"])
+                .env("PYTHONPATH", dir)
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if has_all(&dir) {
+            return Ok(dir);
+        }
+        let out = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(&dir)
+            .arg("-r")
+            .arg(repo.join("tests/python-requirements.txt"))
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run python3 -m pip: {e}"))?;
+        if !out.status.success() || !has_all(&dir) {
+            return Err(format!(
+                "cannot install tests/python-requirements.txt into {}: {}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(dir)
+    });
+    let dir = dir.as_ref().unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = Command::new("python3");
+    cmd.env("PYTHONPATH", dir);
+    cmd
+}
+
 /// Runs a command with [`TIMEOUT`], collecting its output; a run that does not finish in time is
 /// killed and fails the test.
 pub fn run_command(mut cmd: Command) -> Output {
