@@ -7,8 +7,6 @@ error annotations, and the step summary appended to the file `GITHUB_STEP_SUMMAR
 `--output FILE` writes the report to a file while the text report goes to standard output.
 */
 
-use std::process::Command;
-
 use crate::util::*;
 
 /// The JUnit schema the reports must validate against: Jenkins' `junit-10.xsd`, as pytest and the
