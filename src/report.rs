@@ -215,8 +215,19 @@ impl Totals {
     /// Every count on one line, as the CI presenters give it.
     pub fn summary(&self) -> String {
         format!(
-            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra{}; {} lacking provenance",
+            "{}; {} lacking provenance",
+            self.counts_text(),
+            self.lacking_provenance
+        )
+    }
+
+    /// The counts of the sealed files and of the extra ones (and the misnamed, when there are
+    /// any): `2 sealed files: 2 ok, 0 modified, … ; 0 extra`.
+    pub fn counts_text(&self) -> String {
+        format!(
+            "{} sealed {}: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra{}",
             self.sealed,
+            if self.sealed == 1 { "file" } else { "files" },
             self.ok,
             self.modified,
             self.moved,
@@ -224,7 +235,6 @@ impl Totals {
             self.unreadable,
             self.extra,
             self.misnamed_text(),
-            self.lacking_provenance
         )
     }
 

@@ -124,18 +124,7 @@ fn write_report<W: Write>(
     }
     let t = &report.totals;
     if report.files_checked {
-        write!(
-            w,
-            "{} sealed files: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra{}",
-            t.sealed,
-            t.ok,
-            t.modified,
-            t.moved,
-            t.missing,
-            t.unreadable,
-            t.extra,
-            t.misnamed_text()
-        )?;
+        write!(w, "{}", t.counts_text())?;
         if t.lacking_provenance > 0 {
             write!(w, "; {} lacking provenance", t.lacking_provenance)?;
             if report.require_provenance {

@@ -342,7 +342,7 @@ fn verify_with_paths_picks_the_named_entries_from_an_archive() {
     let out = env.run(["verify", MANIFEST, "--archive", "col.tgz", "a.txt"]);
     assert_ok(&out);
     assert!(
-        stdout(&out).contains("\nok         a.txt\n1 sealed files: 1 ok,"),
+        stdout(&out).contains("\nok         a.txt\n1 sealed file: 1 ok,"),
         "{}",
         stdout(&out)
     );
