@@ -309,11 +309,14 @@ Exit status:
 const VERIFY_PROOF_HELP: &str = "\
 Checks offline that the checkpoint is signed by a trusted key, that the audit path leads from
 the file's leaf data to the checkpoint's root, and with --file that the file is the sealed one.
-What the proof says of the file is printed only once all of that verified.
+What the proof says of the file is printed only once all of that verified. --threshold,
+--signer and --expect-name require of the checkpoint's signers what they require of a
+manifest's; a revoked key vouches for no checkpoint.
 
 Examples:
   docseal verify-proof 000.tlog-proof --trust keys/archive.pub
   docseal verify-proof 000.tlog-proof --file ~/Downloads/000.txt --json
+  docseal verify-proof 000.tlog-proof --trust keys --threshold 2   two distinct keys must sign
 
 Environment:
   NO_COLOR  docseal writes no colour whatever it is set to; nothing else is read: the check is
@@ -321,8 +324,10 @@ Environment:
 
 Exit status:
   0  the proof verified (and the file is the sealed one)
-  1  a check failed: signature, leaf data, audit path, or the file
-  2  docseal could not run: bad arguments, an unreadable or malformed proof, no trusted keys";
+  1  a check failed: signature, leaf data, audit path, or the file; the signatures do not meet
+     --threshold, --signer or --expect-name
+  2  docseal could not run: bad arguments, an unreadable or malformed proof, no trusted keys, a
+     --signer that is not among the trusted keys, a --threshold above their number";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:

@@ -15,7 +15,8 @@ use crate::fsio::{self, Access};
 use crate::report::proof::{
     FileCheck, PROOF_REPORT_VERSION, ProofReport, ProofSignature, ProveReport,
 };
-use crate::trust::signature::SignatureReport;
+use crate::trust::note;
+use crate::trust::signature::{SignatureReport, SignatureStatus};
 use crate::trust::{PublicKey, Trust, TrustOptions};
 
 /// Where the proofs go.
@@ -93,15 +94,38 @@ pub struct VerifyProofOptions {
 pub fn verify_proof(opts: &VerifyProofOptions) -> Result<ProofReport> {
     let trust = Trust::load(&opts.trust)?;
     let keyring = trust.keyring();
-    let trusted: Vec<PublicKey> = keyring
-        .keys()
-        .iter()
-        .filter(|k| keyring.revocation(k.key.id()).is_none())
-        .map(|k| k.key.clone())
-        .collect();
+    let (trusted, revoked): (Vec<PublicKey>, Vec<PublicKey>) = {
+        let (live, revoked): (Vec<_>, Vec<_>) = keyring
+            .keys()
+            .iter()
+            .partition(|k| keyring.revocation(k.key.id()).is_none());
+        let keys =
+            |ks: Vec<&crate::trust::TrustedKey>| ks.into_iter().map(|k| k.key.clone()).collect();
+        (keys(live), keys(revoked))
+    };
     let text = fsio::read_text_at_most(&opts.proof, "proof", proof::PROOF_MAX)?;
     let parsed = Proof::parse(&opts.proof, &text)?;
-    let checked = proof::check(&parsed, &trusted);
+    let mut checked = proof::check(&parsed, &trusted);
+    // The run's requirements (--threshold, --signer, --expect-name), as for a manifest: the
+    // checkpoint's valid signatures are counted once per distinct trusted key.
+    let mut unmet = Vec::new();
+    if checked.signature.status == SignatureStatus::Valid {
+        let revoked_signers = note::verdict(
+            &parsed.origin,
+            &parsed.note_text(),
+            &parsed.signatures,
+            &revoked,
+        )
+        .signers;
+        unmet = trust.unmet(
+            &checked.collection,
+            &checked.signature.signers,
+            &revoked_signers,
+        );
+        if !unmet.is_empty() {
+            checked.signature.status = SignatureStatus::Unmet;
+        }
+    }
     let file = match (&opts.file, &checked.leaf) {
         (Some(path), Ok(entry)) => Some(check_file(path, entry.size, &entry.digest)?),
         _ => None,
@@ -121,6 +145,7 @@ pub fn verify_proof(opts: &VerifyProofOptions) -> Result<ProofReport> {
             signers: checked.signature.signers,
             invalid: checked.signature.invalid,
             ignored: checked.signature.ignored,
+            unmet,
         },
         entry_problem: checked.leaf.as_ref().err().cloned(),
         entry: checked.leaf.ok(),

@@ -17,13 +17,8 @@ pub struct Args {
     /// Also check that this file is the sealed one: its size and SHA-256.
     #[arg(long, value_name = "FILE")]
     file: Option<PathBuf>,
-    /// A trusted public key file, or a folder of .pub files; repeatable [default: ./keys].
-    #[arg(long, value_name = "KEY_OR_DIR")]
-    trust: Vec<PathBuf>,
-    /// A revocation made by `docseal revoke` to apply besides those found beside the trusted
-    /// keys; repeatable. A revoked key vouches for no checkpoint.
-    #[arg(long, value_name = "FILE")]
-    revoked: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// Write the report as JSON (docs/json-report.md).
     #[arg(long)]
     json: bool,
@@ -34,10 +29,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     let rep = proofs::verify_proof(&VerifyProofOptions {
         proof: args.proof,
         file: args.file,
-        trust: docseal::trust::TrustOptions {
-            revoked: args.revoked,
-            ..docseal::trust::TrustOptions::keys(super::keys_or_default(args.trust))
-        },
+        trust: args.trust.options(),
     })?;
     if args.json {
         written(report::json::write(out, &rep))?;

@@ -54,7 +54,7 @@ pub struct ProofReport {
 /// The checkpoint signature verdict of a proof.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProofSignature {
-    /// `valid`, `invalid`, `untrusted` or `unsigned`.
+    /// `valid`, `invalid`, `unmet`, `untrusted` or `unsigned`.
     pub status: SignatureStatus,
     /// Trusted keys whose signature verified.
     pub signers: Vec<Signer>,
@@ -62,6 +62,9 @@ pub struct ProofSignature {
     pub invalid: Vec<Signer>,
     /// Signature lines by keys that are not trusted (or under another name), ignored.
     pub ignored: usize,
+    /// For `unmet`: each requirement (`--threshold`, `--signer`, `--expect-name`) not met, one
+    /// sentence.
+    pub unmet: Vec<String>,
 }
 
 /// A file compared with the sealed size and digest.
@@ -150,10 +153,15 @@ fn write_check<W: Write>(w: &mut W, r: &ProofReport) -> io::Result<()> {
             "signature  INVALID: the checkpoint signature claiming key {} does not verify: the checkpoint was changed, or the signature is not genuine",
             names(&s.invalid)
         )?,
+        SignatureStatus::Unmet => writeln!(
+            w,
+            "signature  NOT ACCEPTED: {}; the valid signatures are by {}",
+            escape(&s.unmet.join("; ")),
+            names(&s.signers)
+        )?,
         SignatureStatus::Untrusted
         | SignatureStatus::CheckpointInvalid
-        | SignatureStatus::Revoked
-        | SignatureStatus::Unmet => writeln!(
+        | SignatureStatus::Revoked => writeln!(
             w,
             "signature  UNTRUSTED: no signature of the checkpoint is by a trusted key ({} ignored); pass --trust KEY.pub if you trust the signer",
             s.ignored

@@ -133,6 +133,18 @@ impl Trust {
         if report.status != SignatureStatus::Valid {
             return report;
         }
+        let unmet = self.unmet(collection, &report.signers, &report.revoked);
+        if !unmet.is_empty() {
+            report.status = SignatureStatus::Unmet;
+            report.unmet = unmet;
+        }
+        report
+    }
+
+    /// What the requirements ask and `signers` (the trusted keys whose signature verified, each
+    /// once) do not give, for a manifest or a checkpoint of the collection `collection`; one
+    /// sentence each, nothing when all is met. `revoked`: revoked keys that signed validly.
+    pub fn unmet(&self, collection: &str, signers: &[Signer], revoked: &[Signer]) -> Vec<String> {
         let mut unmet = Vec::new();
         if let Some(expected) = &self.required.collection
             && expected != collection
@@ -143,7 +155,7 @@ impl Trust {
                 expected.escape_debug()
             ));
         }
-        let count = report.signers.len();
+        let count = signers.len();
         if count < self.required.threshold {
             unmet.push(format!(
                 "{count} distinct trusted {} signed validly, and --threshold requires {}",
@@ -152,10 +164,10 @@ impl Trust {
             ));
         }
         for pinned in &self.required.signers {
-            if report.signers.contains(pinned) {
+            if signers.contains(pinned) {
                 continue;
             }
-            let revoked = report.revoked.contains(pinned);
+            let revoked = revoked.contains(pinned);
             unmet.push(format!(
                 "the required signer \"{}\" (key {}, --signer) {}",
                 pinned.name.escape_debug(),
@@ -167,11 +179,7 @@ impl Trust {
                 }
             ));
         }
-        if !unmet.is_empty() {
-            report.status = SignatureStatus::Unmet;
-            report.unmet = unmet;
-        }
-        report
+        unmet
     }
 }
 

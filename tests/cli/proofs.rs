@@ -6,6 +6,7 @@
 
 use base64ct::{Base64, Encoding as _};
 
+use crate::policy::id_of;
 use crate::util::*;
 
 /// Seals a collection of `n` files as `cN.toml` (key "k" must exist) and returns the
@@ -441,11 +442,11 @@ fn a_checkpoint_in_a_version_1_manifest_is_an_unknown_field() {
     );
 }
 
-#[test]
-fn a_proof_of_a_co_signed_manifest_carries_one_signature_line_per_signer() {
+/// The standard fixture co-signed by a second key `k2` (over the body and the checkpoint, as
+/// `docseal sign` appends it), with `b.tlog-proof` proving `b.txt`.
+fn co_signed() -> TestEnv {
     let env = TestEnv::sealed();
     env.keygen("k2");
-    // A second signature, over the body and the checkpoint, appended as `docseal sign` would.
     let path = env.join(MANIFEST);
     let manifest = docseal::manifest::Manifest::load(&path).unwrap();
     let key = docseal::trust::SecretKey::load(&env.default_secret("k2")).unwrap();
@@ -456,6 +457,12 @@ fn a_proof_of_a_co_signed_manifest_carries_one_signature_line_per_signer() {
     assert_ok(&out);
     assert_eq!(report.signature.signers.len(), 2);
     assert_ok(&env.run(["prove", MANIFEST, "b.txt", "-o", "b.tlog-proof"]));
+    env
+}
+
+#[test]
+fn a_proof_of_a_co_signed_manifest_carries_one_signature_line_per_signer() {
+    let env = co_signed();
     let text = env.read("b.tlog-proof");
     assert_eq!(
         text.matches("\n\u{2014} docseal/col/1 ").count(),
@@ -518,4 +525,135 @@ fn a_proof_from_a_manifest_of_100_000_entries_is_a_few_hundred_bytes_and_verifie
             index + 1
         )));
     }
+}
+
+/// `verify-proof` with `args` after the proof: its exit status, and the report's signature.
+fn proof_check(env: &TestEnv, proof: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all = vec!["verify-proof", proof];
+    all.extend_from_slice(args);
+    let text = env.run(all.iter().copied());
+    all.push("--json");
+    let json = env.run(all.iter().copied());
+    assert_eq!(text.status.code(), json.status.code(), "{}", stderr(&text));
+    let status = match json.status.code() {
+        Some(2) => String::new(),
+        _ => {
+            let r: crate::schema::ProofReport = serde_json::from_slice(&json.stdout).unwrap();
+            format!("{:?}", r.signature.status)
+        }
+    };
+    let said = format!("{}{}", stdout(&text), stderr(&text));
+    (text.status.code(), status, said)
+}
+
+#[test]
+fn verify_proof_requires_a_threshold_of_distinct_keys_pinned_signers_and_the_collection() {
+    let env = co_signed();
+    let k2 = id_of(&env, "keys/k2.pub");
+    for ok in [
+        &["--trust", "keys", "--threshold", "2"][..],
+        &["--trust", "keys", "--signer", "k", "--signer", &k2],
+        &["--trust", "keys", "--expect-name", "col"],
+    ] {
+        let (code, status, said) = proof_check(&env, "b.tlog-proof", ok);
+        assert_eq!(
+            (code, status.as_str()),
+            (Some(0), "Valid"),
+            "{ok:?}: {said}"
+        );
+    }
+    // Impossible requirements are refused before the proof is read.
+    for (bad, message) in [
+        (
+            &["--trust", "keys/k.pub", "--threshold", "2"][..],
+            "--threshold 2 can never be met: only 1 key is trusted",
+        ),
+        (
+            &["--trust", "keys", "--signer", "nobody"],
+            "--signer nobody: not among the trusted keys",
+        ),
+        (&["--trust", "keys", "--threshold", "0"], "--threshold"),
+    ] {
+        let (code, _, said) = proof_check(&env, "b.tlog-proof", bad);
+        assert_eq!(code, Some(2), "{bad:?}: {said}");
+        assert!(said.contains(message), "{bad:?}: {said}");
+    }
+
+    // Revoked: k2's valid signature no longer counts, and a pinned k2 says why.
+    assert_ok(&env.run(["revoke", "k2"]));
+    let (code, status, said) =
+        proof_check(&env, "b.tlog-proof", &["--trust", "keys", "--signer", "k2"]);
+    assert_eq!((code, status.as_str()), (Some(1), "Unmet"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "signature  NOT ACCEPTED: the required signer \"k2\" (key {k2}, --signer) signed, but its key is revoked"
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn verify_proof_counts_each_key_once_and_says_which_requirement_is_unmet() {
+    // Signed by k alone; k and k2 trusted.
+    let env = proven();
+    env.keygen("k2");
+    let k2 = id_of(&env, "keys/k2.pub");
+    let (code, status, said) = proof_check(&env, "c.tlog-proof", &["--trust", "keys"]);
+    assert_eq!((code, status.as_str()), (Some(0), "Valid"), "{said}");
+    for (args, unmet) in [
+        (
+            &["--threshold", "2"][..],
+            "1 distinct trusted key signed validly, and --threshold requires 2".to_string(),
+        ),
+        (
+            &["--signer", "k2"],
+            format!("the required signer \"k2\" (key {k2}, --signer) did not sign"),
+        ),
+        (
+            &["--expect-name", "other"],
+            "the manifest is for the collection \"col\", not \"other\" (--expect-name)".to_string(),
+        ),
+    ] {
+        let mut all = vec!["--trust", "keys"];
+        all.extend_from_slice(args);
+        let (code, status, said) = proof_check(&env, "c.tlog-proof", &all);
+        assert_eq!(
+            (code, status.as_str()),
+            (Some(1), "Unmet"),
+            "{args:?}: {said}"
+        );
+        assert!(
+            said.contains(&format!("signature  NOT ACCEPTED: {unmet}")),
+            "{args:?}: {said}"
+        );
+        assert!(
+            said.contains("FAILED     the proof does not verify"),
+            "{said}"
+        );
+        assert!(
+            !said.contains("sealed"),
+            "nothing vouched for is printed: {said}"
+        );
+    }
+    // The same signature line twice is still one key.
+    let text = env.read("c.tlog-proof");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("\u{2014} docseal/col/1 "))
+        .unwrap()
+        .to_string();
+    env.write(
+        "twice.tlog-proof",
+        text.replace(&format!("{line}\n"), &format!("{line}\n{line}\n")),
+    );
+    let (code, status, said) = proof_check(
+        &env,
+        "twice.tlog-proof",
+        &["--trust", "keys", "--threshold", "2"],
+    );
+    assert_eq!((code, status.as_str()), (Some(1), "Unmet"), "{said}");
+    assert!(
+        said.contains("1 distinct trusted key signed validly"),
+        "{said}"
+    );
 }

@@ -436,6 +436,7 @@ pub struct ProofSignature {
     pub signers: Vec<Signer>,
     pub invalid: Vec<Signer>,
     pub ignored: usize,
+    pub unmet: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
