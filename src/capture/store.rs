@@ -7,7 +7,9 @@
 //! [`Naming::Sha256Prefix`] — only once it is complete: a stream that fails or grows past the
 //! size limit leaves nothing behind. The sources list is then rewritten atomically with one more
 //! `[[source]]` table appended to its text as it was (comments and all); should that fail, the
-//! stored file is removed again, so that no file is left without its entry.
+//! stored file is removed again, so that no file is left without its entry. A run holds a lock
+//! on the folder from opening the store to its end ([`lock_folder`]), so that two runs never
+//! interleave their sequence numbers or their rewrites of the sources list.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -74,6 +76,33 @@ pub struct Store {
     warc_records: HashMap<String, String>,
     next_sequence: u64,
     max_size: u64,
+    /// The folder, locked for this run (released when the store is dropped).
+    _lock: Option<fs::File>,
+}
+
+/// Locks the folder `dir` against a second `fetch` or `import-warc` storing into it at the same
+/// time, which would pick the same sequence numbers and lose one run's sources entries (each
+/// rewrites the list it read). An advisory `flock` on the folder itself, so that no lock file
+/// lands in the collection; it is released when the run ends, however it ends. A folder already
+/// locked is refused at once rather than waited for (a run never hangs on another).
+#[cfg(unix)]
+fn lock_folder(dir: &Path) -> Result<Option<fs::File>> {
+    use rustix::fs::{FlockOperation, flock};
+    let folder = fs::File::open(dir).map_err(|e| Error::io(dir, "cannot open the folder", e))?;
+    match flock(&folder, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(Some(folder)),
+        Err(rustix::io::Errno::WOULDBLOCK) => Err(Error::Invalid {
+            path: dir.to_path_buf(),
+            message: "another docseal fetch or import-warc is storing into this folder; wait for it to finish, then run this again".to_string(),
+        }),
+        // A file system without flock (some network file systems): go on unlocked.
+        Err(_) => Ok(None),
+    }
+}
+
+#[cfg(not(unix))]
+fn lock_folder(_dir: &Path) -> Result<Option<fs::File>> {
+    Ok(None)
 }
 
 /// The text that starts a sources list docseal writes.
@@ -93,8 +122,16 @@ impl Store {
         } else {
             String::new()
         };
-        let sources = Sources::parse(sources_path, &text)?;
+        Sources::parse(sources_path, &text)?;
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
+        let lock = lock_folder(dir)?;
+        // Read again under the lock: another run may have appended to it meanwhile.
+        let text = if fs::symlink_metadata(sources_path).is_ok() {
+            fsio::read_text_at_most(sources_path, "sources list", fsio::SOURCES_MAX)?
+        } else {
+            String::new()
+        };
+        let sources = Sources::parse(sources_path, &text)?;
         let mut next_sequence = 0;
         let mut captured = HashMap::new();
         let mut warc_records = HashMap::new();
@@ -122,6 +159,7 @@ impl Store {
             warc_records,
             next_sequence,
             max_size,
+            _lock: lock,
         })
     }
 

@@ -445,3 +445,64 @@ fn seal_refuses_a_changed_capture_and_a_name_that_does_not_fit() {
     assert_ok(&env.run(["seal", "seeds", "--key", "k", "--naming", "none"]));
     assert!(!env.read("manifests/seeds.toml").contains("naming"));
 }
+
+#[test]
+fn a_folder_another_run_is_storing_into_is_refused_at_once_and_left_alone() {
+    let server = Server::http(vec![("/doc", Reply::ok("text/plain", b"seed\n".to_vec()))]);
+    let env = TestEnv::new();
+    std::fs::create_dir(env.join("seeds")).unwrap();
+    env.write(
+        "info.warc",
+        "WARC/1.1\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:0>\r\n\
+         WARC-Date: 2026-12-02T00:00:00Z\r\nContent-Length: 0\r\n\r\n\r\n\r\n",
+    );
+    // util-linux's flock(1) holds the same advisory lock a docseal run takes on the folder
+    // (itself, not its child: --close), until it is killed.
+    let mut holder = std::process::Command::new("flock")
+        .arg("--close")
+        .arg(env.join("seeds"))
+        .args(["sleep", "60"])
+        .spawn()
+        .expect("flock(1) runs");
+    let held = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        let probe = std::process::Command::new("flock")
+            .args(["--nonblock"])
+            .arg(env.join("seeds"))
+            .arg("true")
+            .status()
+            .unwrap();
+        !probe.success()
+    });
+    assert!(held, "flock(1) never took the lock");
+    for args in [
+        vec![
+            "fetch".to_string(),
+            server.url("/doc"),
+            "--into".into(),
+            "seeds".into(),
+        ],
+        vec![
+            "import-warc".into(),
+            "info.warc".into(),
+            "--into".into(),
+            "seeds".into(),
+        ],
+    ] {
+        let out = env.run(args.iter().map(String::as_str));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(
+                "seeds: another docseal fetch or import-warc is storing into this folder; wait for it to finish"
+            ),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(stored_files(&env, "seeds").is_empty());
+        assert!(!env.join("sources/seeds.toml").exists());
+    }
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    assert_ok(&env.run(["fetch", &server.url("/doc"), "--into", "seeds"]));
+    assert_eq!(stored_files(&env, "seeds").len(), 1);
+}
