@@ -8,7 +8,7 @@
 //! size limit leaves nothing behind. The sources list is then rewritten atomically with one more
 //! `[[source]]` table appended to its text as it was (comments and all); should that fail, the
 //! stored file is removed again, so that no file is left without its entry. A run holds a lock
-//! on the folder from opening the store to its end ([`lock_folder`]), so that two runs never
+//! on the folder from opening the store to its end (`lock_folder`), so that two runs never
 //! interleave their sequence numbers or their rewrites of the sources list.
 
 use std::collections::HashMap;
