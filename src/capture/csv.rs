@@ -48,6 +48,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Sources> {
     };
     let (url_column, time_column) = (column("url"), column("retrieved"));
     let mut entries = BTreeMap::new();
+    let mut lines = crate::error::Lines::new(text);
     for record in reader.records() {
         let record = record.map_err(|e| {
             let offset = e.position().map_or(body.len(), |p| {
@@ -61,7 +62,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Sources> {
                 .position()
                 .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX)),
         );
-        let line = line_of(text, skipped + offset);
+        let line = lines.line_of(skipped + offset);
         let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
         let rel = RelPath::new(cell(Some(path_column))).map_err(|m| at(offset, m))?;
         let origin = match cell(url_column) {

@@ -176,6 +176,7 @@ impl Sources {
         let raw: RawSources = toml::from_str(text).map_err(|e| Error::from_toml(path, text, &e))?;
         let at = |offset: usize, msg: String| Error::at_offset(path, text, offset, msg);
         let mut entries = BTreeMap::new();
+        let mut lines = crate::error::Lines::new(text);
         let naming = raw
             .naming
             .map(|n| Naming::parse(n.get_ref()).map_err(|m| at(n.span().start, m)))
@@ -220,7 +221,7 @@ impl Sources {
                     parse_recorded_time(&text_value).map_err(|m| at(offset, m))?
                 }
             };
-            let line = crate::error::line_of(text, start);
+            let line = lines.line_of(start);
             let url = |u: Spanned<String>| {
                 OriginUrl::parse(u.get_ref()).map_err(|m| at(u.span().start, m))
             };

@@ -172,8 +172,9 @@ impl State {
             ));
         }
         let mut seen = BTreeMap::new();
+        let mut lines = crate::error::Lines::new(text);
         for s in raw.seen {
-            let line = line_of(text, s.name.span().start);
+            let line = lines.line_of(s.name.span().start);
             let key = (s.name.into_inner(), s.key_id);
             let position = Position {
                 sequence: s.sequence,
