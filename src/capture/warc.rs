@@ -366,26 +366,13 @@ impl Warc {
                         .to_string(),
                 )
             })?;
-        let result = {
-            let mut block = Block::new(&mut self.reader, length, header.get("WARC-Block-Digest"));
-            let result = Self::record(&self.name, &header, &mut block, opts, store);
-            // The rest of the block, whatever became of the record.
-            let drained = io::copy(&mut block.raw, &mut io::sink());
-            if let Some(reason) = block.raw.fatal.borrow_mut().take() {
-                return Err(Failure::Broken(Broken::File(reason)));
-            }
-            drained.map_err(|e| io_broken(&e))?;
-            result
-        };
-        let mut end = [0u8; 4];
-        self.reader
-            .read_exact(&mut end)
-            .map_err(|e| io_broken(&e))?;
-        if &end != b"\r\n\r\n" {
-            return Err(Failure::Broken(Broken::File(
-                "the record's block is not followed by CRLF CRLF: its Content-Length is wrong"
-                    .to_string(),
-            )));
+        let mut block = Block::new(&mut self.reader, length, header.get("WARC-Block-Digest"));
+        let result = Self::record(&self.name, &header, &mut block, opts, store);
+        // The rest of the block and the record's end, whatever became of the record (a stored
+        // one was checked before it was stored).
+        block.raw.end()?;
+        if let Some(reason) = block.raw.fatal.borrow_mut().take() {
+            return Err(Failure::Broken(Broken::File(reason)));
         }
         result
     }
@@ -736,6 +723,7 @@ impl<'a> Block<'a> {
                 left: length,
                 reader,
                 fatal: RefCell::new(None),
+                ended: false,
             },
         }
     }
@@ -751,6 +739,8 @@ struct Raw<'a> {
     payload_hasher: Option<Hasher>,
     /// A failure of the file itself (truncated), which ends it.
     fatal: RefCell<Option<String>>,
+    /// The CRLF CRLF after the block was read ([`Raw::end`]).
+    ended: bool,
 }
 
 impl Raw<'_> {
@@ -774,6 +764,30 @@ impl Raw<'_> {
             head.push(byte[0]);
         }
         Ok(head)
+    }
+
+    /// Reads the rest of the block and the CRLF CRLF that ends the record, once. Anything else
+    /// there means that the Content-Length is wrong, and the file cannot be read on.
+    fn end(&mut self) -> std::result::Result<(), Broken> {
+        if self.ended {
+            return Ok(());
+        }
+        io::copy(self, &mut io::sink()).map_err(|e| io_broken(&e))?;
+        if let Some(reason) = self.fatal.borrow_mut().take() {
+            return Err(Broken::File(reason));
+        }
+        self.ended = true;
+        let mut end = [0u8; 4];
+        self.reader
+            .read_exact(&mut end)
+            .map_err(|e| io_broken(&e))?;
+        if &end != b"\r\n\r\n" {
+            return Err(Broken::File(
+                "the record's block is not followed by CRLF CRLF: its Content-Length is wrong"
+                    .to_string(),
+            ));
+        }
+        Ok(())
     }
 
     /// One byte, for chunk-size lines; `None` at the block's end.
@@ -881,7 +895,12 @@ impl Body<'_, '_> {
 
     /// Checks the digests once the body has ended.
     fn check(&mut self) -> io::Result<()> {
-        io::copy(self.raw, &mut io::sink())?;
+        // The record must end where its Content-Length says before anything of it is stored:
+        // a failure here is the file's, and ends it (`one` finds it in `fatal`).
+        if let Err(Broken::File(reason) | Broken::Record(reason)) = self.raw.end() {
+            *self.raw.fatal.borrow_mut() = Some(reason.clone());
+            return Err(invalid(reason));
+        }
         let mut verified = Vec::new();
         if let (Some(want), Some(h)) = (&self.raw.block, self.raw.block_hasher.take()) {
             if h.finish() != want.value {

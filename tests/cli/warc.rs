@@ -474,6 +474,61 @@ fn a_truncated_plain_record_is_an_error_with_its_offset() {
 }
 
 #[test]
+fn a_record_longer_than_its_content_length_stores_nothing_of_it_and_ends_the_file() {
+    // Found by the `warc` fuzz target: the record's payload was stored, and its sources entry
+    // written, before the CRLF CRLF after its block turned out to be missing.
+    let env = TestEnv::new();
+    let good = record(
+        "WARC/1.1",
+        &[
+            ("WARC-Type", "resource"),
+            (
+                "WARC-Record-ID",
+                "<urn:uuid:00000000-0000-0000-0000-00000000000a>",
+            ),
+            ("WARC-Date", "2024-09-30T14:05:00Z"),
+            ("WARC-Target-URI", "https://example.org/a.txt"),
+        ],
+        b"a\n",
+    );
+    let mut long = record(
+        "WARC/1.1",
+        &[
+            ("WARC-Type", "resource"),
+            (
+                "WARC-Record-ID",
+                "<urn:uuid:00000000-0000-0000-0000-00000000000b>",
+            ),
+            ("WARC-Date", "2024-09-30T14:05:00Z"),
+            ("WARC-Target-URI", "https://example.org/b.txt"),
+        ],
+        b"b\n",
+    );
+    // Two bytes more in the block than its Content-Length says.
+    let at = long.len() - 4;
+    long.splice(at..at, b"XX".iter().copied());
+    let mut warc = good.clone();
+    warc.extend(&long);
+    warc.extend(&good);
+    env.write("long.warc", &warc);
+    let out = env.run(["import-warc", "long.warc", "--into", "seeds"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "docseal: long.warc: record at byte {}: the record's block is not followed by CRLF CRLF: its Content-Length is wrong",
+            good.len()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    let stored = stored_files(&env, "seeds");
+    assert_eq!(stored.len(), 1, "only the first record: {stored:?}");
+    let sources = env.read("sources/seeds.toml");
+    assert_eq!(sources.matches("\npath = ").count(), 1, "{sources}");
+    assert!(!sources.contains("b.txt"), "{sources}");
+}
+
+#[test]
 fn bad_input_is_refused_before_anything_is_stored() {
     let env = TestEnv::new();
     env.write("notes.txt", "not a WARC file\n");
