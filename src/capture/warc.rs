@@ -37,11 +37,10 @@ use std::rc::Rc;
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256};
 
-use super::sources::WarcOrigin;
 use super::store::{Record, Store, StoreError, Stored};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::provenance::{Capture, OriginUrl, Recorded, Timestamp};
+use crate::provenance::{Capture, OriginUrl, Recorded, Timestamp, WarcOrigin, WarcVerified};
 
 /// The largest WARC record header, HTTP head or chunk-size line read (bytes).
 pub const HEAD_MAX: usize = 64 * 1024;
@@ -83,7 +82,7 @@ pub enum RecordOutcome {
         /// What was stored.
         stored: Stored,
         /// The digests that matched.
-        verified: Vec<String>,
+        verified: WarcVerified,
     },
     /// Skipped, for this reason.
     Skipped(Skip),
@@ -544,7 +543,7 @@ impl Warc {
                 .map(str::to_string)
                 .filter(|t| !t.is_empty() && !t.chars().any(char::is_control));
         }
-        let verified = RefCell::new(Vec::new());
+        let verified = RefCell::new(WarcVerified::default());
         let mut body = Body {
             raw: &mut block.raw,
             payload: payload_digest,
@@ -556,7 +555,7 @@ impl Warc {
             file: name.to_string(),
             record_id: record_id.to_string(),
             date: date.to_string(),
-            verified: Vec::new(),
+            verified: WarcVerified::default(),
         };
         let mut finish = || Record {
             url: url.clone(),
@@ -565,7 +564,7 @@ impl Warc {
             redirects: Vec::new(),
             content_length,
             warc: Some(WarcOrigin {
-                verified: verified.borrow().clone(),
+                verified: *verified.borrow(),
                 ..origin.clone()
             }),
         };
@@ -573,7 +572,7 @@ impl Warc {
             Ok(stored) => Ok(RecordOutcome::Stored {
                 url: url.to_string(),
                 stored,
-                verified: verified.borrow().clone(),
+                verified: *verified.borrow(),
             }),
             Err(StoreError::Local(e)) => Err(Failure::Local(e)),
             Err(StoreError::Stream(reason)) => Err(refuse(reason)),
@@ -829,7 +828,7 @@ struct Body<'r, 'a> {
     raw: &'r mut Raw<'a>,
     payload: Option<Expected>,
     chunked: Option<Dechunk>,
-    verified: &'r RefCell<Vec<String>>,
+    verified: &'r RefCell<WarcVerified>,
     done: bool,
 }
 
@@ -882,7 +881,7 @@ impl Body<'_, '_> {
     /// Checks the digests once the body has ended.
     fn check(&mut self) -> io::Result<()> {
         io::copy(self.raw, &mut io::sink())?;
-        let mut verified = Vec::new();
+        let mut verified = WarcVerified::default();
         if let (Some(want), Some(h)) = (&self.raw.block, self.raw.block_hasher.take()) {
             if h.finish() != want.value {
                 return Err(invalid(format!(
@@ -890,14 +889,14 @@ impl Body<'_, '_> {
                     want.name()
                 )));
             }
-            verified.push("block".to_string());
+            verified = verified.with(WarcVerified::BLOCK);
         }
         if let (Some(want), Some(raw)) = (&self.payload, self.raw.payload_hasher.take()) {
             let dechunked = self.chunked.as_mut().and_then(|d| d.hasher.take());
             if raw.finish() == want.value {
-                verified.push("payload".to_string());
+                verified = verified.with(WarcVerified::PAYLOAD);
             } else if dechunked.is_some_and(|h| h.finish() == want.value) {
-                verified.push("payload-dechunked".to_string());
+                verified = verified.with(WarcVerified::PAYLOAD_DECHUNKED);
             } else {
                 return Err(invalid(format!(
                     "its WARC-Payload-Digest ({}) matches neither the payload as transferred nor de-chunked; the record is damaged",
