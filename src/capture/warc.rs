@@ -95,21 +95,56 @@ pub enum RecordOutcome {
     },
 }
 
-/// Imports every record of every file of `opts`, telling `outcome` what became of each. Fails
-/// only when nothing can be imported: a file that cannot be opened or is not a WARC file (every
-/// file is checked before anything is stored), an unwritable folder or sources list.
+/// What an import tells whoever shows its progress (the binary's bar on a terminal).
+pub trait ImportProgress {
+    /// The WARC files to read hold `bytes` in all (as stored: compressed, for a gzip file).
+    fn start(&self, bytes: u64);
+    /// Reading the file called `name` begins.
+    fn file_started(&self, name: &str);
+    /// A record is done, whatever became of it, and `read` bytes of the current file are read.
+    fn record_done(&self, read: u64);
+    /// The current file is done; it held `bytes`.
+    fn file_done(&self, bytes: u64);
+    /// Everything is done.
+    fn finish(&self);
+}
+
+/// No progress shown.
+impl ImportProgress for () {
+    fn start(&self, _: u64) {}
+    fn file_started(&self, _: &str) {}
+    fn record_done(&self, _: u64) {}
+    fn file_done(&self, _: u64) {}
+    fn finish(&self) {}
+}
+
+/// Imports every record of every file of `opts`, telling `outcome` what became of each and
+/// `progress` how far it is. Fails only when nothing can be imported: a file that cannot be
+/// opened or is not a WARC file (every file is checked before anything is stored), an unwritable
+/// folder or sources list.
 pub fn import(
     opts: &ImportOptions,
+    progress: &dyn ImportProgress,
     outcome: &mut dyn FnMut(&RecordOutcome) -> Result<()>,
 ) -> Result<()> {
     let mut opened = Vec::new();
     for path in &opts.files {
-        opened.push(open(path)?);
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        opened.push((open(path)?, size));
     }
     let mut store = Store::open(&opts.into, &opts.sources, opts.max_size)?;
-    for warc in opened {
-        warc.import_all(opts, &mut store, outcome)?;
+    progress.start(opened.iter().map(|(_, size)| size).sum());
+    for (warc, size) in opened {
+        progress.file_started(&warc.name);
+        let file_pos = warc.file_pos.clone();
+        warc.import_all(opts, &mut store, &mut |o| {
+            let r = outcome(o);
+            progress.record_done(file_pos.get());
+            r
+        })?;
+        progress.file_done(size);
     }
+    progress.finish();
     Ok(())
 }
 
@@ -172,6 +207,8 @@ struct Warc {
     name: String,
     reader: Counting<Box<dyn BufRead>>,
     pos: Rc<Cell<u64>>,
+    /// How many bytes of the file itself were read (compressed, in a gzip file).
+    file_pos: Rc<Cell<u64>>,
     /// Where the current gzip member starts, in a gzip file.
     member_start: Option<Rc<Cell<u64>>>,
 }
@@ -192,7 +229,7 @@ fn open(path: &Path) -> Result<Warc> {
         let member_start = Rc::new(Cell::new(0));
         let members = Members {
             decoder: Some(flate2::bufread::GzDecoder::new(file)),
-            file_pos,
+            file_pos: file_pos.clone(),
             member_start: member_start.clone(),
         };
         (
@@ -234,6 +271,7 @@ fn open(path: &Path) -> Result<Warc> {
         name,
         reader,
         pos,
+        file_pos,
         member_start,
     })
 }

@@ -62,3 +62,4 @@ mod util;
 mod vectors;
 mod verify;
 mod warc;
+mod warc_sealed;
