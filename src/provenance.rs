@@ -343,6 +343,44 @@ impl Capture {
     }
 }
 
+/// A retrieval time from a `WARC-Date`: the instant when it is given to the second or finer,
+/// unknown when it is a coarse W3C date (`2016`, `2016-01`, `2016-01-02`, `2016-01-02T10:00Z`),
+/// as WARC 1.1 allows; anything else is refused.
+pub fn parse_warc_date(s: &str) -> Result<Recorded<Timestamp>, String> {
+    if let Ok(t) = Timestamp::parse(s) {
+        return Ok(Recorded::Known(t));
+    }
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    let coarse = match s.split_once('T') {
+        None => {
+            let parts: Vec<&str> = s.split('-').collect();
+            matches!(parts.as_slice(), [y] if digits(y, 4))
+                || matches!(parts.as_slice(), [y, m] if digits(y, 4) && digits(m, 2))
+                || matches!(parts.as_slice(), [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2))
+        }
+        Some((day, time)) => {
+            let ok_day = time::Date::parse(
+                day,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .is_ok();
+            let ok_time = time
+                .strip_suffix('Z')
+                .and_then(|t| t.split_once(':'))
+                .is_some_and(|(h, m)| digits(h, 2) && digits(m, 2) && h < "24" && m < "60");
+            ok_day && ok_time
+        }
+    };
+    if coarse {
+        Ok(Recorded::Unknown)
+    } else {
+        Err(format!(
+            "WARC-Date \"{}\" is not a W3C date such as 2016-01-02T10:00:00Z or 2016-01",
+            s.escape_debug()
+        ))
+    }
+}
+
 /// The WARC record a file was imported from (`docseal import-warc`): `warc_file`,
 /// `warc_record_id`, `warc_date` and `warc_verified`, all four or none, in a sources list and in a
 /// version-3 `[[file]]` table, covered by its Merkle leaf (`docs/manifest-format.md` §6).
@@ -384,12 +422,16 @@ impl WarcOrigin {
     }
 
     /// Checks a WARC text field (`warc_file`, `warc_record_id`, `warc_date`): non-empty, no
-    /// control characters.
+    /// control characters, and for `warc_date` a date as WARC 1.1 writes one
+    /// ([`parse_warc_date`]).
     pub fn check_text(value: &str, field: &str) -> Result<(), String> {
         if value.is_empty() || value.chars().any(char::is_control) {
             return Err(format!(
                 "{field} must be the WARC header's text: not empty, no control characters"
             ));
+        }
+        if field == "warc_date" {
+            parse_warc_date(value).map_err(|m| format!("warc_date: {m}"))?;
         }
         Ok(())
     }
@@ -647,6 +689,32 @@ mod tests {
             "http://",
         ] {
             assert!(OriginUrl::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn warc_dates_keep_their_precision_or_are_unknown() {
+        assert_eq!(
+            parse_warc_date("2026-12-02T01:02:03Z").unwrap().to_string(),
+            "2026-12-02T01:02:03Z"
+        );
+        assert_eq!(
+            parse_warc_date("2026-12-02T01:02:03.123456Z")
+                .unwrap()
+                .to_string(),
+            "2026-12-02T01:02:03.123456Z"
+        );
+        for coarse in ["2016", "2016-01", "2016-01-02", "2016-01-02T10:00Z"] {
+            assert!(parse_warc_date(coarse).unwrap().is_unknown(), "{coarse}");
+        }
+        for bad in [
+            "2016-1",
+            "yesterday",
+            "2016-01-02T25:00Z",
+            "2016-13-02T10:00Z",
+            "",
+        ] {
+            assert!(parse_warc_date(bad).is_err(), "{bad}");
         }
     }
 

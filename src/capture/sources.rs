@@ -449,6 +449,11 @@ mod tests {
                  warc_date = \"2016\"\nwarc_verified = [\"bogus\"]\n",
                 "s.toml:6: warc_verified holds \"bogus\"",
             ),
+            (
+                "[[source]]\npath = \"a\"\nwarc_file = \"c.warc\"\nwarc_record_id = \"<urn:x>\"\n\
+                 warc_date = \"2016-1\"\n",
+                "s.toml:5: warc_date: WARC-Date \"2016-1\" is not a W3C date",
+            ),
         ] {
             let e = parse(bad).unwrap_err();
             assert!(e.to_string().starts_with(says), "{bad:?}: {e}");

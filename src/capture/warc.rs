@@ -40,7 +40,7 @@ use sha2::{Digest as _, Sha256};
 use super::store::{Record, Store, StoreError, Stored};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::provenance::{Capture, OriginUrl, Recorded, Timestamp, WarcOrigin, WarcVerified};
+use crate::provenance::{Capture, OriginUrl, WarcOrigin, WarcVerified, parse_warc_date};
 
 /// The largest WARC record header, HTTP head or chunk-size line read (bytes).
 pub const HEAD_MAX: usize = 64 * 1024;
@@ -513,7 +513,7 @@ impl Warc {
         let date = header
             .get("WARC-Date")
             .ok_or_else(|| refuse("the record has no WARC-Date".to_string()))?;
-        let retrieved = warc_date(date).map_err(refuse)?;
+        let retrieved = parse_warc_date(date).map_err(refuse)?;
         let payload_digest = header.get("WARC-Payload-Digest").and_then(Expected::parse);
         let record_type = header.get("Content-Type");
         let http = kind == "response"
@@ -634,43 +634,6 @@ fn head_broken(e: &io::Error) -> Broken {
     match e.kind() {
         io::ErrorKind::InvalidData => Broken::Record(e.to_string()),
         _ => io_broken(e),
-    }
-}
-
-/// A retrieval time from a `WARC-Date`: the instant when it is given to the second or finer,
-/// unknown when it is a coarse W3C date (`2016`, `2016-01`, `2016-01-02`, `2016-01-02T10:00Z`).
-fn warc_date(s: &str) -> std::result::Result<Recorded<Timestamp>, String> {
-    if let Ok(t) = Timestamp::parse(s) {
-        return Ok(Recorded::Known(t));
-    }
-    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
-    let coarse = match s.split_once('T') {
-        None => {
-            let parts: Vec<&str> = s.split('-').collect();
-            matches!(parts.as_slice(), [y] if digits(y, 4))
-                || matches!(parts.as_slice(), [y, m] if digits(y, 4) && digits(m, 2))
-                || matches!(parts.as_slice(), [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2))
-        }
-        Some((day, time)) => {
-            let ok_day = time::Date::parse(
-                day,
-                time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .is_ok();
-            let ok_time = time
-                .strip_suffix('Z')
-                .and_then(|t| t.split_once(':'))
-                .is_some_and(|(h, m)| digits(h, 2) && digits(m, 2) && h < "24" && m < "60");
-            ok_day && ok_time
-        }
-    };
-    if coarse {
-        Ok(Recorded::Unknown)
-    } else {
-        Err(format!(
-            "WARC-Date \"{}\" is not a W3C date such as 2016-01-02T10:00:00Z or 2016-01",
-            s.escape_debug()
-        ))
     }
 }
 
@@ -1005,32 +968,6 @@ impl Read for Body<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn warc_dates_keep_their_precision_or_are_unknown() {
-        assert_eq!(
-            warc_date("2026-12-02T01:02:03Z").unwrap().to_string(),
-            "2026-12-02T01:02:03Z"
-        );
-        assert_eq!(
-            warc_date("2026-12-02T01:02:03.123456Z")
-                .unwrap()
-                .to_string(),
-            "2026-12-02T01:02:03.123456Z"
-        );
-        for coarse in ["2016", "2016-01", "2016-01-02", "2016-01-02T10:00Z"] {
-            assert!(warc_date(coarse).unwrap().is_unknown(), "{coarse}");
-        }
-        for bad in [
-            "2016-1",
-            "yesterday",
-            "2016-01-02T25:00Z",
-            "2016-13-02T10:00Z",
-            "",
-        ] {
-            assert!(warc_date(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn digests_are_read_in_base32_and_hex() {

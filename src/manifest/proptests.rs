@@ -83,6 +83,7 @@ fn entry() -> impl Strategy<Value = FileEntry> {
                     warc: match warc {
                         None => None,
                         Some((file, record_id, date, bits)) => {
+                            crate::provenance::parse_warc_date(&date).ok()?;
                             Some(crate::provenance::WarcOrigin {
                                 file,
                                 record_id,

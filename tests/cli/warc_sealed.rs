@@ -228,6 +228,19 @@ fn a_warc_verified_word_docseal_does_not_write_is_refused_naming_the_line() {
 }
 
 #[test]
+fn a_warc_date_that_is_no_warc_date_is_refused_naming_the_line() {
+    let env = TestEnv::sealed();
+    with_a_txt_lines(&env, &WARC_LINES.replace("\"2016-01\"", "\"January 2016\""));
+    let line = line_of(&env.read(MANIFEST), "warc_date");
+    assert_error_is(
+        &env.run(["verify", MANIFEST]),
+        &format!(
+            "{MANIFEST}:{line}: warc_date: WARC-Date \"January 2016\" is not a W3C date such as 2016-01-02T10:00:00Z or 2016-01"
+        ),
+    );
+}
+
+#[test]
 fn a_warc_field_in_a_version_2_or_1_manifest_is_an_unknown_field() {
     for version in [2, 1] {
         let env = TestEnv::sealed();
