@@ -1,7 +1,8 @@
 /*!
 The WARC record a file was imported from, under the signature (manifest format version 3): a WARC
 written by the real `wget --warc-file` against a loopback server, imported, sealed with its
-sources list and verified; `show` (text and JSON) prints the record; an edit of it breaks the
+sources list and verified; `show` (text and JSON) prints the record, and a proof of the file
+carries it; an edit of it breaks the
 signature; `seal --previous` carries it (and the HTTP capture fields) over. Bad manifests, each
 refused with one line naming the file and line: some of the four WARC fields without the others,
 a `warc_verified` word docseal does not write, a WARC field in a version 1 or 2 manifest.
@@ -80,6 +81,11 @@ fn an_imported_record_is_sealed_under_the_signature_and_shown() {
         report.files[0].capture.as_ref().map(|c| c.http_status),
         Some(Some(200))
     );
+    // A proof of it carries the WARC section in its leaf data, and is checked offline.
+    let out = env.run(["prove", SEALED, &name, "-o", "p.tlog-proof"]);
+    assert_ok(&out);
+    let file = format!("seeds/{name}");
+    assert_ok(&env.run(["verify-proof", "p.tlog-proof", "--file", &file]));
     let out = env.run(["show", SEALED, &name]);
     assert_ok(&out);
     let text = stdout(&out);
