@@ -517,6 +517,12 @@ pub struct ProvenEntry {
     pub digest: String,
     pub origin: Option<String>,
     pub retrieved: Option<String>,
+    /// Present only when the leaf data holds a capture section.
+    #[serde(default)]
+    pub capture: Option<Capture>,
+    /// Present only when the leaf data holds a WARC section (format version 3).
+    #[serde(default)]
+    pub warc: Option<Warc>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -85,7 +85,10 @@ fn an_imported_record_is_sealed_under_the_signature_and_shown() {
     let out = env.run(["prove", SEALED, &name, "-o", "p.tlog-proof"]);
     assert_ok(&out);
     let file = format!("seeds/{name}");
-    assert_ok(&env.run(["verify-proof", "p.tlog-proof", "--file", &file]));
+    let out = env.run(["verify-proof", "p.tlog-proof", "--file", &file, "--json"]);
+    assert_ok(&out);
+    let proven: crate::schema::ProofReport = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(proven.entry.unwrap().warc, report.files[0].warc);
     let out = env.run(["show", SEALED, &name]);
     assert_ok(&out);
     let text = stdout(&out);
