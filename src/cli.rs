@@ -289,9 +289,10 @@ Exit status:
 
 const PROVE_HELP: &str = "\
 A proof (c2sp.org/tlog-proof@v1) carries the file's sealed path, size, SHA-256, origin and
-retrieval time, its place in the manifest's Merkle tree and the manifest's signed checkpoint: a
-few KiB that show the file belongs to the signed collection, checked with docseal verify-proof
-without the rest of the collection. Only a validly signed format version 2 manifest is proven.
+retrieval time (and what its capture recorded: the HTTP facts, the WARC record), its place in the
+manifest's Merkle tree and the manifest's signed checkpoint: a few KiB that show the file belongs
+to the signed collection, checked with docseal verify-proof without the rest of the collection.
+Only a validly signed manifest of format version 2 or later (one with a checkpoint) is proven.
 
 Examples:
   docseal prove manifests/seeds.toml 000_80e66ab45e92db63.txt -o 000.tlog-proof

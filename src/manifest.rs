@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 use crate::fsio;
-pub use crate::provenance::{Capture, Naming};
+pub use crate::provenance::{Capture, Naming, WarcOrigin, WarcVerified};
 use crate::provenance::{OriginUrl, Recorded, Timestamp};
 use crate::relpath::RelPath;
 use crate::trust::Trust;
@@ -44,10 +44,11 @@ pub use strict::check_collection;
 pub(crate) use strict::check_text;
 pub use summary::Summary;
 
-/// The manifest format version this docseal writes. It reads this one and version 1, which lacks
+/// The manifest format version this docseal writes. It reads this one, version 2, which lacks
+/// the WARC fields of `[[file]]` (`docs/manifest-format.md` §11), and version 1, which also lacks
 /// the fields new in version 2 (the header's `expires` and `naming`, the capture fields of
-/// `[[file]]`; `docs/manifest-format.md` §11).
-pub const FORMAT_VERSION: i64 = 2;
+/// `[[file]]`; §12).
+pub const FORMAT_VERSION: i64 = 3;
 
 /// The oldest manifest format version this docseal reads.
 pub const OLDEST_FORMAT_VERSION: i64 = 1;
@@ -132,6 +133,10 @@ pub struct FileEntry {
     /// version 2; left out of JSON when empty).
     #[serde(skip_serializing_if = "Capture::is_empty")]
     pub capture: Capture,
+    /// The WARC record it was imported from, when `docseal import-warc` imported it (format
+    /// version 3; left out of JSON when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warc: Option<WarcOrigin>,
 }
 
 impl FileEntry {
@@ -345,7 +350,13 @@ impl Manifest {
             if header.format_version < 2
                 && let Some(entry) = summary.first_capture
             {
-                return Err(v2_field_in_v1(path, body, entry));
+                return Err(newer_field(path, body, entry, &Capture::FIELDS, 1));
+            }
+            if header.format_version < 3
+                && let Some(entry) = summary.first_warc
+            {
+                let version = header.format_version;
+                return Err(newer_field(path, body, entry, &WarcOrigin::FIELDS, version));
             }
             summary
         } else {
@@ -396,21 +407,21 @@ impl Manifest {
     }
 }
 
-/// The error for the first capture field of the entry whose `path` value starts at `entry`, in a
-/// version-1 manifest.
-fn v2_field_in_v1(path: &Path, body: &str, entry: usize) -> Error {
+/// The error for the first of `fields` (new in a later version) of the entry whose `path` value
+/// starts at `entry`, in a manifest of format `version`.
+fn newer_field(path: &Path, body: &str, entry: usize, fields: &[&str], version: i64) -> Error {
     let mut offset = entry;
     for line in body[entry..].split_inclusive('\n') {
         if line.starts_with("[[") {
             break;
         }
         let key = line.split('=').next().unwrap_or_default().trim();
-        if let Some(field) = Capture::FIELDS.iter().find(|f| **f == key) {
-            return Error::at_offset(path, body, offset, strict::new_in_v2(field));
+        if let Some(field) = fields.iter().find(|f| **f == key) {
+            return Error::at_offset(path, body, offset, strict::newer_field(field, version));
         }
         offset += line.len();
     }
-    Error::at_offset(path, body, entry, strict::new_in_v2("final_url"))
+    Error::at_offset(path, body, entry, strict::newer_field(fields[0], version))
 }
 
 #[cfg(test)]
@@ -445,6 +456,7 @@ pub(crate) mod tests {
                 origin: Recorded::Unknown,
                 retrieved: Recorded::Unknown,
                 capture: Capture::default(),
+                warc: None,
             })
             .collect();
         unsigned_body(&files)

@@ -1,6 +1,7 @@
 //! Provenance values: where a file came from ([`OriginUrl`]), when it was retrieved
 //! ([`Timestamp`]), and [`Recorded`], which keeps "unknown" distinct from any value — docseal
-//! never invents an origin or a time it was not given.
+//! never invents an origin or a time it was not given; what an HTTP exchange said ([`Capture`])
+//! and the WARC record a file came from ([`WarcOrigin`]), shared by `capture` and `manifest`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -301,8 +302,8 @@ pub(crate) fn de_time_canonical<'de, D: serde::Deserializer<'de>>(
 }
 
 /// The facts of the HTTP exchange that captured a file (`docseal fetch`), each optional: the
-/// capture fields of a version-2 `[[file]]` table, covered by its Merkle leaf (§6). Room is left
-/// after them for the WARC record a file came from.
+/// capture fields of a version-2 `[[file]]` table, covered by its Merkle leaf (§6). The WARC
+/// record a file came from is a [`WarcOrigin`], beside it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Capture {
     /// The URL the body came from, after redirects (`final_url`).
@@ -339,6 +340,188 @@ impl Capture {
     /// True when no capture fact is recorded (every version-1 entry).
     pub fn is_empty(&self) -> bool {
         *self == Capture::default()
+    }
+}
+
+/// A retrieval time from a `WARC-Date`: the instant when it is given to the second or finer,
+/// unknown when it is a coarse W3C date (`2016`, `2016-01`, `2016-01-02`, `2016-01-02T10:00Z`),
+/// as WARC 1.1 allows; anything else is refused.
+pub fn parse_warc_date(s: &str) -> Result<Recorded<Timestamp>, String> {
+    if let Ok(t) = Timestamp::parse(s) {
+        return Ok(Recorded::Known(t));
+    }
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    let coarse = match s.split_once('T') {
+        None => {
+            let parts: Vec<&str> = s.split('-').collect();
+            matches!(parts.as_slice(), [y] if digits(y, 4))
+                || matches!(parts.as_slice(), [y, m] if digits(y, 4) && digits(m, 2))
+                || matches!(parts.as_slice(), [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2))
+        }
+        Some((day, time)) => {
+            let ok_day = time::Date::parse(
+                day,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .is_ok();
+            let ok_time = time
+                .strip_suffix('Z')
+                .and_then(|t| t.split_once(':'))
+                .is_some_and(|(h, m)| digits(h, 2) && digits(m, 2) && h < "24" && m < "60");
+            ok_day && ok_time
+        }
+    };
+    if coarse {
+        Ok(Recorded::Unknown)
+    } else {
+        Err(format!(
+            "WARC-Date \"{}\" is not a W3C date such as 2016-01-02T10:00:00Z or 2016-01",
+            s.escape_debug()
+        ))
+    }
+}
+
+/// The WARC record a file was imported from (`docseal import-warc`): `warc_file`,
+/// `warc_record_id`, `warc_date` and `warc_verified`, all four or none, in a sources list and in a
+/// version-3 `[[file]]` table, covered by its Merkle leaf (`docs/manifest-format.md` §6).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct WarcOrigin {
+    /// The WARC file's name (without its folder).
+    pub file: String,
+    /// The record's `WARC-Record-ID`, as written (`<urn:uuid:…>`).
+    pub record_id: String,
+    /// The record's `WARC-Date`, as written: it keeps a coarse date (`2016-01`) that `retrieved`
+    /// cannot hold, in which case `retrieved` is unknown.
+    pub date: String,
+    /// The record's digests that were checked and matched.
+    pub verified: WarcVerified,
+}
+
+impl WarcOrigin {
+    /// The four fields' names, in the order a `[[file]]` table holds them.
+    pub const FIELDS: [&'static str; 4] =
+        ["warc_file", "warc_record_id", "warc_date", "warc_verified"];
+
+    /// Appends the four `key = value` lines, in their order, each string written by `quote` (the
+    /// sources list's writer and the manifest's quote alike; `warc_verified` is
+    /// [`WarcVerified`]'s array).
+    pub fn write_toml(&self, out: &mut String, quote: impl Fn(&str) -> String) {
+        for (key, value) in [
+            ("warc_file", &self.file),
+            ("warc_record_id", &self.record_id),
+            ("warc_date", &self.date),
+        ] {
+            out.push_str(key);
+            out.push_str(" = ");
+            out.push_str(&quote(value));
+            out.push('\n');
+        }
+        out.push_str("warc_verified = ");
+        out.push_str(&self.verified.to_string());
+        out.push('\n');
+    }
+
+    /// Checks a WARC text field (`warc_file`, `warc_record_id`, `warc_date`): non-empty, no
+    /// control characters, and for `warc_date` a date as WARC 1.1 writes one
+    /// ([`parse_warc_date`]).
+    pub fn check_text(value: &str, field: &str) -> Result<(), String> {
+        if value.is_empty() || value.chars().any(char::is_control) {
+            return Err(format!(
+                "{field} must be the WARC header's text: not empty, no control characters"
+            ));
+        }
+        if field == "warc_date" {
+            parse_warc_date(value).map_err(|m| format!("warc_date: {m}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Which digests of a WARC record were checked and matched: a bit set whose byte is the last of
+/// a leaf's WARC section (`docs/manifest-format.md` §6) — `block` (`WARC-Block-Digest`, 0x01),
+/// and at most one of `payload` (`WARC-Payload-Digest` over the body as transferred, chunks and
+/// all, as wget computes it; 0x02) and `payload-dechunked` (over the de-chunked body; 0x04).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct WarcVerified(u8);
+
+impl WarcVerified {
+    /// The block digest matched.
+    pub const BLOCK: u8 = 0x01;
+    /// The payload digest matched the body as transferred.
+    pub const PAYLOAD: u8 = 0x02;
+    /// The payload digest matched the de-chunked body.
+    pub const PAYLOAD_DECHUNKED: u8 = 0x04;
+
+    const WORDS: [(u8, &'static str); 3] = [
+        (Self::BLOCK, "block"),
+        (Self::PAYLOAD, "payload"),
+        (Self::PAYLOAD_DECHUNKED, "payload-dechunked"),
+    ];
+
+    /// The set of a byte, if it is one docseal writes (no unknown bit, not both payload words).
+    pub fn from_bits(bits: u8) -> Option<Self> {
+        let both = Self::PAYLOAD | Self::PAYLOAD_DECHUNKED;
+        (bits & !(Self::BLOCK | both) == 0 && bits & both != both).then_some(WarcVerified(bits))
+    }
+
+    /// The byte.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// Adds one digest that matched.
+    pub fn with(self, bit: u8) -> Self {
+        WarcVerified(self.0 | bit)
+    }
+
+    /// The words, in their one order: `block` first, then the payload word.
+    pub fn words(self) -> Vec<&'static str> {
+        Self::WORDS
+            .iter()
+            .filter(|(bit, _)| self.0 & bit != 0)
+            .map(|(_, w)| *w)
+            .collect()
+    }
+
+    /// Reads the words of a `warc_verified` array: known words, `block` first, at most one payload
+    /// word, none twice — exactly what [`WarcVerified::words`] gives.
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<Self, String> {
+        let mut bits = 0u8;
+        for w in words {
+            let w = w.as_ref();
+            let bit = Self::WORDS
+                .iter()
+                .find(|(_, word)| *word == w)
+                .map(|(bit, _)| *bit)
+                .ok_or_else(|| {
+                    format!(
+                        "warc_verified holds \"{}\"; its words are \"block\", \"payload\" and \"payload-dechunked\"",
+                        w.escape_debug()
+                    )
+                })?;
+            bits |= bit;
+        }
+        let set = Self::from_bits(bits).filter(|s| {
+            s.words().len() == words.len()
+                && s.words().iter().zip(words).all(|(a, b)| *a == b.as_ref())
+        });
+        set.ok_or_else(|| {
+            "warc_verified must be [], [\"block\"], [\"payload\"], [\"payload-dechunked\"], or \"block\" followed by one payload word (each word once, \"block\" first)".to_string()
+        })
+    }
+}
+
+impl fmt::Display for WarcVerified {
+    /// The TOML array docseal writes: `["block", "payload"]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words: Vec<String> = self.words().iter().map(|w| format!("\"{w}\"")).collect();
+        write!(f, "[{}]", words.join(", "))
+    }
+}
+
+impl Serialize for WarcVerified {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.words())
     }
 }
 
@@ -507,6 +690,72 @@ mod tests {
         ] {
             assert!(OriginUrl::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn warc_dates_keep_their_precision_or_are_unknown() {
+        assert_eq!(
+            parse_warc_date("2026-12-02T01:02:03Z").unwrap().to_string(),
+            "2026-12-02T01:02:03Z"
+        );
+        assert_eq!(
+            parse_warc_date("2026-12-02T01:02:03.123456Z")
+                .unwrap()
+                .to_string(),
+            "2026-12-02T01:02:03.123456Z"
+        );
+        for coarse in ["2016", "2016-01", "2016-01-02", "2016-01-02T10:00Z"] {
+            assert!(parse_warc_date(coarse).unwrap().is_unknown(), "{coarse}");
+        }
+        for bad in [
+            "2016-1",
+            "yesterday",
+            "2016-01-02T25:00Z",
+            "2016-13-02T10:00Z",
+            "",
+        ] {
+            assert!(parse_warc_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn warc_verified_takes_exactly_the_words_import_warc_writes() {
+        for (words, bits) in [
+            (&[][..], 0u8),
+            (&["block"][..], 1),
+            (&["payload"][..], 2),
+            (&["payload-dechunked"][..], 4),
+            (&["block", "payload"][..], 3),
+            (&["block", "payload-dechunked"][..], 5),
+        ] {
+            let v = WarcVerified::from_words(words).unwrap();
+            assert_eq!(v.bits(), bits);
+            assert_eq!(v.words(), words);
+            assert_eq!(WarcVerified::from_bits(bits), Some(v));
+        }
+        for bad in [
+            &["bogus"][..],
+            &["payload", "block"][..],
+            &["block", "block"][..],
+            &["payload", "payload-dechunked"][..],
+            &["block", "payload", "payload-dechunked"][..],
+        ] {
+            assert!(WarcVerified::from_words(bad).is_err(), "{bad:?}");
+        }
+        assert!(
+            WarcVerified::from_words(&["bogus"])
+                .unwrap_err()
+                .contains("holds \"bogus\"")
+        );
+        for bits in [6u8, 7, 8, 0x80] {
+            assert_eq!(WarcVerified::from_bits(bits), None, "{bits}");
+        }
+        assert_eq!(
+            WarcVerified::from_words(&["block", "payload"])
+                .unwrap()
+                .to_string(),
+            "[\"block\", \"payload\"]"
+        );
     }
 
     #[test]

@@ -216,11 +216,13 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
             }
             let (origin, retrieved) = sources.provenance(&m.path);
             let mut capture = Default::default();
+            let mut warc = None;
             let sourced = sources.entries.contains_key(&m.path);
             if let Some(source) = sources.entries.get(&m.path) {
                 check_captured(&sources.path, source, &m.path, &fixity)?;
                 acc.with_source.insert(m.path.clone());
                 capture = source.capture.clone();
+                warc = source.warc.clone();
             }
             if let Some(scheme) = naming {
                 check_named(opts, scheme, &m.path, &fixity)?;
@@ -232,6 +234,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
                 origin,
                 retrieved,
                 capture,
+                warc,
             };
             match &prev {
                 Some(p) if sourced => p.sourced(&entry, &mut carry),

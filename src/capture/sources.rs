@@ -15,7 +15,8 @@ use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 use crate::fsio;
 use crate::provenance::{
-    Capture, Naming, OriginUrl, Recorded, Timestamp, UNKNOWN, parse_recorded_time,
+    Capture, Naming, OriginUrl, Recorded, Timestamp, UNKNOWN, WarcOrigin, WarcVerified,
+    parse_recorded_time,
 };
 use crate::relpath::RelPath;
 
@@ -42,22 +43,6 @@ pub struct Source {
     pub sha256: Option<Sha256Digest>,
     /// The WARC record it was imported from (a list written by `docseal import-warc`).
     pub warc: Option<WarcOrigin>,
-}
-
-/// The WARC record a file was imported from: `warc_file`, `warc_record_id`, `warc_date` and
-/// `warc_verified` in the sources list (all four or none).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WarcOrigin {
-    /// The WARC file's name (without its folder).
-    pub file: String,
-    /// The record's `WARC-Record-ID`, as written (`<urn:uuid:…>`).
-    pub record_id: String,
-    /// The record's `WARC-Date`, as written: it keeps a coarse date (`2016-01`) that `retrieved`
-    /// cannot hold, in which case `retrieved` is unknown.
-    pub date: String,
-    /// The digests that were checked and matched: `block`, `payload` (over the body as
-    /// transferred, chunks and all, as wget computes it) or `payload-dechunked`.
-    pub verified: Vec<String>,
 }
 
 impl Source {
@@ -130,11 +115,14 @@ struct RawSource {
     size: Option<u64>,
     sha256: Option<Sha256Digest>,
     warc_file: Option<Spanned<String>>,
-    warc_record_id: Option<String>,
-    warc_date: Option<String>,
-    #[serde(default)]
-    warc_verified: Vec<String>,
+    warc_record_id: Option<Spanned<String>>,
+    warc_date: Option<Spanned<String>>,
+    warc_verified: Option<Spanned<Vec<String>>>,
 }
+
+/// The message for a WARC field without the others.
+const WARC_TOGETHER: &str =
+    "warc_file, warc_record_id and warc_date go together (with warc_verified); give all or none";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -273,20 +261,29 @@ impl Sources {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let warc = match (s.warc_file, s.warc_record_id, s.warc_date) {
-                (None, None, None) if s.warc_verified.is_empty() => None,
-                (Some(file), Some(record_id), Some(date)) => Some(WarcOrigin {
-                    file: file.into_inner(),
-                    record_id,
-                    date,
-                    verified: s.warc_verified,
-                }),
-                _ => {
-                    return Err(at(
-                        start,
-                        "warc_file, warc_record_id and warc_date go together; give all three or none"
-                            .to_string(),
-                    ));
+                (None, None, None) => match s.warc_verified {
+                    None => None,
+                    Some(v) => return Err(at(v.span().start, WARC_TOGETHER.to_string())),
+                },
+                (Some(file), Some(record_id), Some(date)) => {
+                    let text = |v: Spanned<String>, field: &str| {
+                        WarcOrigin::check_text(v.get_ref(), field)
+                            .map_err(|m| at(v.span().start, m))?;
+                        Ok::<_, Error>(v.into_inner())
+                    };
+                    let verified = match s.warc_verified {
+                        None => WarcVerified::default(),
+                        Some(v) => WarcVerified::from_words(v.get_ref())
+                            .map_err(|m| at(v.span().start, m))?,
+                    };
+                    Some(WarcOrigin {
+                        file: text(file, "warc_file")?,
+                        record_id: text(record_id, "warc_record_id")?,
+                        date: text(date, "warc_date")?,
+                        verified,
+                    })
                 }
+                _ => return Err(at(start, WARC_TOGETHER.to_string())),
             };
             let source = Source {
                 warc,
@@ -414,7 +411,7 @@ mod tests {
                 file: "c.warc.gz".into(),
                 record_id: "<urn:uuid:1>".into(),
                 date: "2016-01".into(),
-                verified: vec!["block".into()],
+                verified: WarcVerified::from_bits(WarcVerified::BLOCK).unwrap(),
             })
         );
         for (bad, says) in [
@@ -443,6 +440,20 @@ mod tests {
             (
                 "[[source]]\npath = \"a\"\nwarc_file = \"c.warc\"\n",
                 "s.toml:2: warc_file, warc_record_id and warc_date go together",
+            ),
+            (
+                "[[source]]\npath = \"a\"\nwarc_verified = []\n",
+                "s.toml:3: warc_file, warc_record_id and warc_date go together",
+            ),
+            (
+                "[[source]]\npath = \"a\"\nwarc_file = \"c.warc\"\nwarc_record_id = \"<urn:x>\"\n\
+                 warc_date = \"2016\"\nwarc_verified = [\"bogus\"]\n",
+                "s.toml:6: warc_verified holds \"bogus\"",
+            ),
+            (
+                "[[source]]\npath = \"a\"\nwarc_file = \"c.warc\"\nwarc_record_id = \"<urn:x>\"\n\
+                 warc_date = \"2016-1\"\n",
+                "s.toml:5: warc_date: WARC-Date \"2016-1\" is not a W3C date",
             ),
         ] {
             let e = parse(bad).unwrap_err();

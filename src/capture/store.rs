@@ -19,11 +19,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-use super::sources::{Redirect, Sources, WarcOrigin};
+use super::sources::{Redirect, Sources};
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 use crate::fsio::{self, Access};
-use crate::provenance::{Capture, Naming, OriginUrl, Recorded, Timestamp};
+use crate::provenance::{Capture, Naming, OriginUrl, Recorded, Timestamp, WarcOrigin};
 use crate::relpath::RelPath;
 
 /// What is recorded of one capture besides the stored bytes' size and digest.
@@ -400,15 +400,7 @@ fn push_source(out: &mut String, stored: &Stored, r: &Record) {
         let _ = writeln!(out, "content_length = {n}");
     }
     if let Some(w) = &r.warc {
-        let verified: Vec<String> = w.verified.iter().map(|v| quote(v)).collect();
-        let _ = writeln!(
-            out,
-            "warc_file = {}\nwarc_record_id = {}\nwarc_date = {}\nwarc_verified = [{}]",
-            quote(&w.file),
-            quote(&w.record_id),
-            quote(&w.date),
-            verified.join(", ")
-        );
+        w.write_toml(out, quote);
     }
     let _ = writeln!(
         out,

@@ -37,11 +37,10 @@ use std::rc::Rc;
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256};
 
-use super::sources::WarcOrigin;
 use super::store::{Record, Store, StoreError, Stored};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::provenance::{Capture, OriginUrl, Recorded, Timestamp};
+use crate::provenance::{Capture, OriginUrl, WarcOrigin, WarcVerified, parse_warc_date};
 
 /// The largest WARC record header, HTTP head or chunk-size line read (bytes).
 pub const HEAD_MAX: usize = 64 * 1024;
@@ -83,7 +82,7 @@ pub enum RecordOutcome {
         /// What was stored.
         stored: Stored,
         /// The digests that matched.
-        verified: Vec<String>,
+        verified: WarcVerified,
     },
     /// Skipped, for this reason.
     Skipped(Skip),
@@ -96,21 +95,56 @@ pub enum RecordOutcome {
     },
 }
 
-/// Imports every record of every file of `opts`, telling `outcome` what became of each. Fails
-/// only when nothing can be imported: a file that cannot be opened or is not a WARC file (every
-/// file is checked before anything is stored), an unwritable folder or sources list.
+/// What an import tells whoever shows its progress (the binary's bar on a terminal).
+pub trait ImportProgress {
+    /// The WARC files to read hold `bytes` in all (as stored: compressed, for a gzip file).
+    fn start(&self, bytes: u64);
+    /// Reading the file called `name` begins.
+    fn file_started(&self, name: &str);
+    /// A record is done, whatever became of it, and `read` bytes of the current file are read.
+    fn record_done(&self, read: u64);
+    /// The current file is done; it held `bytes`.
+    fn file_done(&self, bytes: u64);
+    /// Everything is done.
+    fn finish(&self);
+}
+
+/// No progress shown.
+impl ImportProgress for () {
+    fn start(&self, _: u64) {}
+    fn file_started(&self, _: &str) {}
+    fn record_done(&self, _: u64) {}
+    fn file_done(&self, _: u64) {}
+    fn finish(&self) {}
+}
+
+/// Imports every record of every file of `opts`, telling `outcome` what became of each and
+/// `progress` how far it is. Fails only when nothing can be imported: a file that cannot be
+/// opened or is not a WARC file (every file is checked before anything is stored), an unwritable
+/// folder or sources list.
 pub fn import(
     opts: &ImportOptions,
+    progress: &dyn ImportProgress,
     outcome: &mut dyn FnMut(&RecordOutcome) -> Result<()>,
 ) -> Result<()> {
     let mut opened = Vec::new();
     for path in &opts.files {
-        opened.push(open(path)?);
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        opened.push((open(path)?, size));
     }
     let mut store = Store::open(&opts.into, &opts.sources, opts.max_size)?;
-    for warc in opened {
-        warc.import_all(opts, &mut store, outcome)?;
+    progress.start(opened.iter().map(|(_, size)| size).sum());
+    for (warc, size) in opened {
+        progress.file_started(&warc.name);
+        let file_pos = warc.file_pos.clone();
+        warc.import_all(opts, &mut store, &mut |o| {
+            let r = outcome(o);
+            progress.record_done(file_pos.get());
+            r
+        })?;
+        progress.file_done(size);
     }
+    progress.finish();
     Ok(())
 }
 
@@ -173,6 +207,8 @@ struct Warc {
     name: String,
     reader: Counting<Box<dyn BufRead>>,
     pos: Rc<Cell<u64>>,
+    /// How many bytes of the file itself were read (compressed, in a gzip file).
+    file_pos: Rc<Cell<u64>>,
     /// Where the current gzip member starts, in a gzip file.
     member_start: Option<Rc<Cell<u64>>>,
 }
@@ -193,7 +229,7 @@ fn open(path: &Path) -> Result<Warc> {
         let member_start = Rc::new(Cell::new(0));
         let members = Members {
             decoder: Some(flate2::bufread::GzDecoder::new(file)),
-            file_pos,
+            file_pos: file_pos.clone(),
             member_start: member_start.clone(),
         };
         (
@@ -235,6 +271,7 @@ fn open(path: &Path) -> Result<Warc> {
         name,
         reader,
         pos,
+        file_pos,
         member_start,
     })
 }
@@ -463,7 +500,7 @@ impl Warc {
         let date = header
             .get("WARC-Date")
             .ok_or_else(|| refuse("the record has no WARC-Date".to_string()))?;
-        let retrieved = warc_date(date).map_err(refuse)?;
+        let retrieved = parse_warc_date(date).map_err(refuse)?;
         let payload_digest = header.get("WARC-Payload-Digest").and_then(Expected::parse);
         let record_type = header.get("Content-Type");
         let http = kind == "response"
@@ -531,7 +568,7 @@ impl Warc {
                 .map(str::to_string)
                 .filter(|t| !t.is_empty() && !t.chars().any(char::is_control));
         }
-        let verified = RefCell::new(Vec::new());
+        let verified = RefCell::new(WarcVerified::default());
         let mut body = Body {
             raw: &mut block.raw,
             payload: payload_digest,
@@ -543,7 +580,7 @@ impl Warc {
             file: name.to_string(),
             record_id: record_id.to_string(),
             date: date.to_string(),
-            verified: Vec::new(),
+            verified: WarcVerified::default(),
         };
         let mut finish = || Record {
             url: url.clone(),
@@ -552,7 +589,7 @@ impl Warc {
             redirects: Vec::new(),
             content_length,
             warc: Some(WarcOrigin {
-                verified: verified.borrow().clone(),
+                verified: *verified.borrow(),
                 ..origin.clone()
             }),
         };
@@ -560,7 +597,7 @@ impl Warc {
             Ok(stored) => Ok(RecordOutcome::Stored {
                 url: url.to_string(),
                 stored,
-                verified: verified.borrow().clone(),
+                verified: *verified.borrow(),
             }),
             Err(StoreError::Local(e)) => Err(Failure::Local(e)),
             Err(StoreError::Stream(reason)) => Err(refuse(reason)),
@@ -584,43 +621,6 @@ fn head_broken(e: &io::Error) -> Broken {
     match e.kind() {
         io::ErrorKind::InvalidData => Broken::Record(e.to_string()),
         _ => io_broken(e),
-    }
-}
-
-/// A retrieval time from a `WARC-Date`: the instant when it is given to the second or finer,
-/// unknown when it is a coarse W3C date (`2016`, `2016-01`, `2016-01-02`, `2016-01-02T10:00Z`).
-fn warc_date(s: &str) -> std::result::Result<Recorded<Timestamp>, String> {
-    if let Ok(t) = Timestamp::parse(s) {
-        return Ok(Recorded::Known(t));
-    }
-    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
-    let coarse = match s.split_once('T') {
-        None => {
-            let parts: Vec<&str> = s.split('-').collect();
-            matches!(parts.as_slice(), [y] if digits(y, 4))
-                || matches!(parts.as_slice(), [y, m] if digits(y, 4) && digits(m, 2))
-                || matches!(parts.as_slice(), [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2))
-        }
-        Some((day, time)) => {
-            let ok_day = time::Date::parse(
-                day,
-                time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .is_ok();
-            let ok_time = time
-                .strip_suffix('Z')
-                .and_then(|t| t.split_once(':'))
-                .is_some_and(|(h, m)| digits(h, 2) && digits(m, 2) && h < "24" && m < "60");
-            ok_day && ok_time
-        }
-    };
-    if coarse {
-        Ok(Recorded::Unknown)
-    } else {
-        Err(format!(
-            "WARC-Date \"{}\" is not a W3C date such as 2016-01-02T10:00:00Z or 2016-01",
-            s.escape_debug()
-        ))
     }
 }
 
@@ -843,7 +843,7 @@ struct Body<'r, 'a> {
     raw: &'r mut Raw<'a>,
     payload: Option<Expected>,
     chunked: Option<Dechunk>,
-    verified: &'r RefCell<Vec<String>>,
+    verified: &'r RefCell<WarcVerified>,
     done: bool,
 }
 
@@ -901,7 +901,7 @@ impl Body<'_, '_> {
             *self.raw.fatal.borrow_mut() = Some(reason.clone());
             return Err(invalid(reason));
         }
-        let mut verified = Vec::new();
+        let mut verified = WarcVerified::default();
         if let (Some(want), Some(h)) = (&self.raw.block, self.raw.block_hasher.take()) {
             if h.finish() != want.value {
                 return Err(invalid(format!(
@@ -909,14 +909,14 @@ impl Body<'_, '_> {
                     want.name()
                 )));
             }
-            verified.push("block".to_string());
+            verified = verified.with(WarcVerified::BLOCK);
         }
         if let (Some(want), Some(raw)) = (&self.payload, self.raw.payload_hasher.take()) {
             let dechunked = self.chunked.as_mut().and_then(|d| d.hasher.take());
             if raw.finish() == want.value {
-                verified.push("payload".to_string());
+                verified = verified.with(WarcVerified::PAYLOAD);
             } else if dechunked.is_some_and(|h| h.finish() == want.value) {
-                verified.push("payload-dechunked".to_string());
+                verified = verified.with(WarcVerified::PAYLOAD_DECHUNKED);
             } else {
                 return Err(invalid(format!(
                     "its WARC-Payload-Digest ({}) matches neither the payload as transferred nor de-chunked; the record is damaged",
@@ -987,32 +987,6 @@ impl Read for Body<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn warc_dates_keep_their_precision_or_are_unknown() {
-        assert_eq!(
-            warc_date("2026-12-02T01:02:03Z").unwrap().to_string(),
-            "2026-12-02T01:02:03Z"
-        );
-        assert_eq!(
-            warc_date("2026-12-02T01:02:03.123456Z")
-                .unwrap()
-                .to_string(),
-            "2026-12-02T01:02:03.123456Z"
-        );
-        for coarse in ["2016", "2016-01", "2016-01-02", "2016-01-02T10:00Z"] {
-            assert!(warc_date(coarse).unwrap().is_unknown(), "{coarse}");
-        }
-        for bad in [
-            "2016-1",
-            "yesterday",
-            "2016-01-02T25:00Z",
-            "2016-13-02T10:00Z",
-            "",
-        ] {
-            assert!(warc_date(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn digests_are_read_in_base32_and_hex() {

@@ -1,5 +1,6 @@
 //! `docseal import-warc`: its arguments, their conversion into [`ImportOptions`] (the default
-//! sources list beside the folder, the size limit), and the line for each record as it is done.
+//! sources list beside the folder, the size limit), the progress bar, and the line for each
+//! record as it is done.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use docseal::error::{Error, Result};
 use docseal::report::warc::{ImportTotals, render_record, render_totals};
 
 use super::fetch::{default_sources, parse_size};
+use super::progress::ImportBar;
 use super::{Outcome, written};
 
 // The arguments of `import-warc` (the subcommand's help text is on `Command::ImportWarc`).
@@ -30,6 +32,9 @@ pub struct Args {
     /// The largest payload stored, in bytes, or with a suffix K, M or G (powers of 1024).
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
     max_size: u64,
+    /// No progress bar; the line for each record is still written.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// Imports every file, saying what became of each record; fails (exit 1) when any record was
@@ -49,11 +54,15 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         include_errors: args.include_errors,
         max_size: args.max_size,
     };
+    let bar = ImportBar::new(args.quiet);
     let mut totals = ImportTotals::default();
-    warc::import(&opts, &mut |o: &RecordOutcome| {
+    warc::import(&opts, &bar, &mut |o: &RecordOutcome| {
         totals.add(o);
-        let r = render_record(out, &mut io::stderr().lock(), o);
-        let _ = out.flush();
+        let r = bar.suspend(|| {
+            let r = render_record(out, &mut io::stderr().lock(), o);
+            let _ = out.flush();
+            r
+        });
         written(r)
     })?;
     written(render_totals(out, &totals, &opts.sources))?;

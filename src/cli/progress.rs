@@ -1,5 +1,7 @@
-//! The progress bar on standard error: bytes and files done, throughput and time left, drawn only
-//! when standard error is a terminal and `--quiet` was not given. Its style is set before its
+//! The progress bars on standard error — seal's and verify's (bytes and files done, throughput
+//! and time left), fetch's (URLs done, bytes, the current URL) and import-warc's (records done,
+//! bytes of the WARC files read, the current file) — drawn only when standard error is a
+//! terminal and `--quiet` was not given. Its style is set before its
 //! first frame, and it fits the terminal's width: below 80 columns a shorter line is drawn, so
 //! that it never wraps onto a second line.
 
@@ -10,6 +12,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use docseal::capture::fetch::FetchProgress;
+use docseal::capture::warc::ImportProgress;
 use docseal::collection::Progress;
 
 /// The line drawn on terminals at least 80 columns wide.
@@ -97,16 +100,47 @@ pub struct FetchBar {
     done: AtomicU64,
 }
 
+/// A spinner or bar with `template` on standard error if it is a terminal and `quiet` is false.
+fn stderr_bar(quiet: bool, template: &str) -> Option<ProgressBar> {
+    let show = !quiet && std::io::stderr().is_terminal();
+    show.then(|| {
+        let style =
+            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+            .with_style(style.progress_chars("=> "))
+    })
+}
+
+/// `text` (a URL, a file name) escaped and cut to what is left of the line after `used` columns,
+/// so that the bar never wraps.
+fn fit(text: &str, used: usize) -> String {
+    let columns = console::Term::stderr()
+        .size_checked()
+        .map_or(80, |(_, c)| c);
+    let room = usize::from(columns).saturating_sub(used).max(10);
+    let shown = docseal::sanitize::escape(text);
+    if shown.chars().count() > room {
+        let mut cut: String = shown.chars().take(room - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        shown.into_owned()
+    }
+}
+
+/// Runs `f` with `bar` hidden, so that a line printed meanwhile is not drawn over.
+fn suspended<T>(bar: Option<&ProgressBar>, f: impl FnOnce() -> T) -> T {
+    match bar {
+        Some(bar) => bar.suspend(f),
+        None => f(),
+    }
+}
+
 impl FetchBar {
     /// A bar on standard error if it is a terminal and `quiet` is false; otherwise nothing.
     pub fn new(quiet: bool) -> Self {
-        let show = !quiet && std::io::stderr().is_terminal();
         FetchBar {
-            bar: show.then(|| {
-                let style = ProgressStyle::with_template(FETCH)
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner());
-                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(style)
-            }),
+            bar: stderr_bar(quiet, FETCH),
             total: AtomicU64::new(0),
             done: AtomicU64::new(0),
         }
@@ -114,29 +148,13 @@ impl FetchBar {
 
     /// Runs `f` with the bar hidden, so that a line printed meanwhile is not drawn over.
     pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
-        match &self.bar {
-            Some(bar) => bar.suspend(f),
-            None => f(),
-        }
+        suspended(self.bar.as_ref(), f)
     }
 
     fn message(&self, url: &str) -> String {
         let done = self.done.load(Ordering::Relaxed);
         let total = self.total.load(Ordering::Relaxed);
-        let columns = console::Term::stderr()
-            .size_checked()
-            .map_or(80, |(_, c)| c);
-        // The URL is cut to what is left of the line, so that the bar never wraps.
-        let room = usize::from(columns).saturating_sub(50).max(10);
-        let shown = docseal::sanitize::escape(url);
-        let shown: String = if shown.chars().count() > room {
-            let mut cut: String = shown.chars().take(room - 1).collect();
-            cut.push('…');
-            cut
-        } else {
-            shown.into_owned()
-        };
-        format!("{done}/{total} URLs {shown}")
+        format!("{done}/{total} URLs {}", fit(url, 50))
     }
 }
 
@@ -173,6 +191,79 @@ impl FetchProgress for FetchBar {
     }
 }
 
+/// The line of `import-warc`'s bar: bytes of the WARC files read of all, records done, the file.
+const IMPORT: &str = "{spinner} {elapsed_precise} [{bar:20}] {bytes}/{total_bytes} {msg}";
+
+/// `import-warc`'s progress on a terminal: records done, bytes of the WARC files read (of all),
+/// the file being read.
+pub struct ImportBar {
+    bar: Option<ProgressBar>,
+    /// Bytes of the files done before the current one.
+    before: AtomicU64,
+    records: AtomicU64,
+    file: std::sync::Mutex<String>,
+}
+
+impl ImportBar {
+    /// A bar on standard error if it is a terminal and `quiet` is false; otherwise nothing.
+    pub fn new(quiet: bool) -> Self {
+        ImportBar {
+            bar: stderr_bar(quiet, IMPORT),
+            before: AtomicU64::new(0),
+            records: AtomicU64::new(0),
+            file: std::sync::Mutex::new(String::new()),
+        }
+    }
+
+    /// Runs `f` with the bar hidden, so that a line printed meanwhile is not drawn over.
+    pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        suspended(self.bar.as_ref(), f)
+    }
+
+    fn redraw(&self, bar: &ProgressBar) {
+        let records = self.records.load(Ordering::Relaxed);
+        let noun = if records == 1 { "record" } else { "records" };
+        let file = self.file.lock().map(|f| f.clone()).unwrap_or_default();
+        bar.set_message(format!("{records} {noun} {}", fit(&file, 60)));
+    }
+}
+
+impl ImportProgress for ImportBar {
+    fn start(&self, bytes: u64) {
+        let Some(bar) = &self.bar else { return };
+        bar.set_length(bytes);
+        bar.enable_steady_tick(Duration::from_millis(200));
+    }
+
+    fn file_started(&self, name: &str) {
+        let Some(bar) = &self.bar else { return };
+        if let Ok(mut file) = self.file.lock() {
+            *file = name.to_string();
+        }
+        self.redraw(bar);
+        bar.tick();
+    }
+
+    fn record_done(&self, read: u64) {
+        let Some(bar) = &self.bar else { return };
+        self.records.fetch_add(1, Ordering::Relaxed);
+        bar.set_position(self.before.load(Ordering::Relaxed) + read);
+        self.redraw(bar);
+    }
+
+    fn file_done(&self, bytes: u64) {
+        let Some(bar) = &self.bar else { return };
+        let before = self.before.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        bar.set_position(before);
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,7 +276,7 @@ mod tests {
 
     #[test]
     fn both_templates_are_valid() {
-        for t in [WIDE, NARROW, FETCH] {
+        for t in [WIDE, NARROW, FETCH, IMPORT] {
             assert!(ProgressStyle::with_template(t).is_ok(), "{t}");
         }
     }

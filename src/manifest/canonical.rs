@@ -126,6 +126,9 @@ pub fn push_entry(out: &mut String, f: &FileEntry) {
             let _ = writeln!(out, "{key} = {}", quote_header(v));
         }
     }
+    if let Some(w) = &f.warc {
+        w.write_toml(out, quote);
+    }
 }
 
 /// A header value as a TOML string: a literal string (`'W/"e1"'`, its bytes as they are) when

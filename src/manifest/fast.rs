@@ -5,10 +5,10 @@
 //! anything else it gives up, and the strict TOML reader parses the batch (and reports the error,
 //! if there is one). So it changes how fast a manifest is read, never what it means.
 
-use super::merkle::{CaptureParts, leaf_hash_of};
+use super::merkle::{CaptureParts, LeafParts, WarcParts, leaf_hash_of};
 use super::strict::{check_capture_text, check_status};
 use super::summary::Checked;
-use super::{Capture, FileEntry};
+use super::{Capture, FileEntry, WarcOrigin, WarcVerified};
 use crate::digest::{Sha256Digest, from_hex};
 use crate::provenance::{OriginUrl, Recorded, Timestamp, UNKNOWN, parse_recorded_time_canonical};
 use crate::relpath::RelPath;
@@ -28,6 +28,7 @@ pub(super) fn parse_batch(text: &str, from: usize) -> Option<Vec<(FileEntry, usi
             origin: fields.origin.parse::<Recorded<OriginUrl>>().ok()?,
             retrieved: parse_recorded_time_canonical(fields.retrieved).ok()?,
             capture: capture(&fields.capture)?,
+            warc: warc(fields.warc)?,
         };
         entries.push((entry, from + fields.path_at));
         at = next;
@@ -53,13 +54,23 @@ pub(super) fn check_batch(text: &str) -> Option<Vec<Checked<'_>>> {
             Timestamp::parse_canonical(time).ok()?;
         }
         capture(&f.capture)?;
-        let capture_at = (!f.capture.is_empty()).then_some(f.path_at);
+        warc(f.warc)?;
+        let leaf = leaf_hash_of(&LeafParts {
+            path: f.path,
+            size: f.size,
+            digest: &f.digest,
+            origin,
+            retrieved,
+            capture: f.capture,
+            warc: f.warc,
+        });
         checked.push(Checked {
             path: f.path.into(),
             size: f.size,
             provenance: origin.is_some() && retrieved.is_some(),
-            leaf: leaf_hash_of(f.path, f.size, &f.digest, origin, retrieved, &f.capture),
-            capture_at,
+            leaf,
+            capture_at: (!f.capture.is_empty()).then_some(f.path_at),
+            warc_at: f.warc.is_some().then_some(f.path_at),
         });
         at = next;
     }
@@ -89,6 +100,44 @@ fn capture(parts: &CaptureParts<'_>) -> Option<Capture> {
         last_modified: text(parts.last_modified, "last_modified")?,
     })
 }
+
+/// The WARC fields of a table, checked as the strict reader checks them: `Some(None)` when there
+/// are none, `None` when they do not pass.
+fn warc(parts: Option<WarcParts<'_>>) -> Option<Option<WarcOrigin>> {
+    let Some(w) = parts else {
+        return Some(None);
+    };
+    let text = |v: &str, field: &str| {
+        WarcOrigin::check_text(v, field)
+            .ok()
+            .map(|()| v.to_string())
+    };
+    Some(Some(WarcOrigin {
+        file: text(w.file, "warc_file")?,
+        record_id: text(w.record_id, "warc_record_id")?,
+        date: text(w.date, "warc_date")?,
+        verified: w.verified,
+    }))
+}
+
+/// The `warc_verified` arrays in the one spelling docseal writes, and their sets.
+const VERIFIED: [(&[u8], u8); 6] = [
+    (b"[]\n", 0),
+    (b"[\"block\"]\n", WarcVerified::BLOCK),
+    (b"[\"payload\"]\n", WarcVerified::PAYLOAD),
+    (
+        b"[\"payload-dechunked\"]\n",
+        WarcVerified::PAYLOAD_DECHUNKED,
+    ),
+    (
+        b"[\"block\", \"payload\"]\n",
+        WarcVerified::BLOCK | WarcVerified::PAYLOAD,
+    ),
+    (
+        b"[\"block\", \"payload-dechunked\"]\n",
+        WarcVerified::BLOCK | WarcVerified::PAYLOAD_DECHUNKED,
+    ),
+];
 
 /// A recorded value, `None` when it is the word for unknown.
 fn known(value: &str) -> Option<&str> {
@@ -120,6 +169,8 @@ struct Fields<'a> {
     retrieved: &'a str,
     /// The capture fields present (format version 2), in their canonical order.
     capture: CaptureParts<'a>,
+    /// The WARC fields (format version 3), all four, when present.
+    warc: Option<WarcParts<'a>>,
 }
 
 /// Reads the table that starts at byte `at`; returns its values and where the next one starts.
@@ -162,6 +213,25 @@ fn fields(text: &str, at: usize) -> Option<(Fields<'_>, usize)> {
             (*slot, at) = (Some(v), next);
         }
     }
+    let mut warc = None;
+    if let Some(from) = optional(at, b"warc_file = \"") {
+        let (file, next) = string_value(text, from)?;
+        let next = expect(b, next, b"warc_record_id = \"")?;
+        let (record_id, next) = string_value(text, next)?;
+        let next = expect(b, next, b"warc_date = \"")?;
+        let (date, next) = string_value(text, next)?;
+        let next = expect(b, next, b"warc_verified = ")?;
+        let (bits, next) = VERIFIED
+            .iter()
+            .find_map(|(spelling, bits)| expect(b, next, spelling).map(|end| (*bits, end)))?;
+        warc = Some(WarcParts {
+            file,
+            record_id,
+            date,
+            verified: WarcVerified::from_bits(bits)?,
+        });
+        at = next;
+    }
     if b.get(at) == Some(&b'\n') {
         at += 1;
     }
@@ -173,6 +243,7 @@ fn fields(text: &str, at: usize) -> Option<(Fields<'_>, usize)> {
         origin,
         retrieved,
         capture,
+        warc,
     };
     Some((fields, at))
 }

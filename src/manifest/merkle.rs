@@ -9,6 +9,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::digest::Sha256Digest;
 use crate::manifest::{Capture, FileEntry};
+use crate::provenance::{WarcOrigin, WarcVerified};
 
 /// The leaf hash of one entry: SHA-256(0x00 || leaf bytes), where the leaf bytes (see
 /// `docs/manifest-format.md` §6) are
@@ -16,17 +17,48 @@ use crate::manifest::{Capture, FileEntry};
 /// `field(unknown) = 0x00` and `field(value) = 0x01 u32be(len value) value`, followed — only for
 /// an entry with a capture field (format version 2) — by the capture section:
 /// `0x01 field(final_url) status field(media_type) field(content_encoding) field(etag)
-/// field(last_modified)`, `status` being `0x00` or `0x01 u16be(http_status)`.
+/// field(last_modified)`, `status` being `0x00` or `0x01 u16be(http_status)`, and then — only for
+/// an entry with the WARC fields (format version 3) — by the WARC section:
+/// `0x02 str(warc_file) str(warc_record_id) str(warc_date) verified`, `str(v)` being
+/// `u32be(len v) v` and `verified` the byte of [`WarcVerified`].
 pub fn leaf_hash(entry: &FileEntry) -> [u8; 32] {
     let time = entry.retrieved.known().map(ToString::to_string);
-    leaf_hash_of(
-        entry.path.as_str(),
-        entry.size,
-        entry.digest.as_bytes(),
-        entry.origin.known().map(|u| u.as_str()),
-        time.as_deref(),
-        &CaptureParts::of(&entry.capture),
-    )
+    leaf_hash_of(&LeafParts::of(entry, time.as_deref()))
+}
+
+/// What an entry's leaf bytes are made of, as it stands in the text (`None` for an unknown origin
+/// or time; a time in its canonical form).
+#[derive(Clone, Copy, Debug)]
+pub struct LeafParts<'a> {
+    /// `path`.
+    pub path: &'a str,
+    /// `size`.
+    pub size: u64,
+    /// `digest`, raw.
+    pub digest: &'a [u8; 32],
+    /// `origin`, unless unknown.
+    pub origin: Option<&'a str>,
+    /// `retrieved`, unless unknown.
+    pub retrieved: Option<&'a str>,
+    /// The capture fields.
+    pub capture: CaptureParts<'a>,
+    /// The WARC fields, when there are.
+    pub warc: Option<WarcParts<'a>>,
+}
+
+impl<'a> LeafParts<'a> {
+    /// The parts of a parsed entry, `retrieved` being its time as text.
+    pub fn of(entry: &'a FileEntry, retrieved: Option<&'a str>) -> Self {
+        LeafParts {
+            path: entry.path.as_str(),
+            size: entry.size,
+            digest: entry.digest.as_bytes(),
+            origin: entry.origin.known().map(|u| u.as_str()),
+            retrieved,
+            capture: CaptureParts::of(&entry.capture),
+            warc: entry.warc.as_ref().map(WarcParts::of),
+        }
+    }
 }
 
 /// The capture fields of an entry as they stand in the text (the order of the leaf bytes).
@@ -65,96 +97,109 @@ impl<'a> CaptureParts<'a> {
     }
 }
 
-/// [`leaf_hash`] of an entry given by its parts (`None` for an unknown origin or time; a time in
-/// its canonical form), fed to the hasher piece by piece.
-pub fn leaf_hash_of(
-    path: &str,
-    size: u64,
-    digest: &[u8; 32],
-    origin: Option<&str>,
-    retrieved: Option<&str>,
-    capture: &CaptureParts<'_>,
-) -> [u8; 32] {
-    fn len_prefixed(h: &mut Sha256, s: &[u8]) {
+/// The WARC fields of an entry as they stand in the text (format version 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WarcParts<'a> {
+    /// `warc_file`.
+    pub file: &'a str,
+    /// `warc_record_id`.
+    pub record_id: &'a str,
+    /// `warc_date`.
+    pub date: &'a str,
+    /// `warc_verified`, as its byte.
+    pub verified: WarcVerified,
+}
+
+impl<'a> WarcParts<'a> {
+    /// The parts of a parsed [`WarcOrigin`].
+    pub fn of(w: &'a WarcOrigin) -> Self {
+        WarcParts {
+            file: &w.file,
+            record_id: &w.record_id,
+            date: &w.date,
+            verified: w.verified,
+        }
+    }
+}
+
+/// Where leaf bytes go: a hasher (the leaf hash) or a buffer (the leaf data).
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Sha256 {
+    fn put(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Writes the leaf bytes of `p` (§6) to `out`, piece by piece.
+fn write_leaf(out: &mut impl Sink, p: &LeafParts<'_>) {
+    fn str_(out: &mut impl Sink, s: &str) {
         // Manifest strings are far below 4 GiB; anything larger could not have been parsed.
         let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
-        h.update(len.to_be_bytes());
-        h.update(s);
+        out.put(&len.to_be_bytes());
+        out.put(s.as_bytes());
     }
-    fn field(h: &mut Sha256, value: Option<&str>) {
+    fn field(out: &mut impl Sink, value: Option<&str>) {
         match value {
-            None => h.update([0x00]),
+            None => out.put(&[0x00]),
             Some(v) => {
-                h.update([0x01]);
-                len_prefixed(h, v.as_bytes());
+                out.put(&[0x01]);
+                str_(out, v);
             }
         }
     }
+    str_(out, p.path);
+    out.put(&p.size.to_be_bytes());
+    out.put(p.digest);
+    field(out, p.origin);
+    field(out, p.retrieved);
+    let c = &p.capture;
+    if !c.is_empty() {
+        out.put(&[0x01]);
+        field(out, c.final_url);
+        match c.http_status {
+            None => out.put(&[0x00]),
+            Some(status) => {
+                out.put(&[0x01]);
+                out.put(&status.to_be_bytes());
+            }
+        }
+        field(out, c.media_type);
+        field(out, c.content_encoding);
+        field(out, c.etag);
+        field(out, c.last_modified);
+    }
+    if let Some(w) = &p.warc {
+        out.put(&[0x02]);
+        str_(out, w.file);
+        str_(out, w.record_id);
+        str_(out, w.date);
+        out.put(&[w.verified.bits()]);
+    }
+}
+
+/// [`leaf_hash`] of an entry given by its parts, fed to the hasher piece by piece.
+pub fn leaf_hash_of(parts: &LeafParts<'_>) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update([0x00]);
-    len_prefixed(&mut h, path.as_bytes());
-    h.update(size.to_be_bytes());
-    h.update(digest);
-    field(&mut h, origin);
-    field(&mut h, retrieved);
-    if !capture.is_empty() {
-        h.update([0x01]);
-        field(&mut h, capture.final_url);
-        match capture.http_status {
-            None => h.update([0x00]),
-            Some(status) => {
-                h.update([0x01]);
-                h.update(status.to_be_bytes());
-            }
-        }
-        field(&mut h, capture.media_type);
-        field(&mut h, capture.content_encoding);
-        field(&mut h, capture.etag);
-        field(&mut h, capture.last_modified);
-    }
+    write_leaf(&mut h, parts);
     h.finalize().into()
 }
 
 /// The leaf data of an entry (§6): the bytes whose SHA-256 after a 0x00 byte is its leaf hash,
 /// and what an inclusion proof carries to say what was sealed.
 pub fn leaf_data(entry: &FileEntry) -> Vec<u8> {
-    fn len_prefixed(out: &mut Vec<u8>, s: &[u8]) {
-        let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(s);
-    }
-    let mut out = Vec::with_capacity(64 + entry.path.as_str().len());
-    len_prefixed(&mut out, entry.path.as_str().as_bytes());
-    out.extend_from_slice(&entry.size.to_be_bytes());
-    out.extend_from_slice(entry.digest.as_bytes());
-    fn field(out: &mut Vec<u8>, value: Option<&str>) {
-        match value {
-            None => out.push(0x00),
-            Some(v) => {
-                out.push(0x01);
-                len_prefixed(out, v.as_bytes());
-            }
-        }
-    }
     let time = entry.retrieved.known().map(ToString::to_string);
-    field(&mut out, entry.origin.known().map(|u| u.as_str()));
-    field(&mut out, time.as_deref());
-    let capture = CaptureParts::of(&entry.capture);
-    if !capture.is_empty() {
-        out.push(0x01);
-        field(&mut out, capture.final_url);
-        match capture.http_status {
-            None => out.push(0x00),
-            Some(status) => {
-                out.push(0x01);
-                out.extend_from_slice(&status.to_be_bytes());
-            }
-        }
-        field(&mut out, capture.media_type);
-        field(&mut out, capture.content_encoding);
-        field(&mut out, capture.etag);
-        field(&mut out, capture.last_modified);
-    }
+    let mut out = Vec::with_capacity(64 + entry.path.as_str().len());
+    write_leaf(&mut out, &LeafParts::of(entry, time.as_deref()));
     out
 }
 
@@ -211,12 +256,8 @@ pub fn parse_leaf_data(data: &[u8]) -> Result<FileEntry, String> {
     };
     // The capture section (format version 2), present only when a capture field is.
     let mut capture = Capture::default();
-    if !r.0.is_empty() {
-        if r.take(1, "capture section")? != [0x01] {
-            return Err(
-                "the bytes after the retrieval time are not a capture section (0x01)".into(),
-            );
-        }
+    if r.0.first() == Some(&0x01) {
+        r.take(1, "capture section")?;
         capture.final_url = r.field("final URL")?.map(OriginUrl::parse).transpose()?;
         capture.http_status = match r.take(1, "HTTP status")? {
             [0x00] => None,
@@ -233,6 +274,32 @@ pub fn parse_leaf_data(data: &[u8]) -> Result<FileEntry, String> {
             return Err("the capture section holds no field, which docseal never writes".into());
         }
     }
+    // The WARC section (format version 3), present only when the WARC fields are.
+    let mut warc = None;
+    if !r.0.is_empty() {
+        if r.take(1, "WARC section")? != [0x02] {
+            return Err(
+                "the bytes after the provenance are neither a capture section (0x01) nor a WARC section (0x02)".into(),
+            );
+        }
+        let text = |v: &str, field: &str| {
+            WarcOrigin::check_text(v, field)?;
+            Ok::<_, String>(v.to_string())
+        };
+        let file = text(r.string("WARC file")?, "warc_file")?;
+        let record_id = text(r.string("WARC record ID")?, "warc_record_id")?;
+        let date = text(r.string("WARC date")?, "warc_date")?;
+        let bits = r.take(1, "WARC digests verified")?[0];
+        let verified = WarcVerified::from_bits(bits).ok_or_else(|| {
+            format!("the WARC digests verified (0x{bits:02x}) are not a set docseal writes")
+        })?;
+        warc = Some(WarcOrigin {
+            file,
+            record_id,
+            date,
+            verified,
+        });
+    }
     if !r.0.is_empty() {
         return Err(format!("{} bytes follow the leaf data", r.0.len()));
     }
@@ -243,6 +310,7 @@ pub fn parse_leaf_data(data: &[u8]) -> Result<FileEntry, String> {
         origin,
         retrieved,
         capture,
+        warc,
     })
 }
 
@@ -361,6 +429,7 @@ mod tests {
             origin: Recorded::Unknown,
             retrieved: Recorded::Unknown,
             capture: Capture::default(),
+            warc: None,
         };
         // 0x00, u32be(10) "dir/ü.txt" (ü is two bytes), u64be(4666), the digest, two unknowns.
         let mut data = vec![0x00, 0, 0, 0, 10];
@@ -399,8 +468,15 @@ mod tests {
             origin: Recorded::Unknown,
             retrieved: Recorded::Unknown,
             capture: Capture::default(),
+            warc: None,
         };
-        for step in 0..3 {
+        let warc = WarcOrigin {
+            file: "c.warc.gz".into(),
+            record_id: "<urn:uuid:1>".into(),
+            date: "2016-01".into(),
+            verified: WarcVerified::from_bits(5).unwrap(),
+        };
+        for step in 0..5 {
             if step >= 1 {
                 entry.origin = Recorded::Known(OriginUrl::parse("https://example.org/x").unwrap());
                 entry.retrieved =
@@ -416,6 +492,14 @@ mod tests {
                     ..Capture::default()
                 };
             }
+            if step == 3 {
+                // The WARC section of an imported file (format version 3), after the capture one.
+                entry.warc = Some(warc.clone());
+            }
+            if step == 4 {
+                // A WARC section without a capture section.
+                entry.capture = Capture::default();
+            }
             let data = leaf_data(&entry);
             assert_eq!(hash_leaf_data(&data), leaf_hash(&entry));
             assert_eq!(parse_leaf_data(&data).unwrap(), entry);
@@ -423,8 +507,60 @@ mod tests {
             assert!(parse_leaf_data(&[data.as_slice(), &[0]].concat()).is_err());
         }
         let mut bad = leaf_data(&entry);
+        let last = bad.len() - 1;
+        bad[last] = 0x06;
+        assert!(
+            parse_leaf_data(&bad)
+                .unwrap_err()
+                .contains("not a set docseal writes")
+        );
         bad[4] = b'/';
         assert!(parse_leaf_data(&bad).is_err(), "an absolute path");
+    }
+
+    /// The worked example of `docs/manifest-format.md` §6, byte for byte.
+    #[test]
+    fn the_leaf_bytes_of_an_imported_entry_are_the_specs_worked_example() {
+        let text = "[[file]]\npath = \"a.html\"\nsize = 3\n\
+            digest = \"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\"\n\
+            origin = \"http://127.0.0.1/a\"\nretrieved = \"2026-12-02T01:02:03Z\"\n\
+            http_status = 200\nmedia_type = \"text/html\"\nwarc_file = \"c.warc.gz\"\n\
+            warc_record_id = \"<urn:uuid:1>\"\nwarc_date = \"2026-12-02T01:02:03Z\"\n\
+            warc_verified = [\"block\", \"payload\"]\n";
+        let spec = "00000006 612e68746d6c 0000000000000003 \
+            2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae \
+            01 00000012 687474703a2f2f3132372e302e302e312f61 \
+            01 00000014 323032362d31322d30325430313a30323a30335a \
+            01 00 01 00c8 01 00000009 746578742f68746d6c 00 00 00 \
+            02 00000009 632e776172632e677a 0000000c 3c75726e3a757569643a313e \
+            00000014 323032362d31322d30325430313a30323a30335a 03";
+        let spec: String = spec.split_whitespace().collect();
+        // Both readers read the entry; both give these bytes and this hash.
+        crate::manifest::differential::readers_agree(text).unwrap();
+        let body = text.to_string();
+        let strict = crate::manifest::strict::parse_files(
+            std::path::Path::new("m.toml"),
+            &body,
+            0..body.len(),
+        )
+        .unwrap();
+        let entry = &strict[0].0;
+        assert_eq!(crate::digest::to_hex(&leaf_data(entry)), spec);
+        assert_eq!(leaf_data(entry).len(), 175);
+        assert_eq!(
+            crate::digest::to_hex(&leaf_hash(entry)),
+            "a2dd675214daa5ff543377d7d44155280bc944ceead560aa86d7ce67bcaa771e"
+        );
+        // Without the WARC fields, the leaf is version 2's: the same bytes less the section.
+        let v2 = FileEntry {
+            warc: None,
+            ..entry.clone()
+        };
+        // (The WARC section: 1 + (4 + 9) + (4 + 12) + (4 + 20) + 1 = 55 bytes.)
+        assert_eq!(
+            crate::digest::to_hex(&leaf_data(&v2)),
+            spec[..spec.len() - 2 * 55]
+        );
     }
 
     #[test]

@@ -34,10 +34,18 @@ fn entry() -> impl Strategy<Value = FileEntry> {
             proptest::option::of("W/[!-&(-~]{1,10}"),
             proptest::option::of("[a-z]{1,6}/[a-z]{1,6}(; charset=[a-z0-9-]{1,8})?"),
         )),
+        // The WARC fields (format version 3): a file name, a record ID, a date of any
+        // precision and a set of digests verified (some bytes are not sets docseal writes).
+        proptest::option::of((
+            "[a-z0-9._-]{1,12}\\.warc(\\.gz)?",
+            "<urn:uuid:[0-9a-f-]{1,36}>",
+            "[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?Z)?)?)?",
+            0u8..6,
+        )),
     )
         .prop_filter_map(
             "a valid path",
-            |(segments, size, digest, origin, time, capture)| {
+            |(segments, size, digest, origin, time, capture, warc)| {
                 let path = RelPath::new(&segments.join("/")).ok()?;
                 let origin = match origin {
                     Some(host) => Recorded::Known(
@@ -71,6 +79,20 @@ fn entry() -> impl Strategy<Value = FileEntry> {
                             media_type,
                             ..Default::default()
                         },
+                    },
+                    warc: match warc {
+                        None => None,
+                        Some((file, record_id, date, bits)) => {
+                            crate::provenance::parse_warc_date(&date).ok()?;
+                            Some(crate::provenance::WarcOrigin {
+                                file,
+                                record_id,
+                                date,
+                                verified: crate::provenance::WarcVerified::from_bits(
+                                    [0, 1, 2, 4, 3, 5][usize::from(bits)],
+                                )?,
+                            })
+                        }
                     },
                 })
             },
@@ -128,6 +150,9 @@ const SNIPPETS: &[&str] = &[
     "\u{feff}",
     "\u{85}",
     "unknown",
+    "warc_file = \"w.warc\"\n",
+    "warc_verified = [\"payload\", \"block\"]\n",
+    "[\"bogus\"]",
     "\"\"\"",
     "inf",
     "nan",

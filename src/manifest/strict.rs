@@ -15,7 +15,7 @@ use super::canonical::SIGNATURE_LINE;
 use super::head::HEADER_MAX;
 use super::{
     Capture, DigestAlgorithm, FORMAT_VERSION, FileEntry, Header, Naming, OLDEST_FORMAT_VERSION,
-    toml10,
+    WarcOrigin, WarcVerified, toml10,
 };
 use crate::digest::{Sha256Digest, from_hex};
 use crate::error::{Error, Result, line_of, toml_message};
@@ -59,6 +59,11 @@ struct RawFile {
     content_encoding: Option<Spanned<String>>,
     etag: Option<Spanned<String>>,
     last_modified: Option<Spanned<String>>,
+    /// New in format version 3, as the three after it.
+    warc_file: Option<Spanned<String>>,
+    warc_record_id: Option<Spanned<String>>,
+    warc_date: Option<Spanned<String>>,
+    warc_verified: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -172,8 +177,24 @@ pub(super) fn parse_header(path: &Path, body: &str, header_end: usize) -> Result
 /// The message for a field of format version 2 in a version-1 manifest, refused as a version-1
 /// reader refuses it: as an unknown field.
 pub(super) fn new_in_v2(field: &str) -> String {
+    newer_field(field, 1)
+}
+
+/// The message for a field new in a later version than `version`, the manifest's (a WARC field
+/// is new in version 3, every other one in version 2), refused as a reader of that version refuses
+/// it: as an unknown field.
+pub(super) fn newer_field(field: &str, version: i64) -> String {
+    let since = if field.starts_with("warc_") { 3 } else { 2 };
     format!(
-        "unknown field \"{field}\" in a format_version = 1 manifest (it is new in version 2); a version-1 manifest cannot hold it, so this manifest was edited"
+        "unknown field \"{field}\" in a format_version = {version} manifest (it is new in version {since}); a version-{version} manifest cannot hold it, so this manifest was edited"
+    )
+}
+
+/// The message for an entry holding some of the four WARC fields but not all.
+pub(super) fn warc_incomplete(missing: &[&str]) -> String {
+    format!(
+        "warc_file, warc_record_id, warc_date and warc_verified go together, and this entry lacks {}; give all four or none",
+        missing.join(", ")
     )
 }
 
@@ -233,6 +254,38 @@ pub(super) fn parse_files(
                 etag: text(f.etag, "etag")?,
                 last_modified: text(f.last_modified, "last_modified")?,
             };
+            let warc = match (f.warc_file, f.warc_record_id, f.warc_date, f.warc_verified) {
+                (None, None, None, None) => None,
+                (Some(file), Some(record_id), Some(date), Some(verified)) => {
+                    let text = |v: Spanned<String>, field: &str| {
+                        WarcOrigin::check_text(v.get_ref(), field).map_err(|m| at(v.span(), m))?;
+                        Ok::<_, Error>(v.into_inner())
+                    };
+                    Some(WarcOrigin {
+                        file: text(file, "warc_file")?,
+                        record_id: text(record_id, "warc_record_id")?,
+                        date: text(date, "warc_date")?,
+                        verified: WarcVerified::from_words(verified.get_ref())
+                            .map_err(|m| at(verified.span(), m))?,
+                    })
+                }
+                (file, record_id, date, verified) => {
+                    let spans = [
+                        file.as_ref().map(Spanned::span),
+                        record_id.as_ref().map(Spanned::span),
+                        date.as_ref().map(Spanned::span),
+                        verified.as_ref().map(Spanned::span),
+                    ];
+                    let missing: Vec<&str> = WarcOrigin::FIELDS
+                        .iter()
+                        .zip(&spans)
+                        .filter(|(_, s)| s.is_none())
+                        .map(|(f, _)| *f)
+                        .collect();
+                    let first = spans.into_iter().flatten().min_by_key(|s| s.start);
+                    return Err(at(first.unwrap_or(0..0), warc_incomplete(&missing)));
+                }
+            };
             let entry = FileEntry {
                 path: f.path.into_inner(),
                 size: f.size,
@@ -240,6 +293,7 @@ pub(super) fn parse_files(
                 origin: f.origin,
                 retrieved: f.retrieved,
                 capture,
+                warc,
             };
             Ok((entry, offset))
         })

@@ -37,6 +37,9 @@ pub struct Summary {
     /// The body offset of the `path` of the first entry that holds a capture field (new in
     /// format version 2), if any: a version-1 manifest must hold none.
     pub first_capture: Option<usize>,
+    /// The body offset of the `path` of the first entry that holds the WARC fields (new in
+    /// format version 3), if any: a version-1 or version-2 manifest must hold none.
+    pub first_warc: Option<usize>,
 }
 
 impl Summary {
@@ -51,6 +54,7 @@ impl Summary {
             common_folder: None,
             entries_checked: false,
             first_capture: None,
+            first_warc: None,
         }
     }
 
@@ -69,6 +73,8 @@ pub(super) struct Checked<'a> {
     pub(super) leaf: [u8; 32],
     /// The offset of its `path` value in its batch, when it holds a capture field.
     pub(super) capture_at: Option<usize>,
+    /// The offset of its `path` value in its batch, when it holds the WARC fields.
+    pub(super) warc_at: Option<usize>,
 }
 
 /// Checks the batch at `range` of the body; the strict reader reports the first error.
@@ -82,6 +88,7 @@ fn check_batch<'a>(path: &Path, body: &'a str, range: Range<usize>) -> Result<Ve
         .into_iter()
         .map(|(e, offset)| Checked {
             capture_at: (!e.capture.is_empty()).then_some(offset - from),
+            warc_at: e.warc.is_some().then_some(offset - from),
             leaf: merkle::leaf_hash(&e),
             provenance: e.has_provenance(),
             size: e.size,
@@ -108,6 +115,8 @@ pub(super) struct BatchFacts<'a> {
     leaves: Leaves,
     /// The body offset of the first entry with a capture field.
     capture_at: Option<usize>,
+    /// The body offset of the first entry with the WARC fields.
+    warc_at: Option<usize>,
 }
 
 /// The leaf hashes of a batch: of each entry, or (for a full batch) their subtree's root.
@@ -121,6 +130,7 @@ fn batch_facts(checked: Vec<Checked<'_>>, from: usize) -> Option<BatchFacts<'_>>
         .iter()
         .find_map(|c| c.capture_at)
         .map(|at| from + at);
+    let warc_at = checked.iter().find_map(|c| c.warc_at).map(|at| from + at);
     let first = checked.first()?.path.clone();
     let last = checked.last()?.path.clone();
     let common = relpath::first_folder(&first)
@@ -152,6 +162,7 @@ fn batch_facts(checked: Vec<Checked<'_>>, from: usize) -> Option<BatchFacts<'_>>
         denormal,
         leaves,
         capture_at,
+        warc_at,
     })
 }
 
@@ -232,6 +243,7 @@ pub(super) fn finish<'a>(
         common_folder: None,
         entries_checked: true,
         first_capture: None,
+        first_warc: None,
     };
     let mut root = merkle::RootBuilder::default();
     let mut previous: Option<Cow<'_, str>> = None;
@@ -255,6 +267,7 @@ pub(super) fn finish<'a>(
             Leaves::Each(leaves) => leaves.into_iter().for_each(|l| root.push(l)),
         }
         summary.first_capture = summary.first_capture.or(batch.capture_at);
+        summary.first_warc = summary.first_warc.or(batch.warc_at);
         summary.count += batch.count;
         summary.bytes = summary.bytes.saturating_add(batch.bytes);
         summary.lacking_provenance += batch.lacking_provenance;

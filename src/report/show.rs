@@ -115,6 +115,17 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
                 writeln!(w, "{label}{}", escape(v))?;
             }
         }
+        if let Some(warc) = &f.warc {
+            writeln!(w, "  warc file  {}", escape(&warc.file))?;
+            writeln!(w, "  record     {}", escape(&warc.record_id))?;
+            writeln!(w, "  warc date  {}", escape(&warc.date))?;
+            let words = warc.verified.words();
+            let verified = match words.is_empty() {
+                true => "none".to_string(),
+                false => words.join(", "),
+            };
+            writeln!(w, "  digests    {verified}")?;
+        }
     }
     for url in &r.unmatched_urls {
         writeln!(w)?;

@@ -53,12 +53,13 @@ pub fn render_record<W: Write, E: Write>(
             stored,
             verified,
         } => {
-            let checked = if verified.is_empty() {
+            let words = verified.words();
+            let checked = if words.is_empty() {
                 "no digest checked".to_string()
             } else {
-                let names: Vec<&str> = verified
-                    .iter()
-                    .map(|v| match v.as_str() {
+                let names: Vec<&str> = words
+                    .into_iter()
+                    .map(|v| match v {
                         "payload-dechunked" => "de-chunked payload",
                         other => other,
                     })

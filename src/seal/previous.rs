@@ -2,7 +2,8 @@
 //! verifies, gives the new manifest its place in the chain (sequence + 1, `previous` = its
 //! manifest digest) and the recorded provenance of every file whose content is unchanged — at
 //! the same path, or moved or copied to another (the same digest: the same bytes, so the same
-//! origin). A sources list entry for a path wins over what is carried. A file whose content
+//! origin): its origin and retrieval time, and what its capture recorded (the HTTP facts and the
+//! WARC record it came from), all of it or none. A sources list entry for a path wins over what is carried. A file whose content
 //! changed, that had provenance and gets none, is a drop: sealing names every drop and refuses
 //! unless asked to drop (a removed file is not a drop).
 //!
@@ -15,12 +16,38 @@ use crate::audit::chain;
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 use crate::manifest::FileEntry;
-use crate::provenance::{OriginUrl, Recorded, Timestamp};
+use crate::provenance::{Capture, OriginUrl, Recorded, Timestamp, WarcOrigin};
 use crate::relpath::RelPath;
 use crate::trust::history::Position;
 use crate::trust::{Trust, TrustOptions};
 
-type Provenance = (Recorded<OriginUrl>, Recorded<Timestamp>);
+/// What a manifest recorded of where a file came from: everything of its entry but the path
+/// and the fixity.
+#[derive(Clone, PartialEq, Eq)]
+struct Provenance {
+    origin: Recorded<OriginUrl>,
+    retrieved: Recorded<Timestamp>,
+    capture: Capture,
+    warc: Option<WarcOrigin>,
+}
+
+impl Provenance {
+    fn of(e: FileEntry) -> Self {
+        Provenance {
+            origin: e.origin,
+            retrieved: e.retrieved,
+            capture: e.capture,
+            warc: e.warc,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.origin.is_unknown()
+            && self.retrieved.is_unknown()
+            && self.capture.is_empty()
+            && self.warc.is_none()
+    }
+}
 
 /// The superseded manifest, as far as the new one needs it.
 pub(super) struct Previous {
@@ -57,15 +84,16 @@ impl Previous {
         let mut by_digest: HashMap<[u8; 32], Vec<Provenance>> = HashMap::new();
         for entry in m.entries() {
             let e = entry?;
-            if e.origin.is_unknown() && e.retrieved.is_unknown() {
+            let (path, digest) = (e.path.clone(), e.digest);
+            let prov = Provenance::of(e);
+            if prov.is_empty() {
                 continue;
             }
-            let prov = (e.origin, e.retrieved);
-            let same = by_digest.entry(*e.digest.as_bytes()).or_default();
+            let same = by_digest.entry(*digest.as_bytes()).or_default();
             if !same.contains(&prov) {
                 same.push(prov.clone());
             }
-            by_path.insert(e.path, (e.digest, prov));
+            by_path.insert(path, (digest, prov));
         }
         Ok(Previous {
             path: path.to_path_buf(),
@@ -93,9 +121,11 @@ impl Previous {
             },
         };
         match found {
-            Some((origin, retrieved)) => {
-                entry.origin = origin.clone();
-                entry.retrieved = retrieved.clone();
+            Some(prov) => {
+                entry.origin = prov.origin.clone();
+                entry.retrieved = prov.retrieved.clone();
+                entry.capture = prov.capture.clone();
+                entry.warc = prov.warc.clone();
                 carry.carried += 1;
             }
             None if old.is_some() => carry.dropped.push(entry.path.to_string()),
@@ -105,8 +135,11 @@ impl Previous {
 
     /// Notes that the sources list gave `entry` its provenance, replacing a recorded one.
     pub(super) fn sourced(&self, entry: &FileEntry, carry: &mut Carry) {
-        if let Some((_, (origin, retrieved))) = self.by_path.get(&entry.path)
-            && (*origin != entry.origin || *retrieved != entry.retrieved)
+        if let Some((_, old)) = self.by_path.get(&entry.path)
+            && (old.origin != entry.origin
+                || old.retrieved != entry.retrieved
+                || old.capture != entry.capture
+                || old.warc != entry.warc)
         {
             carry.replaced.push(entry.path.to_string());
         }

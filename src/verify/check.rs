@@ -457,6 +457,7 @@ mod tests {
             origin: Recorded::Unknown,
             retrieved: Recorded::Unknown,
             capture: Default::default(),
+            warc: None,
         }
     }
 

@@ -120,9 +120,9 @@ fn two_paths_equal_after_unicode_normalisation_are_refused_like_a_duplicate() {
 #[test]
 fn an_unknown_format_version_is_refused_with_an_upgrade_hint() {
     let env = TestEnv::sealed();
-    env.edit(MANIFEST, "format_version = 2\n", "format_version = 3\n");
+    env.edit(MANIFEST, "format_version = 3\n", "format_version = 4\n");
     let expected = format!(
-        "{MANIFEST}:3: unsupported manifest format version 3; this docseal reads versions 1 to 2, upgrade docseal to read it"
+        "{MANIFEST}:3: unsupported manifest format version 4; this docseal reads versions 1 to 3, upgrade docseal to read it"
     );
     assert_error_is(&env.run(["verify", MANIFEST]), &expected);
     assert_error_is(&env.run(["show", MANIFEST]), &expected);
@@ -131,12 +131,12 @@ fn an_unknown_format_version_is_refused_with_an_upgrade_hint() {
 #[test]
 fn a_future_format_version_with_new_fields_is_refused_for_its_version_not_its_fields() {
     let env = TestEnv::sealed();
-    env.edit(MANIFEST, "format_version = 2\n", "format_version = 3\n");
+    env.edit(MANIFEST, "format_version = 3\n", "format_version = 4\n");
     env.edit(MANIFEST, "sequence = 1\n", "sequence = 1\nparents = []\n");
     assert_error_is(
         &env.run(["verify", MANIFEST]),
         &format!(
-            "{MANIFEST}:3: unsupported manifest format version 3; this docseal reads versions 1 to 2, upgrade docseal to read it"
+            "{MANIFEST}:3: unsupported manifest format version 4; this docseal reads versions 1 to 3, upgrade docseal to read it"
         ),
     );
 }
@@ -145,7 +145,7 @@ fn a_future_format_version_with_new_fields_is_refused_for_its_version_not_its_fi
 fn a_version_1_manifest_is_read_as_before_and_refuses_the_fields_of_version_2() {
     let env = TestEnv::sealed();
     // No capture field and no naming: the body of version 1 has the same root digest.
-    env.edit(MANIFEST, "format_version = 2\n", "format_version = 1\n");
+    env.edit(MANIFEST, "format_version = 3\n", "format_version = 1\n");
     env.resign();
     assert_ok(&env.run(["verify", MANIFEST]));
     env.edit(

@@ -357,7 +357,7 @@ fn a_fetched_folder_seals_with_its_captured_provenance_and_a_renamed_file_is_mis
     let out = seal_fetched(&env);
     assert_ok(&out);
     let manifest = env.read("manifests/seeds.toml");
-    assert!(manifest.contains("\nformat_version = 2\n"), "{manifest}");
+    assert!(manifest.contains("\nformat_version = 3\n"), "{manifest}");
     assert!(
         manifest.contains("\nnaming = \"sha256-prefix\"\n"),
         "{manifest}"

@@ -472,7 +472,7 @@ fn seal_expires_writes_a_signed_expiry_and_refuses_a_bad_one() {
 #[test]
 fn expires_in_a_version_1_manifest_is_an_unknown_field_and_version_1_still_reads() {
     let env = TestEnv::sealed();
-    env.edit(MANIFEST, "format_version = 2\n", "format_version = 1\n");
+    env.edit(MANIFEST, "format_version = 3\n", "format_version = 1\n");
     resign(&env, MANIFEST);
     assert_ok(&env.run(["verify", MANIFEST, "-q"]));
     env.edit(

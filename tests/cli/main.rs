@@ -17,7 +17,10 @@ that clash on other file systems and invisible characters; `properties` seal and
 random trees and random one-byte edits (proptest); `streaming` the
 streaming verifier across hashing jobs and manifest batches (byte order of paths, unsorted and
 non-canonical manifests, moves, quiet output); `capture` provenance lists (CSV); `fetch`
-`docseal fetch` against a loopback HTTP(S) server (`server`), sealed and verified; `bagit` the
+`docseal fetch` against a loopback HTTP(S) server (`server`), sealed and verified; `warc`
+`docseal import-warc` of real wget WARC files (and its progress bar on a terminal); `warc_sealed`
+the WARC record under the signature (format version 3); `versions` that the committed version 1
+and 2 manifests still verify and that `seal` writes version 3; `bagit` the
 BagIt validator against the Library of Congress conformance suite; `ci` the JUnit and GitHub
 Actions reports; `cite` citations that carry the digest; `history` chains, rollback, expiry, `log` and `diff`; `proofs` checkpoints and inclusion proofs (prove, verify-proof); `examples` the CI examples in examples/ci/; `interop` other tools' formats
 (`export sha256sum` checked by the real `sha256sum -c`), completions and manual pages;
@@ -61,4 +64,6 @@ mod trusted_keys;
 mod util;
 mod vectors;
 mod verify;
+mod versions;
 mod warc;
+mod warc_sealed;

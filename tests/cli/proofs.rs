@@ -395,7 +395,7 @@ fn verify_reports_a_checkpoint_signature_that_was_altered_or_removed() {
 /// The standard fixture's manifest made a format version 1 one: no checkpoint, signed again.
 fn version_1() -> TestEnv {
     let env = TestEnv::sealed();
-    env.edit(MANIFEST, "format_version = 2\n", "format_version = 1\n");
+    env.edit(MANIFEST, "format_version = 3\n", "format_version = 1\n");
     env.resign();
     assert!(!env.read(MANIFEST).contains("checkpoint = "));
     env
@@ -431,7 +431,7 @@ fn a_checkpoint_in_a_version_1_manifest_is_an_unknown_field() {
         .find(|l| l.starts_with("checkpoint = "))
         .unwrap()
         .to_string();
-    env.edit(MANIFEST, "format_version = 2\n", "format_version = 1\n");
+    env.edit(MANIFEST, "format_version = 3\n", "format_version = 1\n");
     env.resign();
     let text = env.read(MANIFEST);
     env.write(MANIFEST, format!("{text}{line}\n"));
@@ -491,12 +491,15 @@ fn a_proof_from_a_manifest_of_100_000_entries_is_a_few_hundred_bytes_and_verifie
     for i in 0..n {
         let path = format!("f/{i:06}");
         root.push(docseal::manifest::merkle::leaf_hash_of(
-            &path,
-            1,
-            digest.as_bytes(),
-            None,
-            None,
-            &Default::default(),
+            &docseal::manifest::merkle::LeafParts {
+                path: &path,
+                size: 1,
+                digest: digest.as_bytes(),
+                origin: None,
+                retrieved: None,
+                capture: Default::default(),
+                warc: None,
+            },
         ));
         entries.push_str(&format!(
             "\n[[file]]\npath = \"{path}\"\nsize = 1\ndigest = \"{digest}\"\norigin = \"unknown\"\nretrieved = \"unknown\"\n"

@@ -318,6 +318,19 @@ pub struct FileEntry {
     /// Present only for a file captured by `docseal fetch`.
     #[serde(default)]
     pub capture: Option<Capture>,
+    /// Present only for a file imported by `docseal import-warc` (format version 3).
+    #[serde(default)]
+    pub warc: Option<Warc>,
+}
+
+/// The WARC record a file was imported from: all four fields, always.
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Warc {
+    pub file: String,
+    pub record_id: String,
+    pub date: String,
+    pub verified: Vec<String>,
 }
 
 /// What the HTTP exchange said of a file `docseal fetch` captured: each field only when known.
@@ -505,6 +518,12 @@ pub struct ProvenEntry {
     pub digest: String,
     pub origin: Option<String>,
     pub retrieved: Option<String>,
+    /// Present only when the leaf data holds a capture section.
+    #[serde(default)]
+    pub capture: Option<Capture>,
+    /// Present only when the leaf data holds a WARC section (format version 3).
+    #[serde(default)]
+    pub warc: Option<Warc>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -38,7 +38,7 @@ fn seal_writes_entries_sorted_by_path_with_their_provenance() {
     let env = TestEnv::sealed();
     let manifest = env.read(MANIFEST);
     let body = body(&manifest);
-    assert!(body.contains("format_version = 2\nname = \"col\"\ndigest_algorithm = \"sha256\"\n"));
+    assert!(body.contains("format_version = 3\nname = \"col\"\ndigest_algorithm = \"sha256\"\n"));
     assert!(body.contains("collection = \"../col\"\n"), "{body}");
     let a = body.find("path = \"a.txt\"").unwrap();
     let b = body.find("path = \"b.txt\"").unwrap();

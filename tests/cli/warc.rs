@@ -16,7 +16,7 @@ use crate::util::*;
 
 /// Runs the real wget in `env` with `args` (no configuration file, no proxy); wget's own exit
 /// status is not asserted (it is 8 when a URL answered 404), the WARC file it wrote is.
-fn wget(env: &TestEnv, args: &[&str], warc: &str) {
+pub(crate) fn wget(env: &TestEnv, args: &[&str], warc: &str) {
     let out = Command::new("wget")
         .args([
             "--no-config",
@@ -49,7 +49,7 @@ fn uncompressed_crawl(env: &TestEnv, urls: &[String]) {
 }
 
 /// The server the wget tests crawl: a page with an ETag and Last-Modified, a chunked text, a 404.
-fn site() -> Server {
+pub(crate) fn site() -> Server {
     Server::http(vec![
         (
             "/page.html",
@@ -65,7 +65,7 @@ fn site() -> Server {
 }
 
 /// The `[[source]]` table of `path` in the sources list `text`.
-fn source_of<'a>(text: &'a str, path: &str) -> &'a str {
+pub(crate) fn source_of<'a>(text: &'a str, path: &str) -> &'a str {
     let start = text
         .find(&format!("path = \"{path}\""))
         .unwrap_or_else(|| panic!("no source for {path} in\n{text}"));
@@ -614,4 +614,66 @@ fn a_payload_beyond_max_size_is_refused_and_the_next_record_imported() {
         vec![format!("000_{}.bin", &sha256(b"small\n")[..16])]
     );
     assert!(env.stray_temp_files().is_empty());
+}
+
+/// `docseal ARGS` run in `env` on a terminal: under the real `script` (util-linux), whose
+/// pseudo-terminal is docseal's standard output and error; what the terminal received.
+fn on_a_terminal(env: &TestEnv, args: &str) -> String {
+    let out = Command::new("script")
+        .args(["-qec"])
+        .arg(format!("{} {args}", env!("CARGO_BIN_EXE_docseal")))
+        .arg("/dev/null")
+        .current_dir(env.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm")
+        .env("HOME", env.join("home"))
+        .env("XDG_CONFIG_HOME", env.join("config"))
+        .output()
+        .expect("script must be installed (util-linux; .ci/run installs bsdutils)");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn import_warc_shows_its_progress_on_a_terminal_and_none_in_a_pipe_or_when_quiet() {
+    let server = site();
+    let env = TestEnv::new();
+    wget(
+        &env,
+        &["--warc-file=crawl", &server.url("/page.html")],
+        "crawl.warc.gz",
+    );
+    let size = std::fs::metadata(env.join("crawl.warc.gz")).unwrap().len();
+    let terminal = on_a_terminal(&env, "import-warc crawl.warc.gz --into a");
+    // The bar: bytes of the WARC file read of all, records done, the file; cleared at the end.
+    assert!(terminal.contains(" records crawl.warc.gz"), "{terminal:?}");
+    assert!(terminal.contains("1 record crawl.warc.gz"), "{terminal:?}");
+    assert!(
+        terminal.contains(&format!("/{}", bytes_shown(size))),
+        "{terminal:?}"
+    );
+    assert!(terminal.contains("\u{1b}[2K"), "{terminal:?}");
+    assert!(terminal.contains("1 stored, "), "{terminal:?}");
+    // --quiet: the same lines, no bar.
+    let quiet = on_a_terminal(&env, "import-warc crawl.warc.gz --into b --quiet");
+    assert!(quiet.contains("1 stored, "), "{quiet:?}");
+    assert!(
+        !quiet.contains("records") && !quiet.contains('\u{1b}'),
+        "{quiet:?}"
+    );
+    // In a pipe: standard error holds nothing at all.
+    let out = env.run(["import-warc", "crawl.warc.gz", "--into", "c"]);
+    assert_ok(&out);
+    assert!(out.stderr.is_empty(), "{:?}", stderr(&out));
+    assert!(stdout(&out).contains("1 stored, "));
+}
+
+/// A size as indicatif's `{total_bytes}` writes it (binary units, two decimals above 1 KiB).
+fn bytes_shown(n: u64) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else {
+        format!("{:.2} KiB", n as f64 / 1024.0)
+    }
 }
