@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         max_size: 1 << 20,
     };
     let mut stored = Vec::new();
-    let result = import(&opts, &mut |outcome| {
+    let result = import(&opts, &(), &mut |outcome| {
         if let RecordOutcome::Stored { stored: s, .. } = outcome {
             stored.push(s.clone());
         }

@@ -266,6 +266,14 @@ fn open(path: &Path) -> Result<Warc> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
+    // Its name goes into the sources list and the manifest (`warc_file`), which refuse what it
+    // could not hold.
+    if WarcOrigin::check_text(&name, "warc_file").is_err() {
+        return Err(Error::invalid(
+            path,
+            "its name holds control characters, which a sources list cannot record; rename the file",
+        ));
+    }
     Ok(Warc {
         path: path.to_path_buf(),
         name,
@@ -479,6 +487,7 @@ impl Warc {
         let record_id = header
             .get("WARC-Record-ID")
             .ok_or_else(|| refuse("the record has no WARC-Record-ID".to_string()))?;
+        WarcOrigin::check_text(record_id, "its WARC-Record-ID").map_err(refuse)?;
         if let Some(path) = store.imported(record_id) {
             return Ok(RecordOutcome::Skipped(Skip::Imported(path.to_string())));
         }

@@ -138,7 +138,12 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         });
         written(result)
     })?;
-    written(render_totals(out, &totals, &opts.sources))?;
+    let list = std::fs::symlink_metadata(&opts.sources).is_ok();
+    written(render_totals(
+        out,
+        &totals,
+        list.then_some(opts.sources.as_path()),
+    ))?;
     Ok(if totals.failed > 0 {
         Outcome::Failed
     } else {

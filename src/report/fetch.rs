@@ -67,15 +67,25 @@ pub fn render_outcome<W: Write, E: Write>(out: &mut W, err: &mut E, o: &UrlOutco
     }
 }
 
-/// Writes the totals and where the provenance went.
-pub fn render_totals<W: Write>(w: &mut W, t: &FetchTotals, sources: &Path) -> Result<()> {
+/// Writes the totals and where the provenance went (`sources`: the sources list, if there is
+/// one).
+pub fn render_totals<W: Write>(w: &mut W, t: &FetchTotals, sources: Option<&Path>) -> Result<()> {
     writeln!(
         w,
-        "{} stored, {} skipped, {} failed; provenance in {}",
+        "{} stored, {} skipped, {} failed; {}",
         t.stored,
         t.skipped,
         t.failed,
-        escape(&sources.display().to_string())
+        recorded_in(sources)
     )
     .map_err(Error::Output)
+}
+
+/// Where the provenance went: the sources list, or (`None`) that none was written: nothing was
+/// stored, and there is no list from an earlier run.
+pub(crate) fn recorded_in(sources: Option<&Path>) -> String {
+    match sources {
+        Some(path) => format!("provenance in {}", escape(&path.display().to_string())),
+        None => "no sources list written".to_string(),
+    }
 }

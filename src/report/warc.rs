@@ -84,7 +84,7 @@ pub fn render_record<W: Write, E: Write>(
 }
 
 /// Writes the totals and where the provenance went.
-pub fn render_totals<W: Write>(w: &mut W, t: &ImportTotals, sources: &Path) -> Result<()> {
+pub fn render_totals<W: Write>(w: &mut W, t: &ImportTotals, sources: Option<&Path>) -> Result<()> {
     let skipped: usize = t.skipped.values().sum();
     let kinds = if t.skipped.is_empty() {
         String::new()
@@ -98,10 +98,10 @@ pub fn render_totals<W: Write>(w: &mut W, t: &ImportTotals, sources: &Path) -> R
     };
     writeln!(
         w,
-        "{} stored, {skipped} skipped{kinds}, {} failed; provenance in {}",
+        "{} stored, {skipped} skipped{kinds}, {} failed; {}",
         t.stored,
         t.failed,
-        escape(&sources.display().to_string())
+        super::fetch::recorded_in(sources)
     )
     .map_err(Error::Output)
 }

@@ -529,6 +529,51 @@ fn a_record_longer_than_its_content_length_stores_nothing_of_it_and_ends_the_fil
 }
 
 #[test]
+fn what_a_sources_list_cannot_hold_is_refused_not_written() {
+    // Found by the `warc` fuzz target: an empty WARC-Record-ID was written into a sources list
+    // that seal (and import-warc itself) then refused to read.
+    let env = TestEnv::new();
+    let warc = record(
+        "WARC/1.1",
+        &[
+            ("WARC-Type", "resource"),
+            ("WARC-Record-ID", ""),
+            ("WARC-Date", "2024-09-30T14:05:00Z"),
+            ("WARC-Target-URI", "https://example.org/a.txt"),
+        ],
+        b"a\n",
+    );
+    env.write("empty-id.warc", &warc);
+    let out = env.run(["import-warc", "empty-id.warc", "--into", "seeds"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "docseal: empty-id.warc: record at byte 0: its WARC-Record-ID must be the WARC header's text: not empty"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        stdout(&out),
+        "0 stored, 0 skipped, 1 failed; no sources list written\n"
+    );
+    assert!(stored_files(&env, "seeds").is_empty());
+    assert!(!env.join("sources/seeds.toml").exists());
+
+    // A WARC file whose name a sources list cannot hold.
+    env.write("bad\tname.warc", &warc);
+    let out = env.run(["import-warc", "bad\tname.warc", "--into", "seeds"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "its name holds control characters, which a sources list cannot record; rename the file"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn bad_input_is_refused_before_anything_is_stored() {
     let env = TestEnv::new();
     env.write("notes.txt", "not a WARC file\n");
