@@ -9,7 +9,7 @@ use docseal::fsio::{self, Access};
 use docseal::report::{self, human::Verbosity};
 use docseal::verify::{self, MergeOptions};
 
-use super::verify::{Format, write_report};
+use super::verify::{Format, step_summary, write_report};
 use super::{Outcome, written};
 
 // The arguments of `merge-reports` (the subcommand's help text is on `Command::MergeReports`).
@@ -58,6 +58,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         }
         None => written(write_report(out, &rep, args.format, verbosity))?,
     }
+    step_summary(args.format, &rep)?;
     Ok(if rep.success {
         Outcome::Done
     } else {

@@ -157,6 +157,16 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         }
         None => written(write_report(out, &rep, format, verbosity))?,
     }
+    step_summary(format, &rep)?;
+    Ok(if rep.success {
+        Outcome::Done
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// With `--format github`, the table of problems appended to GITHUB_STEP_SUMMARY when it is set.
+pub(super) fn step_summary(format: Format, rep: &VerifyReport) -> Result<()> {
     if format == Format::Github
         && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
     {
@@ -166,13 +176,9 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
             .create(true)
             .open(&path)
             .map_err(|e| Error::io(&path, "cannot append the step summary to", e))?;
-        report::github::write_step_summary(&mut file, &rep)?;
+        report::github::write_step_summary(&mut file, rep)?;
     }
-    Ok(if rep.success {
-        Outcome::Done
-    } else {
-        Outcome::Failed
-    })
+    Ok(())
 }
 
 /// `--shard I/N` or `auto/N` (I from JOB_COMPLETION_INDEX, else SLURM_ARRAY_TASK_ID).

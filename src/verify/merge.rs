@@ -13,9 +13,9 @@ use super::check::{self, Judged, SortedEntries};
 use super::name_clashes;
 use crate::collection::{Measurement, Problem};
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
 use crate::manifest::merkle::shards::{Shard, found_leaf, subtree_hashes, subtrees};
 use crate::manifest::merkle::{RootBuilder, leaf_hash};
+use crate::manifest::{Manifest, Verdict};
 use crate::report::shard::{SHARD_REPORT_TYPE, SHARD_REPORT_VERSION, ShardPart, ShardReport};
 use crate::report::{
     FileStatus, FileVerdicts, REPORT_VERSION, SealedStatus, Totals, VerifyReport, count_statuses,
@@ -246,7 +246,14 @@ fn every_shard_once<'a>(
                 ),
             ));
         }
-        consistent_counts(path, part)?;
+        if reports[0].1.files_checked {
+            consistent_counts(path, part)?;
+        } else if !part.files.is_empty() || !part.subtrees.is_empty() {
+            return Err(malformed(
+                path,
+                "lists verdicts on files that were not checked: the report was changed",
+            ));
+        }
     }
     Ok(by_index.into_values().collect())
 }
@@ -437,7 +444,12 @@ fn load(opts: &MergeOptions, first_path: &Path, first: &ShardReport) -> Result<M
             }
             manifest
         }
-        None => Manifest::load(Path::new(&first.manifest))?,
+        // As in `verify`, the entries are parsed only when the signature (as the shards found it)
+        // is valid.
+        None => {
+            let said = ShardsSaid(first.signature.is_valid());
+            Manifest::load_checking(Path::new(&first.manifest), |_, _| said)?.0
+        }
     };
     if manifest.digest() != first.manifest_digest || manifest.summary.count != first.entries {
         return Err(Error::Usage(format!(
@@ -449,4 +461,13 @@ fn load(opts: &MergeOptions, first_path: &Path, first: &ShardReport) -> Result<M
         )));
     }
     Ok(manifest)
+}
+
+/// The signature verdict the shard reports give, as far as loading the manifest is concerned.
+struct ShardsSaid(bool);
+
+impl Verdict for ShardsSaid {
+    fn trusts_entries(&self) -> bool {
+        self.0
+    }
 }
