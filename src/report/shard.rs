@@ -112,6 +112,8 @@ pub struct ExtrasPart {
     pub unreadable_folders: Vec<Unlisted>,
     /// Entries that are not regular files and not sealed.
     pub skipped: Vec<Skipped>,
+    /// Sealed paths that are no longer regular files (a link, a FIFO, …).
+    pub not_regular: Vec<Skipped>,
 }
 
 /// A regular file that is not sealed.

@@ -11,12 +11,14 @@ use std::path::{Path, PathBuf};
 
 use super::check::{self, Judged, SortedEntries};
 use super::name_clashes;
-use crate::collection::{Measurement, Problem};
+use crate::collection::{Measurement, Problem, Skipped};
 use crate::error::{Error, Result};
 use crate::manifest::merkle::shards::{Shard, found_leaf, subtree_hashes, subtrees};
 use crate::manifest::merkle::{RootBuilder, leaf_hash};
 use crate::manifest::{Manifest, Verdict};
-use crate::report::shard::{SHARD_REPORT_TYPE, SHARD_REPORT_VERSION, ShardPart, ShardReport};
+use crate::report::shard::{
+    ExtrasPart, SHARD_REPORT_TYPE, SHARD_REPORT_VERSION, ShardPart, ShardReport,
+};
 use crate::report::{
     FileStatus, FileVerdicts, REPORT_VERSION, SealedStatus, Totals, VerifyReport, count_statuses,
 };
@@ -82,6 +84,7 @@ pub fn merge_reports(opts: &MergeOptions) -> Result<VerifyReport> {
         }
         check_subtrees(&manifest, &shards, &judged)?;
         let extras = extras.extras.clone().unwrap_or_default();
+        not_found_as_walked(&manifest, &extras, &mut judged)?;
         let root = PathBuf::from(&first.root);
         judged.unsealed = extras
             .unsealed
@@ -109,7 +112,6 @@ pub fn merge_reports(opts: &MergeOptions) -> Result<VerifyReport> {
             })
             .collect();
         judged.skipped = extras.skipped;
-        in_unreadable_folders(&manifest, &extras.unreadable_folders, &mut judged)?;
         let naming = manifest.header.naming;
         (report.files, report.skipped) =
             check::conclude(SortedEntries::of(manifest)?, naming, judged)?;
@@ -395,25 +397,40 @@ fn check_subtrees(
     Ok(())
 }
 
-/// A sealed entry not found that lies in a folder the walk could not read is unreadable, as the
-/// judge says of it in an unsharded verification.
-fn in_unreadable_folders(
+/// What the walk found of sealed entries that a shard, reading them by their paths, could not
+/// tell apart, as the judge says of them in an unsharded verification: a sealed path that is no
+/// longer a regular file is unreadable ("is now a symbolic link"), and an entry not found in a
+/// folder that could not be read is unreadable "in" that folder.
+fn not_found_as_walked(
     manifest: &Manifest,
-    folders: &[crate::report::shard::Unlisted],
+    extras: &ExtrasPart,
     judged: &mut Judged,
 ) -> Result<()> {
-    if folders.is_empty() {
+    if extras.unreadable_folders.is_empty() && extras.not_regular.is_empty() {
         return Ok(());
     }
+    let not_regular: HashMap<&str, &Skipped> = extras
+        .not_regular
+        .iter()
+        .map(|s| (s.path.as_str(), s))
+        .collect();
     for (i, entry) in manifest.fixities().enumerate() {
         let entry = entry?;
+        if let Some(s) = not_regular.get(entry.path.as_ref()) {
+            judged
+                .reasons
+                .insert(i, format!("is now a {}", s.kind.describe()));
+            judged.status[i] = SealedStatus::Unreadable;
+            continue;
+        }
         if !matches!(
             judged.status[i],
             SealedStatus::Missing | SealedStatus::Unreadable
         ) {
             continue;
         }
-        let dir = folders
+        let dir = extras
+            .unreadable_folders
             .iter()
             .find(|f| f.path.is_empty() || entry.path.starts_with(&format!("{}/", f.path)));
         if let Some(dir) = dir {

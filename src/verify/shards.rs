@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::manifest::merkle::shards::{Shard, found_leaf, subtree_hashes};
 use crate::manifest::{FileEntry, Manifest};
 use crate::provenance::Timestamp;
+use crate::relpath::RelPath;
 use crate::report::shard::{
     ExtrasPart, SHARD_REPORT_TYPE, SHARD_REPORT_VERSION, ShardEntry, ShardPart, ShardReport,
     Subtree, Unlisted, Unsealed,
@@ -123,6 +124,7 @@ pub fn verify_extras(
         unsorted_refused(&manifest)?;
         let exclude = collection.path_of(&opts.manifest);
         let entries = SortedEntries::of(manifest)?;
+        let mut not_regular = Vec::new();
         let judged = check::judge(&entries, None, n, |sink, sizes| {
             progress.start(0, 0);
             let mut buf = ReadBuffer::new(HASH_BUFFER_SIZE);
@@ -135,7 +137,13 @@ pub fn verify_extras(
                         };
                         Item::File(Measured { path, measurement })
                     }
-                    Found::Skipped(s) => Item::Skipped(s),
+                    Found::Skipped(s) => {
+                        let sealed = RelPath::new(&s.path).ok().and_then(|p| sizes.size_of(&p));
+                        if sealed.is_some() {
+                            not_regular.push(s.clone());
+                        }
+                        Item::Skipped(s)
+                    }
                     Found::Problem(p) => Item::Problem(p),
                 })?;
             }
@@ -143,6 +151,7 @@ pub fn verify_extras(
             Ok(())
         })?;
         part = extras_part(judged);
+        part.not_regular = not_regular;
         let extras = part
             .unsealed
             .iter()
@@ -205,6 +214,7 @@ fn extras_part(judged: Judged) -> ExtrasPart {
             .map(|(_, path, reason)| Unlisted { path, reason })
             .collect(),
         skipped: judged.skipped,
+        not_regular: Vec::new(),
     }
 }
 

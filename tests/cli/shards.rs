@@ -31,7 +31,8 @@ fn shuffled<T>(mut items: Vec<T>, seed: u64) -> Vec<T> {
 }
 
 /// A collection of `n` small files in 100 folders, sealed with key "k", then changed: one file
-/// modified in place (same size), one grown, one deleted, one moved, one copied, one new.
+/// modified in place (same size), one grown, one deleted, one moved, one copied, one new, one
+/// replaced by a symbolic link, and a symbolic link added.
 fn changed_collection(n: usize) -> TestEnv {
     let env = TestEnv::new();
     env.keygen("k");
@@ -51,6 +52,9 @@ fn changed_collection(n: usize) -> TestEnv {
     fs::rename(env.join(file(n - 1)), env.join("col/moved/last.txt")).unwrap();
     fs::copy(env.join(file(7)), env.join("col/copy-of-7.txt")).unwrap();
     env.write("col/new.txt", "not sealed\n");
+    fs::remove_file(env.join(file(105))).unwrap();
+    std::os::unix::fs::symlink("f00005.txt", env.join(file(105))).unwrap();
+    std::os::unix::fs::symlink("d01/f00001.txt", env.join("col/link-to-1")).unwrap();
     env
 }
 
