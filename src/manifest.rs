@@ -380,6 +380,17 @@ impl Manifest {
         Reread::new(self, 1, batches::read_fixities)
     }
 
+    /// The entries from the `first`-th on (0-based), as [`Manifest::entries`] gives them, without
+    /// reading the batches before it again.
+    pub fn entries_from(&self, first: usize) -> Entries<'_> {
+        self.entries().starting_at(first)
+    }
+
+    /// The fixities from the `first`-th entry on, as [`Manifest::fixities`] gives them.
+    pub fn fixities_from(&self, first: usize) -> Fixities<'_> {
+        self.fixities().starting_at(first)
+    }
+
     /// Every entry, collected (for small manifests and tests; large ones should stream with
     /// [`Manifest::entries`]).
     pub fn files(&self) -> Result<Vec<FileEntry>> {

@@ -18,6 +18,8 @@ use crate::report::{FileReport, FileStatus, FileVerdicts, Fixity, SealedEntries,
 pub(super) enum SortedEntries {
     Manifest(Box<Manifest>),
     Collected(Vec<FileEntry>),
+    /// The entries of a shard's range of a sorted manifest.
+    Range(Box<Manifest>, std::ops::Range<usize>),
 }
 
 type EntryIter<'a> = Box<dyn Iterator<Item = Result<FileEntry>> + Send + 'a>;
@@ -34,10 +36,11 @@ impl SortedEntries {
     }
 
     /// What is compared of each entry, cheaply.
-    fn fixities(&self) -> FixityIter<'_> {
+    pub(super) fn fixities(&self) -> FixityIter<'_> {
         match self {
             SortedEntries::Manifest(m) => Box::new(m.fixities()),
             SortedEntries::Collected(files) => Box::new(files.iter().map(|f| Ok(f.into()))),
+            SortedEntries::Range(m, r) => Box::new(m.fixities_from(r.start).take(r.len())),
         }
     }
 }
@@ -47,6 +50,7 @@ impl SealedEntries for SortedEntries {
         match self {
             SortedEntries::Manifest(m) => Box::new(m.entries()),
             SortedEntries::Collected(files) => Box::new(files.iter().cloned().map(Ok)),
+            SortedEntries::Range(m, r) => Box::new(m.entries_from(r.start).take(r.len())),
         }
     }
 }

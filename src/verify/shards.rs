@@ -12,7 +12,8 @@ use crate::collection::hashing::{HASH_BUFFER_SIZE, ReadBuffer, measure_file};
 use crate::collection::walk::{Found, Walker};
 use crate::collection::{Collection, Item, Measured, Measurement, Progress, measure_path};
 use crate::error::{Error, Result};
-use crate::manifest::merkle::shards::{Shard, found_leaf, subtree_hashes};
+use crate::manifest::merkle::RootBuilder;
+use crate::manifest::merkle::shards::{Shard, found_leaf, subtrees};
 use crate::manifest::{FileEntry, Manifest};
 use crate::provenance::Timestamp;
 use crate::relpath::RelPath;
@@ -20,7 +21,9 @@ use crate::report::shard::{
     ExtrasPart, SHARD_REPORT_TYPE, SHARD_REPORT_VERSION, ShardEntry, ShardPart, ShardReport,
     Subtree, Unlisted, Unsealed,
 };
-use crate::report::{FileReport, FileStatus, FileVerdicts, SealedStatus, VerifyReport};
+use crate::report::{
+    FileReport, FileStatus, FileVerdicts, SealedEntries, SealedStatus, VerifyReport,
+};
 
 use super::VerifyOptions;
 
@@ -57,31 +60,15 @@ pub fn verify_shard(
     if let Some(collection) = collection {
         let root = folder_of(&collection)?;
         unsorted_refused(&manifest)?;
-        let entries: Vec<FileEntry> = manifest
-            .entries()
-            .skip(range.start)
-            .take(range.len())
-            .collect::<Result<_>>()?;
-        report.totals.sealed = entries.len();
-        report.totals.lacking_provenance = entries.iter().filter(|e| !e.has_provenance()).count();
-        let entries = SortedEntries::Collected(entries);
         let naming = manifest.header.naming;
+        let entries = SortedEntries::Range(Box::new(manifest), range.clone());
+        let mut lacking = 0;
         let judged = check::judge(&entries, naming, range.len(), |sink, _| {
-            measure_entries(opts, root, &entries, progress, sink)
+            measure_entries(opts, root, &entries, progress, &mut lacking, sink)
         })?;
-        let mut leaves = Vec::with_capacity(range.len());
-        for (i, entry) in all_entries(&entries).enumerate() {
-            let found = match judged.status[i] {
-                SealedStatus::Ok | SealedStatus::Misnamed => Some(fixity(entry)),
-                SealedStatus::Modified => judged.changed.get(&i).copied(),
-                _ => None,
-            };
-            leaves.push(found_leaf(entry, found));
-        }
-        part.subtrees = subtree_hashes(range.clone(), &leaves)
-            .into_iter()
-            .map(|(start, size, hash)| Subtree { start, size, hash })
-            .collect();
+        report.totals.sealed = range.len();
+        report.totals.lacking_provenance = lacking;
+        part.subtrees = subtrees_found(&entries, &range, &judged)?;
         let (verdicts, _) = check::conclude(entries, naming, judged)?;
         for (i, file) in verdicts.iter().enumerate() {
             let file = file?;
@@ -247,21 +234,33 @@ fn shard_report(
     }
 }
 
-/// Measures the entries (in parallel, a batch at a time) and hands them to `sink` in order.
+/// Measures the entries (in parallel, a batch at a time) and hands them to `sink` in order,
+/// counting those that lack provenance.
 fn measure_entries(
     opts: &VerifyOptions,
     root: &std::path::Path,
     entries: &SortedEntries,
     progress: &dyn Progress,
+    lacking: &mut usize,
     sink: &mut crate::collection::Sink<'_>,
 ) -> Result<()> {
-    let all: Vec<&FileEntry> = all_entries(entries).collect();
-    progress.start(all.len() as u64, all.iter().map(|e| e.size).sum());
+    let (mut files, mut bytes) = (0u64, 0u64);
+    for e in entries.fixities() {
+        files += 1;
+        bytes += e?.size;
+    }
+    progress.start(files, bytes);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.hashing.jobs.max(1))
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the hashing threads: {e}")))?;
-    for batch in all.chunks(BATCH) {
+    let mut all = entries.entries();
+    loop {
+        let batch: Vec<FileEntry> = all.by_ref().take(BATCH).collect::<Result<_>>()?;
+        if batch.is_empty() {
+            break;
+        }
+        *lacking += batch.iter().filter(|e| !e.has_provenance()).count();
         let measured: Vec<Measurement> = pool.install(|| {
             batch
                 .par_iter()
@@ -275,9 +274,9 @@ fn measure_entries(
                 )
                 .collect()
         });
-        for (entry, measurement) in batch.iter().zip(measured) {
+        for (entry, measurement) in batch.into_iter().zip(measured) {
             sink(Item::File(Measured {
-                path: entry.path.clone(),
+                path: entry.path,
                 measurement,
             }))?;
         }
@@ -286,12 +285,33 @@ fn measure_entries(
     Ok(())
 }
 
-/// The entries of a shard's range (always collected: a range is read out of the manifest).
-fn all_entries(entries: &SortedEntries) -> impl Iterator<Item = &FileEntry> {
-    match entries {
-        SortedEntries::Collected(files) => files.iter(),
-        SortedEntries::Manifest(_) => [].iter(),
+/// The hashes of the range's subtrees over the files as found, one subtree built at a time.
+fn subtrees_found(
+    entries: &SortedEntries,
+    range: &std::ops::Range<usize>,
+    judged: &Judged,
+) -> Result<Vec<Subtree>> {
+    let mut all = entries.entries().enumerate();
+    let mut out = Vec::new();
+    for (start, size) in subtrees(range.clone()) {
+        let mut builder = RootBuilder::default();
+        for _ in 0..size {
+            let Some((i, entry)) = all.next() else { break };
+            let entry = entry?;
+            let found = match judged.status[i] {
+                SealedStatus::Ok | SealedStatus::Misnamed => Some(fixity(&entry)),
+                SealedStatus::Modified => judged.changed.get(&i).copied(),
+                _ => None,
+            };
+            builder.push(found_leaf(&entry, found));
+        }
+        out.push(Subtree {
+            start,
+            size,
+            hash: builder.finish(),
+        });
     }
+    Ok(out)
 }
 
 fn fixity(entry: &FileEntry) -> crate::report::Fixity {
