@@ -462,6 +462,25 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn entries_from_an_index_are_the_entries_after_it_in_any_batch() {
+        let n = 2 * batches::BATCH + 7;
+        let m = Manifest::parse(Path::new("m.toml"), body_of(n).as_bytes()).unwrap();
+        let all: Vec<String> = m.entries().map(|e| e.unwrap().path.to_string()).collect();
+        for first in [0, 1, 1023, 1024, 1025, 2048, n - 1, n, n + 5] {
+            let from: Vec<String> = m
+                .entries_from(first)
+                .map(|e| e.unwrap().path.to_string())
+                .collect();
+            assert_eq!(from, all[first.min(n)..], "entries from {first}");
+            let fixities: Vec<String> = m
+                .fixities_from(first)
+                .map(|e| e.unwrap().path.to_string())
+                .collect();
+            assert_eq!(fixities, all[first.min(n)..], "fixities from {first}");
+        }
+    }
+
+    #[test]
     fn entries_across_many_batches_keep_their_order() {
         let m = Manifest::parse(
             Path::new("m.toml"),
