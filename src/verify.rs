@@ -65,7 +65,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         collection,
         mut report,
         history,
-    } = begin(opts)?;
+    } = begin(opts, true)?;
     if let Some(collection) = collection {
         let exclude = match &collection {
             Collection::Folder(_) => collection.path_of(&opts.manifest),
@@ -112,8 +112,9 @@ struct Begun {
 }
 
 /// Everything of a verification before the files are read: the trusted keys, the manifest and
-/// its signature, the collection, the manifest's own problems and its name clashes.
-fn begin(opts: &VerifyOptions) -> Result<Begun> {
+/// its signature, the collection, the manifest's own problems and (with `clashes`) its name
+/// clashes, a pass over every entry that the jobs of a sharded verification leave to the merge.
+fn begin(opts: &VerifyOptions, clashes: bool) -> Result<Begun> {
     timing::start();
     let trust = Trust::load(&opts.trust)?;
     let mut history = history::History::load(&opts.history, &trust)?;
@@ -156,7 +157,9 @@ fn begin(opts: &VerifyOptions) -> Result<Begun> {
         report.manifest_problems = consistency_problems(&manifest);
         let history_problems = history.problems(&manifest, &report.signature)?;
         report.manifest_problems.extend(history_problems);
-        report.name_clashes = name_clashes(&manifest)?;
+        if clashes {
+            report.name_clashes = name_clashes(&manifest)?;
+        }
     }
     Ok(Begun {
         manifest,

@@ -24,6 +24,7 @@ use crate::report::shard::{
 use crate::report::{
     FileReport, FileStatus, FileVerdicts, SealedEntries, SealedStatus, VerifyReport,
 };
+use crate::timing;
 
 use super::VerifyOptions;
 
@@ -44,7 +45,7 @@ pub fn verify_shard(
         collection,
         mut report,
         ..
-    } = begin(opts)?;
+    } = begin(opts, false)?;
     let n = manifest.summary.count;
     let range = shard.range(n);
     let mut part = ShardPart {
@@ -66,6 +67,7 @@ pub fn verify_shard(
         let judged = check::judge(&entries, naming, range.len(), |sink, _| {
             measure_entries(opts, root, &entries, progress, &mut lacking, sink)
         })?;
+        timing::lap("files");
         report.totals.sealed = range.len();
         report.totals.lacking_provenance = lacking;
         part.subtrees = subtrees_found(&entries, &range, &judged)?;
@@ -102,7 +104,7 @@ pub fn verify_extras(
         collection,
         mut report,
         ..
-    } = begin(opts)?;
+    } = begin(opts, false)?;
     let n = manifest.summary.count;
     let digest = manifest.digest();
     let mut part = ExtrasPart::default();
@@ -137,6 +139,7 @@ pub fn verify_extras(
             progress.finish();
             Ok(())
         })?;
+        timing::lap("files");
         part = extras_part(judged);
         part.not_regular = not_regular;
         let extras = part

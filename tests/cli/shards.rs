@@ -43,7 +43,10 @@ fn changed_collection(n: usize) -> TestEnv {
         }
         fs::write(dir.join(format!("f{i:05}.txt")), format!("file {i}\n")).unwrap();
     }
-    assert_ok(&env.run(["seal", "col", "--key", "k"]));
+    // Two names that are one on a file system that ignores case: a warning in the report.
+    env.write("col/Case.txt", "upper\n");
+    env.write("col/case.txt", "lower\n");
+    assert_ok_with_warnings(&env.run(["seal", "col", "--key", "k"]));
     let file = |i: usize| format!("col/d{:02}/f{i:05}.txt", i % 100);
     env.write(file(10), "FILE 10\n");
     env.write(file(n / 2), "this one grew\n");
