@@ -201,6 +201,38 @@ fn reports_but(reports: &[String], leave_out: &str) -> Vec<String> {
 }
 
 #[test]
+fn shard_reports_have_the_documented_schema() {
+    let (env, reports) = three_shards();
+    let parse = |file: &str| -> crate::schema::ShardReport {
+        serde_json::from_str(&env.read(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    let mut next = 0;
+    for file in reports.iter().filter(|r| r.contains("shard-")) {
+        let r = parse(file);
+        assert_eq!((r.kind.as_str(), r.version), ("docseal-shard-report", 1));
+        assert!(r.extras.is_none());
+        assert_eq!(r.tool, format!("docseal {}", env!("CARGO_PKG_VERSION")));
+        assert!(r.started <= r.finished && r.finished.ends_with('Z'));
+        assert_eq!(r.manifest_digest.len(), 64);
+        let part = r.shard.unwrap();
+        assert_eq!(part.start, next, "{file}");
+        next = part.end;
+        let covered: usize = part.subtrees.iter().map(|s| s.size).sum();
+        assert_eq!(covered, part.end - part.start);
+        assert_eq!(part.totals.sealed, part.end - part.start);
+        assert_eq!(part.totals.ok + part.files.len(), part.totals.sealed);
+    }
+    assert_eq!(next, 302, "the shards tile the 302 entries");
+    let extras = parse("r/extras.json");
+    assert!(extras.shard.is_none());
+    let part = extras.extras.unwrap();
+    let unsealed: Vec<&str> = part.unsealed.iter().map(|u| u.path.as_str()).collect();
+    assert_eq!(unsealed, ["copy-of-7.txt", "moved/last.txt", "new.txt"]);
+    assert_eq!(part.not_regular.len(), 1);
+    assert_eq!(part.skipped.len(), 1);
+}
+
+#[test]
 fn merges_that_would_not_cover_every_entry_once_are_refused() {
     let (env, reports) = three_shards();
     assert_eq!(merge(&env, &reports, "json").status.code(), Some(1));
