@@ -291,6 +291,38 @@ fn a_shard_of_another_manifest_is_refused() {
 }
 
 #[test]
+fn merge_reports_with_manifest_checks_the_signature_again() {
+    let (env, reports) = three_shards();
+    let mut args = vec![
+        "merge-reports".to_string(),
+        "--manifest".into(),
+        M.into(),
+        "--format".into(),
+        "json".into(),
+    ];
+    args.extend(reports.iter().cloned());
+    let merged = env.run(&args);
+    assert_eq!(merged.status.code(), Some(1), "{}", stderr(&merged));
+    assert!(merged.stdout == env.run(["verify", M, "--format", "json"]).stdout);
+    // Trusting another key now, the signature the shards found valid is not.
+    fs::create_dir_all(env.join("other")).unwrap();
+    assert_ok(&env.run([
+        "keygen",
+        "--name",
+        "o",
+        "--unencrypted",
+        "--keys-dir",
+        "other",
+    ]));
+    args.extend(["--trust".into(), "other".into()]);
+    assert_fails(
+        &env.run(&args),
+        2,
+        "is not valid now, and the shard reports say it is valid",
+    );
+}
+
+#[test]
 fn tampered_shard_reports_are_refused() {
     let (env, reports) = three_shards();
     let original = env.read("r/shard-0.json");
