@@ -13,6 +13,7 @@ mod import_warc;
 mod keygen;
 mod log;
 mod man;
+mod merge_reports;
 mod passphrase;
 mod passwd;
 mod progress;
@@ -171,8 +172,11 @@ Examples:
   docseal verify manifests/collection.toml --archive collection.tgz --quiet
   docseal verify manifests/collection.toml report-2020.pdf     only that file, signature first
   docseal verify manifests/collection.toml --state ~/.local/state/docseal.toml   catch rollback
+  docseal verify manifests/collection.toml --shard auto/16 --output shard.json   see merge-reports
 
 Environment:
+  JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID
+                       with --shard auto/N, the shard index (Kubernetes, else Slurm)
   GITHUB_STEP_SUMMARY  with --format github, the file a table of every problem is appended to
   DOCSEAL_TIMINGS      if set, how long each phase took, on standard error
   NO_COLOR             docseal writes no colour whatever it is set to; the progress bar is drawn
@@ -186,6 +190,21 @@ Exit status:
   2  docseal could not run: bad arguments, unreadable or malformed input (a --state file too),
      missing key, a --signer that is not among the trusted keys, a --since manifest that does
      not verify";
+
+const MERGE_REPORTS_HELP: &str = "\
+Examples:
+  docseal verify m.toml --shard 0/2 --output s0.json
+  docseal verify m.toml --shard 1/2 --output s1.json
+  docseal verify m.toml --extras-only --output extras.json
+  docseal merge-reports s0.json s1.json extras.json --format json
+  docseal merge-reports shards/*.json --manifest m.toml --format junit -o report.xml
+
+Exit status:
+  0  success: every entry of every shard verified, nothing extra
+  1  verification failed, as verify would say for the whole collection
+  2  docseal could not run: a shard missing or given twice, no extras report or two, reports of
+     another manifest or whose ranges do not tile the entries, a report malformed or changed
+     (counts, subtree hashes), unreadable input";
 
 const LOG_HELP: &str = "\
 Examples:
@@ -386,6 +405,11 @@ pub enum Command {
     /// Check a manifest's signature, then every file of the collection against it.
     #[command(after_help = VERIFY_HELP)]
     Verify(verify::Args),
+    /// Merge the reports of a sharded verification (verify --shard I/N and --extras-only) into
+    /// the one report an unsharded verify gives, after checking that every entry was verified
+    /// exactly once, by shards of one manifest.
+    #[command(after_help = MERGE_REPORTS_HELP)]
+    MergeReports(merge_reports::Args),
     /// Add a signature to a sealed manifest (a co-signer's, an auditor's) without changing one
     /// signed byte: one more [[signature]] table, written atomically.
     #[command(after_help = SIGN_HELP)]
@@ -472,6 +496,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Fetch(args) => fetch::run(args, &mut out),
         Command::ImportWarc(args) => import_warc::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
+        Command::MergeReports(args) => merge_reports::run(args, &mut out),
         Command::Sign(args) => sign::run(args, &mut out),
         Command::Passwd(args) => passwd::run(args, &mut out),
         Command::Show(args) => show::run(args, &mut out),

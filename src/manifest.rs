@@ -391,6 +391,17 @@ impl Manifest {
         Reread::new(self, 1, batches::read_fixities)
     }
 
+    /// The entries from the `first`-th on (0-based), as [`Manifest::entries`] gives them, without
+    /// reading the batches before it again.
+    pub fn entries_from(&self, first: usize) -> Entries<'_> {
+        self.entries().starting_at(first)
+    }
+
+    /// The fixities from the `first`-th entry on, as [`Manifest::fixities`] gives them.
+    pub fn fixities_from(&self, first: usize) -> Fixities<'_> {
+        self.fixities().starting_at(first)
+    }
+
     /// Every entry, collected (for small manifests and tests; large ones should stream with
     /// [`Manifest::entries`]).
     pub fn files(&self) -> Result<Vec<FileEntry>> {
@@ -460,6 +471,25 @@ pub(crate) mod tests {
             })
             .collect();
         unsigned_body(&files)
+    }
+
+    #[test]
+    fn entries_from_an_index_are_the_entries_after_it_in_any_batch() {
+        let n = 2 * batches::BATCH + 7;
+        let m = Manifest::parse(Path::new("m.toml"), body_of(n).as_bytes()).unwrap();
+        let all: Vec<String> = m.entries().map(|e| e.unwrap().path.to_string()).collect();
+        for first in [0, 1, 1023, 1024, 1025, 2048, n - 1, n, n + 5] {
+            let from: Vec<String> = m
+                .entries_from(first)
+                .map(|e| e.unwrap().path.to_string())
+                .collect();
+            assert_eq!(from, all[first.min(n)..], "entries from {first}");
+            let fixities: Vec<String> = m
+                .fixities_from(first)
+                .map(|e| e.unwrap().path.to_string())
+                .collect();
+            assert_eq!(fixities, all[first.min(n)..], "fixities from {first}");
+        }
     }
 
     #[test]

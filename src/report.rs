@@ -25,6 +25,7 @@ pub mod keygen;
 pub mod proof;
 pub mod revoke;
 pub mod seal;
+pub mod shard;
 pub mod show;
 pub mod sign;
 mod verdicts;

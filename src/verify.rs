@@ -6,11 +6,15 @@
 
 mod check;
 mod history;
+mod merge;
+mod shards;
 
 use std::path::{Path, PathBuf};
 
 pub use check::check;
 pub use history::HistoryOptions;
+pub use merge::{MergeOptions, merge_reports};
+pub use shards::{verify_extras, verify_shard};
 
 use crate::collection::{
     self, Collection, Expected, HashOptions, LeadingFolder, NameClash, NameClashes, Progress,
@@ -56,6 +60,61 @@ pub struct VerifyOptions {
 /// Returns `Ok` with a report whenever verification could run, whatever it found; `Err` only when
 /// it could not run (unreadable or malformed manifest, no trusted keys, no collection folder).
 pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport> {
+    let Begun {
+        manifest,
+        collection,
+        mut report,
+        history,
+    } = begin(opts, true)?;
+    if let Some(collection) = collection {
+        let exclude = match &collection {
+            Collection::Folder(_) => collection.path_of(&opts.manifest),
+            Collection::Archive { .. } => {
+                own_entry(&opts.manifest, &manifest.header.collection_path)
+            }
+        };
+        (report.files, report.skipped) = if opts.paths.is_empty() {
+            let expected = Expected {
+                files: manifest.summary.count as u64,
+                bytes: manifest.summary.bytes,
+            };
+            check(manifest, |sink, sealed| {
+                let hashing = opts.hashing;
+                collection::scan(
+                    &collection,
+                    exclude.as_ref(),
+                    hashing,
+                    Some(expected),
+                    Some(sealed),
+                    progress,
+                    sink,
+                )
+                .map(|_| ())
+            })?
+        } else {
+            check_named_files(opts, &manifest, &collection, &mut report, progress)?
+        };
+        report.files_checked = true;
+        timing::lap("files");
+    }
+    report.finish();
+    history.finish(&report.signature, report.success)?;
+    Ok(report)
+}
+
+/// A verification begun: the signature checked, the collection located (only for a valid one),
+/// and the report's manifest-wide parts filled in.
+struct Begun {
+    manifest: Manifest,
+    collection: Option<Collection>,
+    report: VerifyReport,
+    history: history::History,
+}
+
+/// Everything of a verification before the files are read: the trusted keys, the manifest and
+/// its signature, the collection, the manifest's own problems and (with `clashes`) its name
+/// clashes, a pass over every entry that the jobs of a sharded verification leave to the merge.
+fn begin(opts: &VerifyOptions, clashes: bool) -> Result<Begun> {
     timing::start();
     let trust = Trust::load(&opts.trust)?;
     let mut history = history::History::load(&opts.history, &trust)?;
@@ -91,47 +150,23 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         paths: Vec::new(),
         success: false,
     };
-    if let Some(collection) = collection {
+    if let Some(collection) = &collection {
         if collection.is_archive() {
             crate::fsio::check_archive(collection.path())?;
         }
         report.manifest_problems = consistency_problems(&manifest);
         let history_problems = history.problems(&manifest, &report.signature)?;
         report.manifest_problems.extend(history_problems);
-        report.name_clashes = name_clashes(&manifest)?;
-        let exclude = match &collection {
-            Collection::Folder(_) => collection.path_of(&opts.manifest),
-            Collection::Archive { .. } => {
-                own_entry(&opts.manifest, &manifest.header.collection_path)
-            }
-        };
-        (report.files, report.skipped) = if opts.paths.is_empty() {
-            let expected = Expected {
-                files: manifest.summary.count as u64,
-                bytes: manifest.summary.bytes,
-            };
-            check(manifest, |sink, sealed| {
-                let hashing = opts.hashing;
-                collection::scan(
-                    &collection,
-                    exclude.as_ref(),
-                    hashing,
-                    Some(expected),
-                    Some(sealed),
-                    progress,
-                    sink,
-                )
-                .map(|_| ())
-            })?
-        } else {
-            check_named_files(opts, &manifest, &collection, &mut report, progress)?
-        };
-        report.files_checked = true;
-        timing::lap("files");
+        if clashes {
+            report.name_clashes = name_clashes(&manifest)?;
+        }
     }
-    report.finish();
-    history.finish(&report.signature, report.success)?;
-    Ok(report)
+    Ok(Begun {
+        manifest,
+        collection,
+        report,
+        history,
+    })
 }
 
 /// `verify MANIFEST PATH...`: only the named entries, looked up in the manifest (a name it does

@@ -1,11 +1,13 @@
 //! `docseal verify`: its arguments, their conversion into [`VerifyOptions`], the progress bar,
-//! and the presenter chosen by `--json` and `--quiet`.
+//! and the presenter chosen by `--json` and `--quiet`; `--shard` and `--extras-only`, the jobs
+//! of a sharded verification, and the shard report `--output` then writes.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use docseal::error::{Error, Result};
 use docseal::fsio::{self, Access};
+use docseal::manifest::merkle::shards::Shard;
 use docseal::report::{self, VerifyReport, human::Verbosity};
 use docseal::verify::{self, HistoryOptions, VerifyOptions};
 
@@ -63,6 +65,17 @@ pub struct Args {
     /// Print only problems (nothing when everything verified), and no progress bar.
     #[arg(short, long)]
     quiet: bool,
+    /// Verify only shard I of N (0 ≤ I < N; `auto/N` takes I from JOB_COMPLETION_INDEX, else
+    /// SLURM_ARRAY_TASK_ID): a range of entries that depends only on the manifest's entry
+    /// count, I and N (docs/shards.md). With --output, the file gets the shard report that
+    /// merge-reports reads. Extra files are left to one --extras-only job.
+    #[arg(long, value_name = "I/N", conflicts_with = "extras_only")]
+    shard: Option<String>,
+    /// Only list the files present but not sealed (one walk of the folder; no sealed file is
+    /// read): the one extras job of a sharded verification. With --output, the file gets its
+    /// shard report.
+    #[arg(long)]
+    extras_only: bool,
     /// Number of files hashed at once [default: the number of CPUs].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
@@ -70,7 +83,7 @@ pub struct Args {
 
 /// The formats of the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
+pub(super) enum Format {
     Text,
     Json,
     Junit,
@@ -109,7 +122,30 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         Verbosity::Normal
     };
     let output = args.output.clone();
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let extras_only = args.extras_only;
     let opts = args.options(bar.is_shown());
+    if shard.is_some() || extras_only {
+        let (rep, shard_report) = match shard {
+            Some(shard) => verify::verify_shard(&opts, shard, &bar)?,
+            None => verify::verify_extras(&opts, &bar)?,
+        };
+        super::warn_about(&rep.signature);
+        match &output {
+            Some(path) => {
+                let mut buffer = Vec::new();
+                report::json::write(&mut buffer, &shard_report)?;
+                fsio::write_atomic(path, &buffer, Access::Public, true, "shard report")?;
+                written(report::human::render(out, &rep, verbosity))?;
+            }
+            None => written(write_report(out, &rep, format, verbosity))?,
+        }
+        return Ok(if rep.success {
+            Outcome::Done
+        } else {
+            Outcome::Failed
+        });
+    }
     let rep = verify::verify(&opts, &bar)?;
     super::warn_about(&rep.signature);
     match &output {
@@ -121,6 +157,16 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         }
         None => written(write_report(out, &rep, format, verbosity))?,
     }
+    step_summary(format, &rep)?;
+    Ok(if rep.success {
+        Outcome::Done
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// With `--format github`, the table of problems appended to GITHUB_STEP_SUMMARY when it is set.
+pub(super) fn step_summary(format: Format, rep: &VerifyReport) -> Result<()> {
     if format == Format::Github
         && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
     {
@@ -130,17 +176,43 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
             .create(true)
             .open(&path)
             .map_err(|e| Error::io(&path, "cannot append the step summary to", e))?;
-        report::github::write_step_summary(&mut file, &rep)?;
+        report::github::write_step_summary(&mut file, rep)?;
     }
-    Ok(if rep.success {
-        Outcome::Done
-    } else {
-        Outcome::Failed
-    })
+    Ok(())
+}
+
+/// `--shard I/N` or `auto/N` (I from JOB_COMPLETION_INDEX, else SLURM_ARRAY_TASK_ID).
+fn parse_shard(text: &str) -> Result<Shard> {
+    let usage = |why: String| Error::Usage(format!("--shard {text:?}: {why}"));
+    let Some((index, count)) = text.split_once('/') else {
+        return Err(usage("give I/N, e.g. --shard 0/8, or auto/N".into()));
+    };
+    let number = |s: &str, what: &str| {
+        s.parse::<usize>()
+            .map_err(|_| usage(format!("{what} {s:?} is not a whole number")))
+    };
+    let count = number(count, "N")?;
+    let index = match index {
+        "auto" => {
+            let (var, value) = auto_index().ok_or_else(|| {
+                usage("neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set; pass the index as I/N".into())
+            })?;
+            number(&value, var)?
+        }
+        i => number(i, "I")?,
+    };
+    Shard::new(index, count).map_err(usage)
+}
+
+/// The shard index the batch system gives: Kubernetes' Indexed Jobs, then Slurm's job arrays.
+fn auto_index() -> Option<(&'static str, String)> {
+    ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"]
+        .into_iter()
+        .find_map(|var| std::env::var(var).ok().map(|v| (var, v)))
 }
 
 /// Writes the report in `format`.
-fn write_report(
+pub(super) fn write_report(
     w: &mut impl Write,
     rep: &VerifyReport,
     format: Format,

@@ -94,6 +94,8 @@ pub struct Reread<'a, T> {
     step: usize,
     read: ReadGroup<'a, T>,
     ready: VecDeque<T>,
+    /// Items of the first batch read to pass over (see [`Reread::starting_at`]).
+    pass_over: usize,
 }
 
 /// Reads the items of a group of batches.
@@ -113,7 +115,15 @@ impl<'a, T> Reread<'a, T> {
             step,
             read,
             ready: VecDeque::new(),
+            pass_over: 0,
         }
+    }
+
+    /// The same items from the `first`-th on, without reading the batches before it.
+    pub(super) fn starting_at(mut self, first: usize) -> Self {
+        self.next_batch = first / BATCH;
+        self.pass_over = first % BATCH;
+        self
     }
 }
 
@@ -133,7 +143,10 @@ impl<T> Iterator for Reread<'_, T> {
                 .filter(|g| !g.is_empty())?;
             self.next_batch = end;
             match crate::timing::rereading(|| (self.read)(m, group)) {
-                Ok(items) => self.ready.extend(items),
+                Ok(items) => {
+                    let pass = std::mem::take(&mut self.pass_over).min(items.len());
+                    self.ready.extend(items.into_iter().skip(pass));
+                }
                 Err(e) => {
                     self.next_batch = m.batches.len();
                     return Some(Err(e));

@@ -4,6 +4,7 @@
 //! (`merkle/inclusion.rs`).
 
 pub mod inclusion;
+pub mod shards;
 
 use sha2::{Digest as _, Sha256};
 

@@ -15,16 +15,18 @@ use crate::report::{FileReport, FileStatus, FileVerdicts, Fixity, SealedEntries,
 /// The sealed entries in path order: the manifest itself when it is sorted (the normal case,
 /// read again a batch at a time), else all its entries collected and sorted.
 #[derive(Debug)]
-enum SortedEntries {
+pub(super) enum SortedEntries {
     Manifest(Box<Manifest>),
     Collected(Vec<FileEntry>),
+    /// The entries of a shard's range of a sorted manifest.
+    Range(Box<Manifest>, std::ops::Range<usize>),
 }
 
 type EntryIter<'a> = Box<dyn Iterator<Item = Result<FileEntry>> + Send + 'a>;
 type FixityIter<'a> = Box<dyn Iterator<Item = Result<EntryFixity<'a>>> + 'a>;
 
 impl SortedEntries {
-    fn of(manifest: Manifest) -> Result<Self> {
+    pub(super) fn of(manifest: Manifest) -> Result<Self> {
         if manifest.summary.is_sorted() {
             return Ok(SortedEntries::Manifest(Box::new(manifest)));
         }
@@ -34,10 +36,11 @@ impl SortedEntries {
     }
 
     /// What is compared of each entry, cheaply.
-    fn fixities(&self) -> FixityIter<'_> {
+    pub(super) fn fixities(&self) -> FixityIter<'_> {
         match self {
             SortedEntries::Manifest(m) => Box::new(m.fixities()),
             SortedEntries::Collected(files) => Box::new(files.iter().map(|f| Ok(f.into()))),
+            SortedEntries::Range(m, r) => Box::new(m.fixities_from(r.start).take(r.len())),
         }
     }
 }
@@ -47,6 +50,7 @@ impl SealedEntries for SortedEntries {
         match self {
             SortedEntries::Manifest(m) => Box::new(m.entries()),
             SortedEntries::Collected(files) => Box::new(files.iter().cloned().map(Ok)),
+            SortedEntries::Range(m, r) => Box::new(m.entries_from(r.start).take(r.len())),
         }
     }
 }
@@ -119,24 +123,43 @@ fn judge_all(
     capacity: usize,
     scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
 ) -> Result<(FileVerdicts, Vec<Skipped>)> {
-    let judged = {
-        let mut sizes = SizeCursor {
-            all: &entries,
-            entries: entries.fixities().peekable(),
-            index: None,
-        };
-        let mut judge = Judge {
-            naming,
-            entries: entries.fixities().peekable(),
-            next: 0,
-            found: Judged {
-                status: Vec::with_capacity(capacity),
-                ..Judged::default()
-            },
-        };
-        scan(&mut |item| judge.item(item), &mut sizes)?;
-        judge.finish()?
+    let judged = judge(&entries, naming, capacity, scan)?;
+    conclude(entries, naming, judged)
+}
+
+/// The merge of `entries` with the items `scan` gives: a verdict per entry, and what is not
+/// sealed.
+pub(super) fn judge(
+    entries: &SortedEntries,
+    naming: Option<Naming>,
+    capacity: usize,
+    scan: impl FnOnce(&mut Sink<'_>, &mut dyn SealedSizes) -> Result<()>,
+) -> Result<Judged> {
+    let mut sizes = SizeCursor {
+        all: entries,
+        entries: entries.fixities().peekable(),
+        index: None,
     };
+    let mut judge = Judge {
+        naming,
+        entries: entries.fixities().peekable(),
+        next: 0,
+        found: Judged {
+            status: Vec::with_capacity(capacity),
+            ..Judged::default()
+        },
+    };
+    scan(&mut |item| judge.item(item), &mut sizes)?;
+    judge.finish()
+}
+
+/// What was judged, concluded: the files that are not sealed paired with the missing entries
+/// (moves), the names that cannot be recorded made extra, into the verdicts.
+pub(super) fn conclude(
+    entries: SortedEntries,
+    naming: Option<Naming>,
+    judged: Judged,
+) -> Result<(FileVerdicts, Vec<Skipped>)> {
     let Judged {
         mut status,
         changed,
@@ -210,18 +233,18 @@ impl SealedSizes for SizeCursor<'_> {
 
 /// What judging the collection's items found.
 #[derive(Default)]
-struct Judged {
-    status: Vec<SealedStatus>,
-    changed: HashMap<usize, Fixity>,
-    reasons: HashMap<usize, String>,
+pub(super) struct Judged {
+    pub(super) status: Vec<SealedStatus>,
+    pub(super) changed: HashMap<usize, Fixity>,
+    pub(super) reasons: HashMap<usize, String>,
     /// Folders that could not be read: (path followed by `/`, or empty for the root; path; why).
-    unreadable_dirs: Vec<(String, String, String)>,
+    pub(super) unreadable_dirs: Vec<(String, String, String)>,
     /// Present files that are not sealed, in path order.
-    unsealed: Vec<(String, Measurement)>,
+    pub(super) unsealed: Vec<(String, Measurement)>,
     /// Entries whose names cannot be recorded.
-    named: Vec<Problem>,
+    pub(super) named: Vec<Problem>,
     /// Entries that are not regular files and not sealed.
-    skipped: Vec<Skipped>,
+    pub(super) skipped: Vec<Skipped>,
 }
 
 /// The merge of the sorted entries with the collection's items.

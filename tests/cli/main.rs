@@ -55,6 +55,7 @@ mod schema;
 mod seal;
 mod secret_keys;
 mod server;
+mod shards;
 mod show;
 mod sign;
 mod special_files;

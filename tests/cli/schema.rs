@@ -1,5 +1,6 @@
 /*!
-The JSON output schemas of `verify --json`, `show --json`, `log --json` and `diff --json`, written down as strict structs:
+The JSON output schemas of `verify --json`, `show --json`, `log --json`, `diff --json` and the shard report
+(`docs/shards.md`), written down as strict structs:
 every field must be present (optional values are `null`, never absent) and no other field may
 appear. A change to `src/report.rs` or `src/audit/show.rs` that changes the JSON breaks these tests,
 which is the point: the schema is a public interface (`docs/json-report.md`, `docs/history.md`).
@@ -13,7 +14,7 @@ use std::process::Output;
 use serde::{Deserialize, Deserializer};
 
 /// `Option<T>` that must be present in the document (as a value or `null`).
-fn required<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+pub fn required<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
@@ -533,4 +534,85 @@ pub struct ProofFile {
     pub matches: bool,
     pub size: u64,
     pub digest: Option<String>,
+}
+
+/// The shard report of `verify --shard I/N --output FILE` and `verify --extras-only --output
+/// FILE` (`docs/shards.md`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardReport {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub version: u32,
+    pub tool: String,
+    pub started: String,
+    pub finished: String,
+    pub manifest: String,
+    pub manifest_digest: String,
+    pub collection: String,
+    pub root: String,
+    pub signature: SignatureReport,
+    pub files_checked: bool,
+    pub manifest_problems: Vec<String>,
+    pub require_provenance: bool,
+    pub entries: usize,
+    #[serde(deserialize_with = "required")]
+    pub shard: Option<ShardPart>,
+    #[serde(deserialize_with = "required")]
+    pub extras: Option<ExtrasPart>,
+    pub success: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardPart {
+    pub index: usize,
+    pub count: usize,
+    pub start: usize,
+    pub end: usize,
+    pub totals: Totals,
+    pub files: Vec<ShardEntry>,
+    pub subtrees: Vec<Subtree>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardEntry {
+    pub index: usize,
+    pub report: FileReport,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subtree {
+    pub start: usize,
+    pub size: usize,
+    pub hash: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtrasPart {
+    pub unsealed: Vec<Unsealed>,
+    pub unrecordable: Vec<Unlisted>,
+    pub unreadable_folders: Vec<Unlisted>,
+    pub skipped: Vec<Skipped>,
+    pub not_regular: Vec<Skipped>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unsealed {
+    pub path: String,
+    #[serde(deserialize_with = "required")]
+    pub actual: Option<Fixity>,
+    #[serde(deserialize_with = "required")]
+    pub unreadable: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unlisted {
+    pub path: String,
+    pub reason: String,
 }

@@ -28,6 +28,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "fetch",
     "import-warc",
     "verify",
+    "merge-reports",
     "sign",
     "passwd",
     "show",
