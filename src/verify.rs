@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub use check::check;
 pub use history::HistoryOptions;
 
+use crate::collection::bucket;
 use crate::collection::{
     self, Collection, Expected, HashOptions, LeadingFolder, NameClash, NameClashes, Progress,
 };
@@ -100,7 +101,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
         report.manifest_problems.extend(history_problems);
         report.name_clashes = name_clashes(&manifest)?;
         let exclude = match &collection {
-            Collection::Folder(_) => collection.path_of(&opts.manifest),
+            Collection::Folder(_) | Collection::Objects(_) => collection.path_of(&opts.manifest),
             Collection::Archive { .. } => {
                 own_entry(&opts.manifest, &manifest.header.collection_path)
             }
@@ -173,7 +174,7 @@ fn check_named_files(
                 progress.finish();
                 Ok(())
             }
-            Collection::Archive { .. } => collection::scan(
+            Collection::Archive { .. } | Collection::Objects(_) => collection::scan(
                 collection,
                 None,
                 opts.hashing,
@@ -230,6 +231,21 @@ fn locate(opts: &VerifyOptions, manifest: &Manifest) -> Result<Collection> {
         });
     }
     let (root, given) = match &opts.folder {
+        Some(r) if r.to_str().is_some_and(bucket::is_url) => {
+            match bucket::parse(r.to_str().unwrap_or_default())? {
+                bucket::Root::Bucket(b) => {
+                    bucket::check_supported(&b)?;
+                    if opts.strip_components.is_some() {
+                        return Err(Error::Usage(
+                            "--strip-components applies to archives, not to a bucket; leave it out"
+                                .to_string(),
+                        ));
+                    }
+                    return Ok(Collection::Objects(b));
+                }
+                bucket::Root::Folder(dir) => (dir, true),
+            }
+        }
         Some(r) => (r.clone(), true),
         None => (
             opts.manifest

@@ -44,6 +44,7 @@ mod interop;
 mod keygen;
 mod manifest_vectors;
 mod names;
+mod object_store;
 mod policy;
 mod proofs;
 mod properties;
