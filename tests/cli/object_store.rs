@@ -202,6 +202,14 @@ else:
             ]);
         }
         moto.client(&["delete", "docs", "batch/col/b.txt"]);
+        // A key that is no collection path (a backslash) is reported like such a file name.
+        env.write("col/w\\v.txt", "w\n");
+        moto.client(&[
+            "put",
+            "docs",
+            "batch/col/w\\v.txt",
+            &format!("{col}/w\\v.txt"),
+        ]);
 
         let bucket_out = moto.docseal(
             &env,
@@ -224,10 +232,20 @@ else:
                 ("b.txt".to_string(), "missing"),
                 ("sub/c.txt".to_string(), "modified"),
                 ("sub/new.txt".to_string(), "extra"),
+                ("w\\v.txt".to_string(), "extra"),
             ]
         );
         assert_eq!(verdicts(&bucket), verdicts(&folder));
         assert_eq!(bucket.root, "s3://docs/batch/col");
+
+        // A key with an empty segment cannot even be listed by object_store: the run stops,
+        // naming the key, and nothing is followed.
+        moto.client(&["put", "docs", "batch/col/x//y.txt", &format!("{col}/a.txt")]);
+        let out = moto.docseal(&env, &["verify", MANIFEST, "--root", "s3://docs/batch/col"]);
+        assert_error_is(
+            &out,
+            "s3://docs/batch/col: cannot list the objects: Encountered object with invalid path: Path \"batch/col/x//y.txt\" contained empty path segment",
+        );
     }
 
     #[test]

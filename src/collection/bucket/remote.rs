@@ -198,12 +198,14 @@ fn open(bucket: &Bucket) -> Result<Arc<dyn ObjectStore>> {
                 .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
         }
         Scheme::Azure => {
+            // A key, a SAS or a bearer token: a service principal or managed identity would be
+            // looked up through Azure's metadata service, which docseal never asks.
             let secret = [
                 "AZURE_STORAGE_ACCOUNT_KEY",
                 "AZURE_STORAGE_ACCESS_KEY",
                 "AZURE_STORAGE_SAS_KEY",
+                "AZURE_STORAGE_MASTER_KEY",
                 "AZURE_STORAGE_TOKEN",
-                "AZURE_CLIENT_SECRET",
             ]
             .iter()
             .any(|v| set(v));
