@@ -57,7 +57,7 @@ fn verdicts(report: &crate::schema::VerifyReport) -> Vec<(String, &'static str)>
 }
 
 #[cfg(feature = "object-store")]
-mod s3 {
+mod remote {
     use std::net::{TcpListener, TcpStream};
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
@@ -256,6 +256,25 @@ else:
         assert_error_is(
             &out,
             "s3://docs/col: no credentials in the environment; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        );
+    }
+
+    #[test]
+    fn object_store_gcs_and_azure_without_credentials_are_refused_before_any_request() {
+        let env = TestEnv::sealed();
+        let out = env.run(["verify", MANIFEST, "--root", "gs://docs/col"]);
+        assert_error_is(
+            &out,
+            "gs://docs/col: no credentials in the environment; set GOOGLE_APPLICATION_CREDENTIALS (or GOOGLE_SERVICE_ACCOUNT_KEY)",
+        );
+        // An account name alone, or with a service principal's secret, would end at Azure's
+        // metadata service: refused too.
+        let mut cmd = env.command(["verify", MANIFEST, "--root", "az://docs/col"]);
+        cmd.env("AZURE_STORAGE_ACCOUNT_NAME", "acct")
+            .env("AZURE_CLIENT_SECRET", "s");
+        assert_error_is(
+            &run_command(cmd),
+            "az://docs/col: no credentials in the environment; set AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY (or AZURE_STORAGE_SAS_KEY)",
         );
     }
 }
