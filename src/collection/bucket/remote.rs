@@ -40,30 +40,41 @@ pub fn scan(
         .enable_all()
         .build()
         .map_err(|e| remote(format!("cannot start the I/O runtime: {e}")))?;
-    let prefix = (!bucket.prefix.is_empty()).then(|| ObjectPath::from(bucket.prefix.as_str()));
-    let listed: Vec<(String, u64)> = runtime
+    // `parse`, not `from`: `from` percent-encodes `%`, `{`, `\\`… and would name another key.
+    let prefix = match bucket.prefix.is_empty() {
+        true => None,
+        false => Some(
+            ObjectPath::parse(&bucket.prefix)
+                .map_err(|e| remote(format!("the prefix is not a key prefix: {e}")))?,
+        ),
+    };
+    let listed: Vec<(ObjectPath, u64)> = runtime
         .block_on(
             store
                 .list(prefix.as_ref())
-                .map_ok(|meta| (meta.location.as_ref().to_string(), meta.size))
+                .map_ok(|meta| (meta.location, meta.size))
                 .try_collect(),
         )
         .map_err(|e| remote(format!("cannot list the objects: {}", one_line(&e))))?;
     let mut objects = Vec::with_capacity(listed.len());
     let mut problems = Vec::new();
     for (key, size) in listed {
+        // The key exactly as listed (object_store keeps a listed key's bytes as they are).
+        let text = key.as_ref();
         let name = match bucket.prefix.is_empty() {
-            true => Some(key.as_str()),
-            false => key
+            true => Some(text),
+            false => text
                 .strip_prefix(bucket.prefix.as_str())
                 .and_then(|k| k.strip_prefix('/')),
         };
-        let Some(name) = name else { continue };
-        match RelPath::new(name) {
+        let Some(name) = name.map(str::to_string) else {
+            continue;
+        };
+        match RelPath::new(&name) {
             Ok(path) if exclude.is_some_and(|x| *x == path) => {}
             Ok(path) => objects.push((path, key, size)),
             Err(reason) => problems.push(Item::Problem(Problem {
-                path: name.to_string(),
+                path: name.clone(),
                 fs_path: format!("{}/{}", bucket.url.trim_end_matches('/'), name).into(),
                 reason: format!("object key cannot be a collection path: {reason}"),
                 unreadable: false,
@@ -120,7 +131,7 @@ pub fn scan(
 /// size differs from its sealed size is not read; one that grows past it is not read to its end.
 async fn measure(
     store: &dyn ObjectStore,
-    key: &str,
+    key: &ObjectPath,
     size: u64,
     sealed: Option<u64>,
 ) -> Measurement {
@@ -128,10 +139,7 @@ async fn measure(
         return Measurement::OtherSize(size);
     }
     let limit = sealed.unwrap_or(u64::MAX);
-    let got = match store
-        .get_opts(&ObjectPath::from(key), GetOptions::default())
-        .await
-    {
+    let got = match store.get_opts(key, GetOptions::default()).await {
         Ok(got) => got,
         Err(object_store::Error::NotFound { .. }) => return Measurement::Vanished,
         Err(e) => return Measurement::Unreadable(one_line(&e)),
