@@ -2,11 +2,13 @@
 //! [`scan`] takes stock of either kind — every regular file measured, every other entry listed —
 //! handing the items on in path order, so that sealing and verifying treat both alike: they differ
 //! only in how their items are listed (`walk` and `folder` for a folder, `archive` for an archive
-//! file). Hashing runs on the bounded pool of `hashing`.
+//! file, `bucket` for a prefix of a bucket in object storage). Hashing runs on the bounded pool of
+//! `hashing` (a bucket's objects are hashed as their bytes arrive).
 //!
 //! Nothing here reads a manifest, a key or a sources list.
 
 pub mod archive;
+pub mod bucket;
 mod folder;
 pub mod hashing;
 mod item;
@@ -36,6 +38,8 @@ pub enum Collection {
         /// How a leading folder wrapping the entries is handled.
         leading: LeadingFolder,
     },
+    /// Every object below a prefix of a bucket in object storage (`s3://`, `gs://`, `az://`).
+    Objects(bucket::Bucket),
 }
 
 impl Collection {
@@ -43,6 +47,7 @@ impl Collection {
     pub fn path(&self) -> &Path {
         match self {
             Collection::Folder(p) | Collection::Archive { path: p, .. } => p,
+            Collection::Objects(b) => &b.shown,
         }
     }
 
@@ -81,6 +86,7 @@ impl Collection {
                 abs.file_name()?.to_str().map(str::to_string)
             }
             Collection::Archive { path, .. } => archive::default_name(path),
+            Collection::Objects(b) => b.prefix.rsplit('/').next().map(str::to_string),
         }
     }
 
@@ -89,7 +95,7 @@ impl Collection {
     pub fn path_of(&self, file: &Path) -> Option<RelPath> {
         match self {
             Collection::Folder(dir) => walk::path_inside(dir, file),
-            Collection::Archive { .. } => None,
+            Collection::Archive { .. } | Collection::Objects(_) => None,
         }
     }
 }
@@ -172,6 +178,10 @@ pub fn scan(
                 }
             }
             Ok(scan.stripped)
+        }
+        Collection::Objects(b) => {
+            bucket::scan_bucket(b, exclude, hashing, expected, sealed, progress, sink)?;
+            Ok(None)
         }
     }
 }

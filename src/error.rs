@@ -149,6 +149,15 @@ pub enum Error {
     /// The arguments are inconsistent with each other or with what they name.
     #[error("{}", shorten(.0))]
     Usage(String),
+    /// A collection in object storage (`--root s3://…`) could not be listed or reached, or no
+    /// credentials for it are set.
+    #[error("{url}: {}", shorten(.message))]
+    Remote {
+        /// The collection's URL, as given.
+        url: String,
+        /// What went wrong, and what to do.
+        message: String,
+    },
 }
 
 /// A `Result` whose error is [`Error`].

@@ -16,6 +16,7 @@ pub use history::HistoryOptions;
 pub use merge::{MergeOptions, merge_reports};
 pub use shards::{verify_extras, verify_shard};
 
+use crate::collection::bucket;
 use crate::collection::{
     self, Collection, Expected, HashOptions, LeadingFolder, NameClash, NameClashes, Progress,
 };
@@ -68,7 +69,7 @@ pub fn verify(opts: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyRep
     } = begin(opts, true)?;
     if let Some(collection) = collection {
         let exclude = match &collection {
-            Collection::Folder(_) => collection.path_of(&opts.manifest),
+            Collection::Folder(_) | Collection::Objects(_) => collection.path_of(&opts.manifest),
             Collection::Archive { .. } => {
                 own_entry(&opts.manifest, &manifest.header.collection_path)
             }
@@ -208,7 +209,7 @@ fn check_named_files(
                 progress.finish();
                 Ok(())
             }
-            Collection::Archive { .. } => collection::scan(
+            Collection::Archive { .. } | Collection::Objects(_) => collection::scan(
                 collection,
                 None,
                 opts.hashing,
@@ -265,6 +266,21 @@ fn locate(opts: &VerifyOptions, manifest: &Manifest) -> Result<Collection> {
         });
     }
     let (root, given) = match &opts.folder {
+        Some(r) if r.to_str().is_some_and(bucket::is_url) => {
+            match bucket::parse(r.to_str().unwrap_or_default())? {
+                bucket::Root::Bucket(b) => {
+                    bucket::check_supported(&b)?;
+                    if opts.strip_components.is_some() {
+                        return Err(Error::Usage(
+                            "--strip-components applies to archives, not to a bucket; leave it out"
+                                .to_string(),
+                        ));
+                    }
+                    return Ok(Collection::Objects(b));
+                }
+                bucket::Root::Folder(dir) => (dir, true),
+            }
+        }
         Some(r) => (r.clone(), true),
         None => (
             opts.manifest

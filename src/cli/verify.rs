@@ -22,9 +22,11 @@ pub struct Args {
     /// Only these files (paths inside the collection): each is looked up in the manifest and
     /// checked alone, without walking the folder [default: every file].
     paths: Vec<String>,
-    /// The collection folder [default: the manifest's `collection`, relative to the manifest;
-    /// when that names a file, it is read as an archive].
-    #[arg(long, value_name = "DIR")]
+    /// The collection folder, or a bucket's prefix in object storage (s3://BUCKET/PREFIX,
+    /// gs://…, az://…; built with the object-store feature) or file:///PATH [default: the
+    /// manifest's `collection`, relative to the manifest; when that names a file, it is read as
+    /// an archive].
+    #[arg(long, value_name = "DIR|URL")]
     root: Option<PathBuf>,
     /// Verify the entries of a .tar, .tar.gz/.tgz, .tar.zst or .zip file instead of a folder,
     /// without unpacking it.

@@ -332,6 +332,10 @@ fn folder_of(collection: &Collection) -> Result<&std::path::Path> {
             path,
             "is an archive, and a sharded verification reads a folder; verify an archive unsharded",
         )),
+        Collection::Objects(_) => Err(Error::Usage(format!(
+            "{}: a sharded verification reads a folder, not a bucket; verify a bucket unsharded",
+            collection.path().display()
+        ))),
     }
 }
 

@@ -47,6 +47,7 @@ mod interop;
 mod keygen;
 mod manifest_vectors;
 mod names;
+mod object_store;
 mod policy;
 mod proofs;
 mod properties;

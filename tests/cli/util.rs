@@ -10,6 +10,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -315,13 +316,42 @@ impl Collection<'_> {
 /// where the README's `cargo test` is the first thing run), the first test that needs them
 /// installs them there with pip from PyPI, once for the whole run.
 pub fn python3() -> Command {
-    static READY: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
-    let dir = READY.get_or_init(|| {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    python3_with(
+        &READY,
+        "tests/python-requirements.txt",
+        "target/ci-python",
+        "import bagit, yaml, xmlschema",
+    )
+}
+
+/// `python3` with the packages of `tests/python-requirements-s3.txt` (moto's S3 server and
+/// boto3) on its `PYTHONPATH`: `target/ci-python-s3`, installed like [`python3`]'s.
+#[cfg_attr(not(feature = "object-store"), allow(dead_code))]
+pub fn python3_s3() -> Command {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    python3_with(
+        &READY,
+        "tests/python-requirements-s3.txt",
+        "target/ci-python-s3",
+        "import moto.server, boto3",
+    )
+}
+
+/// `python3` with the packages of `requirements` installed (by pip, on first use, once per run)
+/// into `target` below the repository; `imports` is the Python line that checks they are there.
+fn python3_with(
+    ready: &'static OnceLock<Result<PathBuf, String>>,
+    requirements: &str,
+    target: &str,
+    imports: &str,
+) -> Command {
+    let dir = ready.get_or_init(|| {
         let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let dir = repo.join("target/ci-python");
+        let dir = repo.join(target);
         let has_all = |dir: &Path| {
             Command::new("python3")
-                .args(["-c", "import bagit, yaml, xmlschema"])
+                .args(["-c", imports])
                 .env("PYTHONPATH", dir)
                 .stderr(Stdio::null())
                 .status()
@@ -341,13 +371,13 @@ pub fn python3() -> Command {
             ])
             .arg(&dir)
             .arg("-r")
-            .arg(repo.join("tests/python-requirements.txt"))
+            .arg(repo.join(requirements))
             .stdin(Stdio::null())
             .output()
             .map_err(|e| format!("cannot run python3 -m pip: {e}"))?;
         if !out.status.success() || !has_all(&dir) {
             return Err(format!(
-                "cannot install tests/python-requirements.txt into {}: {}",
+                "cannot install {requirements} into {}: {}",
                 dir.display(),
                 String::from_utf8_lossy(&out.stderr)
             ));

@@ -1,0 +1,298 @@
+/*!
+Collections in object storage (`verify --root URL`): `file://` in every build, an unknown scheme
+and, in the default build, a bucket URL refused by name. With `--features object-store`, a real S3
+API on loopback (moto's server mode, installed from tests/python-requirements-s3.txt): a sealed
+collection uploaded by the test's own S3 client verifies, and a tampered bucket gets the same
+verdicts and exit status as the same tampered folder.
+*/
+
+use crate::util::*;
+
+#[test]
+fn object_store_file_url_root_is_the_folder() {
+    let env = TestEnv::sealed();
+    let url = format!("file://{}", env.join("col").display());
+    assert_ok(&env.run(["verify", MANIFEST, "--root", &url]));
+    env.write("col/a.txt", "ALPHA\n");
+    let (out, by_url) = env.verify_json(&[MANIFEST, "--root", &url]);
+    let (folder_out, by_path) = env.verify_json(&[MANIFEST, "--root", "col"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(folder_out.status.code(), Some(1));
+    assert_eq!(verdicts(&by_url), verdicts(&by_path));
+}
+
+#[test]
+fn object_store_unknown_scheme_and_relative_file_url_are_refused() {
+    let env = TestEnv::sealed();
+    let out = env.run(["verify", MANIFEST, "--root", "ftp://host/col"]);
+    assert_error_is(
+        &out,
+        "ftp://host/col: unknown scheme \"ftp\"; use s3://, gs://, az:// or file://, or a folder's path",
+    );
+    let out = env.run(["verify", MANIFEST, "--root", "file://col"]);
+    assert_error_is(
+        &out,
+        "file://col: a file:// URL needs an absolute path (file:///path/to/folder)",
+    );
+}
+
+#[cfg(not(feature = "object-store"))]
+#[test]
+fn object_store_bucket_url_is_refused_by_the_default_build() {
+    let env = TestEnv::sealed();
+    let out = env.run(["verify", MANIFEST, "--root", "s3://bucket/col"]);
+    assert_error_is(
+        &out,
+        "s3://bucket/col: docseal was built without the object-store feature; rebuild with `cargo install --path . --features object-store`",
+    );
+}
+
+/// `(path, status)` of every entry of a report, in report order.
+fn verdicts(report: &crate::schema::VerifyReport) -> Vec<(String, &'static str)> {
+    report
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.status.as_str()))
+        .collect()
+}
+
+#[cfg(feature = "object-store")]
+mod remote {
+    use std::net::{TcpListener, TcpStream};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use super::verdicts;
+    use crate::util::*;
+
+    /// moto's S3 server on a free loopback port, stopped when dropped.
+    struct Moto {
+        child: Child,
+        endpoint: String,
+    }
+
+    impl Moto {
+        fn start() -> Moto {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let child = python3_s3()
+                .args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("cannot start moto.server");
+            let moto = Moto {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+            };
+            let start = Instant::now();
+            while TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    start.elapsed() < Duration::from_secs(60),
+                    "moto.server did not listen on 127.0.0.1:{port} within 60 s"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            moto
+        }
+
+        /// Runs the test's own S3 client (boto3) on this server: `op` is `mkbucket BUCKET`,
+        /// `upload BUCKET PREFIX DIR`, `put BUCKET KEY FILE` or `delete BUCKET KEY`.
+        fn client(&self, args: &[&str]) {
+            let out = run_command({
+                let mut cmd: Command = python3_s3();
+                cmd.args(["-c", CLIENT, &self.endpoint]).args(args);
+                cmd
+            });
+            assert!(
+                out.status.success(),
+                "S3 client {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+
+        /// A docseal command with this server's endpoint and test credentials.
+        fn docseal(&self, env: &TestEnv, args: &[&str]) -> std::process::Output {
+            let mut cmd = env.command(args);
+            cmd.env("AWS_ACCESS_KEY_ID", "testing")
+                .env("AWS_SECRET_ACCESS_KEY", "testing")
+                .env("AWS_REGION", "us-east-1")
+                .env("AWS_ENDPOINT_URL", &self.endpoint)
+                .env("AWS_ALLOW_HTTP", "true");
+            run_command(cmd)
+        }
+    }
+
+    impl Drop for Moto {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    const CLIENT: &str = r#"
+import os, sys, boto3
+endpoint, op, bucket, *rest = sys.argv[1:]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                  aws_access_key_id="testing", aws_secret_access_key="testing")
+if op == "mkbucket":
+    s3.create_bucket(Bucket=bucket)
+elif op == "upload":
+    prefix, folder = rest
+    for here, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(here, name)
+            key = prefix + "/" + os.path.relpath(path, folder).replace(os.sep, "/")
+            s3.upload_file(path, bucket, key)
+elif op == "put":
+    key, path = rest
+    s3.upload_file(path, bucket, key)
+elif op == "delete":
+    s3.delete_object(Bucket=bucket, Key=rest[0])
+else:
+    sys.exit("unknown op " + op)
+"#;
+
+    #[test]
+    fn object_store_s3_bucket_verifies_and_tampering_gets_the_folder_verdicts() {
+        let env = TestEnv::new();
+        env.keygen("k");
+        env.standard_collection();
+        // Characters object_store would percent-encode in a key it builds itself.
+        env.write("col/sub/50% {draft}.txt", "delta\n");
+        assert_ok(&env.run(["seal", "col", "--key", "k"]));
+        let moto = Moto::start();
+        let col = env.join("col");
+        let col = col.to_str().unwrap();
+        moto.client(&["mkbucket", "docs"]);
+        moto.client(&["upload", "docs", "batch/col", col]);
+        // An object beside the prefix is not part of the collection.
+        moto.client(&[
+            "put",
+            "docs",
+            "batch/col-other/x.txt",
+            &format!("{col}/a.txt"),
+        ]);
+        let out = moto.docseal(&env, &["verify", MANIFEST, "--root", "s3://docs/batch/col"]);
+        assert_ok(&out);
+        assert!(
+            stdout(&out).contains("4 sealed files: 4 ok"),
+            "{}",
+            stdout(&out)
+        );
+        // A bucket is verified unsharded.
+        for shard in [&["--shard", "0/2"][..], &["--extras-only"]] {
+            let mut args = vec!["verify", MANIFEST, "--root", "s3://docs/batch/col"];
+            args.extend_from_slice(shard);
+            let out = moto.docseal(&env, &args);
+            assert_eq!(out.status.code(), Some(2), "{shard:?}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("a sharded verification reads a folder, not a bucket"),
+                "{shard:?}: {}",
+                stderr(&out)
+            );
+        }
+
+        // The same tampering in the folder and in the bucket: one file modified (same size), one
+        // of another size, one deleted, one added.
+        env.write("col/a.txt", "ALPHA\n");
+        env.write("col/sub/c.txt", "charlie, longer\n");
+        std::fs::remove_file(env.join("col/b.txt")).unwrap();
+        env.write("col/sub/new.txt", "not sealed\n");
+        for rel in ["a.txt", "sub/c.txt", "sub/new.txt"] {
+            moto.client(&[
+                "put",
+                "docs",
+                &format!("batch/col/{rel}"),
+                &format!("{col}/{rel}"),
+            ]);
+        }
+        moto.client(&["delete", "docs", "batch/col/b.txt"]);
+        // A key that is no collection path (a backslash) is reported like such a file name.
+        env.write("col/w\\v.txt", "w\n");
+        moto.client(&[
+            "put",
+            "docs",
+            "batch/col/w\\v.txt",
+            &format!("{col}/w\\v.txt"),
+        ]);
+
+        let bucket_out = moto.docseal(
+            &env,
+            &[
+                "verify",
+                "--json",
+                MANIFEST,
+                "--root",
+                "s3://docs/batch/col",
+            ],
+        );
+        let bucket = crate::schema::parse_verify(&bucket_out);
+        let (folder_out, folder) = env.verify_json(&[MANIFEST, "--root", "col"]);
+        assert_eq!(bucket_out.status.code(), Some(1));
+        assert_eq!(folder_out.status.code(), Some(1));
+        assert_eq!(
+            verdicts(&bucket),
+            [
+                ("a.txt".to_string(), "modified"),
+                ("b.txt".to_string(), "missing"),
+                ("sub/50% {draft}.txt".to_string(), "ok"),
+                ("sub/c.txt".to_string(), "modified"),
+                ("sub/new.txt".to_string(), "extra"),
+                ("w\\v.txt".to_string(), "extra"),
+            ]
+        );
+        assert_eq!(verdicts(&bucket), verdicts(&folder));
+        assert_eq!(bucket.root, "s3://docs/batch/col");
+
+        // A key with an empty segment cannot even be listed by object_store: the run stops,
+        // naming the key, and nothing is followed.
+        moto.client(&["put", "docs", "batch/col/x//y.txt", &format!("{col}/a.txt")]);
+        let out = moto.docseal(&env, &["verify", MANIFEST, "--root", "s3://docs/batch/col"]);
+        assert_error_is(
+            &out,
+            "s3://docs/batch/col: cannot list the objects: Encountered object with invalid path: Path \"batch/col/x//y.txt\" contained empty path segment",
+        );
+    }
+
+    #[test]
+    fn object_store_s3_without_credentials_is_refused_before_any_request() {
+        let env = TestEnv::sealed();
+        // No server at all: the refusal comes before any connection.
+        let out = env.run(["verify", MANIFEST, "--root", "s3://docs/col"]);
+        assert_error_is(
+            &out,
+            "s3://docs/col: no credentials in the environment; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        );
+    }
+
+    #[test]
+    fn object_store_gcs_and_azure_without_credentials_are_refused_before_any_request() {
+        let env = TestEnv::sealed();
+        let out = env.run(["verify", MANIFEST, "--root", "gs://docs/col"]);
+        assert_error_is(
+            &out,
+            "gs://docs/col: no credentials in the environment; set GOOGLE_APPLICATION_CREDENTIALS (or GOOGLE_SERVICE_ACCOUNT_KEY)",
+        );
+        // An account name alone, or with a service principal's secret, would end at Azure's
+        // metadata service: refused too.
+        let mut cmd = env.command(["verify", MANIFEST, "--root", "az://docs/col"]);
+        cmd.env("AZURE_STORAGE_ACCOUNT_NAME", "acct")
+            .env("AZURE_CLIENT_SECRET", "s");
+        assert_error_is(
+            &run_command(cmd),
+            "az://docs/col: no credentials in the environment; set AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY (or AZURE_STORAGE_SAS_KEY)",
+        );
+    }
+}
