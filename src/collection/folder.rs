@@ -65,8 +65,12 @@ pub fn scan_dir(
             let tx = tx.clone();
             let k = sent;
             scope.spawn(move |_| {
+                // One file per task: rayon's default splitting hands a run of neighbouring files
+                // to one thread, which left the other cores idle when large files were together
+                // (16 large files in one folder were hashed on one core of two).
                 let items = chunk
                     .into_par_iter()
+                    .with_max_len(1)
                     .map(|(found, size)| measure(root, found, size, progress))
                     .collect();
                 // The receiver outlives every job of the scope.
