@@ -212,6 +212,14 @@ pub struct Totals {
     pub lacking_provenance: usize,
 }
 
+/// `n` and a noun, plural (with an `s`) when `n` is not 1: `1 file`, `2 files`.
+pub fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 impl Totals {
     /// Every count on one line, as the CI presenters give it.
     pub fn summary(&self) -> String {
@@ -226,9 +234,8 @@ impl Totals {
     /// any): `2 sealed files: 2 ok, 0 modified, … ; 0 extra`.
     pub fn counts_text(&self) -> String {
         format!(
-            "{} sealed {}: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra{}",
-            self.sealed,
-            if self.sealed == 1 { "file" } else { "files" },
+            "{}: {} ok, {} modified, {} moved, {} missing, {} unreadable; {} extra{}",
+            plural(self.sealed, "sealed file"),
             self.ok,
             self.modified,
             self.moved,

@@ -65,8 +65,8 @@ pub fn render<W: Write>(w: &mut W, done: &SealReport) -> Result<()> {
 fn write_summary<W: Write>(w: &mut W, done: &SealReport) -> io::Result<()> {
     writeln!(
         w,
-        "sealed {} files ({} bytes) from {} into {}",
-        done.files,
+        "sealed {} ({} bytes) from {} into {}",
+        super::plural(done.files, "file"),
         done.bytes,
         done.collection.display(),
         done.manifest.display()
@@ -108,8 +108,14 @@ fn write_summary<W: Write>(w: &mut W, done: &SealReport) -> io::Result<()> {
     if done.lacking_provenance > 0 {
         writeln!(
             w,
-            "{} of {} files lack provenance (origin or retrieval time recorded as unknown)",
-            done.lacking_provenance, done.files
+            "{} of {} {} provenance (origin or retrieval time recorded as unknown)",
+            done.lacking_provenance,
+            super::plural(done.files, "file"),
+            if done.lacking_provenance == 1 {
+                "lacks"
+            } else {
+                "lack"
+            }
         )?;
     }
     if !done.skipped.is_empty() {

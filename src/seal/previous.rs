@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::manifest::FileEntry;
 use crate::provenance::{Capture, OriginUrl, Recorded, Timestamp, WarcOrigin};
 use crate::relpath::RelPath;
+use crate::report::plural;
 use crate::trust::history::Position;
 use crate::trust::{Trust, TrustOptions};
 
@@ -156,15 +157,6 @@ pub(super) fn drop_refusal(previous: &Path, dropped: &[String]) -> Error {
             first_few(dropped)
         ),
     )
-}
-
-/// `n` and a noun, plural when `n` is not 1.
-pub(super) fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 /// Up to five paths, quoted, and how many more.

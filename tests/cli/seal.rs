@@ -29,7 +29,7 @@ fn seal_reports_files_bytes_key_and_files_lacking_provenance() {
     assert!(env.read(MANIFEST).contains(&format!("root = \"{root}\"\n")));
     assert_eq!(
         lines[2],
-        "1 of 3 files lack provenance (origin or retrieval time recorded as unknown)"
+        "1 of 3 files lacks provenance (origin or retrieval time recorded as unknown)"
     );
 }
 
