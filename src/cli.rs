@@ -544,6 +544,11 @@ struct TrustArgs {
     expect_name: Option<String>,
 }
 
+/// `path` if there is a file there (the sources list a capture run wrote, or found).
+fn if_exists(path: &std::path::Path) -> Option<&std::path::Path> {
+    std::fs::symlink_metadata(path).is_ok().then_some(path)
+}
+
 /// The trusted key files and folders given, or `./keys` when none is.
 fn keys_or_default(trust: Vec<std::path::PathBuf>) -> Vec<std::path::PathBuf> {
     match trust.is_empty() {

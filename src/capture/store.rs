@@ -117,21 +117,23 @@ impl Store {
     /// it exists, and checked as `seal` reads it). Streams longer than `max_size` bytes are
     /// refused.
     pub fn open(dir: &Path, sources_path: &Path, max_size: u64) -> Result<Self> {
-        let text = if fs::symlink_metadata(sources_path).is_ok() {
-            fsio::read_text_at_most(sources_path, "sources list", fsio::SOURCES_MAX)?
-        } else {
-            String::new()
+        let read = || -> Result<String> {
+            match fs::symlink_metadata(sources_path).is_ok() {
+                true => fsio::read_text_at_most(sources_path, "sources list", fsio::SOURCES_MAX),
+                false => Ok(String::new()),
+            }
         };
-        Sources::parse(sources_path, &text)?;
+        // Checked before the folder is made, so that a bad list leaves nothing behind.
+        let mut text = read()?;
+        let mut sources = Sources::parse(sources_path, &text)?;
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
         let lock = lock_folder(dir)?;
         // Read again under the lock: another run may have appended to it meanwhile.
-        let text = if fs::symlink_metadata(sources_path).is_ok() {
-            fsio::read_text_at_most(sources_path, "sources list", fsio::SOURCES_MAX)?
-        } else {
-            String::new()
-        };
-        let sources = Sources::parse(sources_path, &text)?;
+        let now = read()?;
+        if now != text {
+            sources = Sources::parse(sources_path, &now)?;
+            text = now;
+        }
         let mut next_sequence = 0;
         let mut captured = HashMap::new();
         let mut warc_records = HashMap::new();

@@ -416,9 +416,6 @@ impl Warc {
         // The rest of the block and the record's end, whatever became of the record (a stored
         // one was checked before it was stored).
         block.raw.end()?;
-        if let Some(reason) = block.raw.fatal.borrow_mut().take() {
-            return Err(Failure::Broken(Broken::File(reason)));
-        }
         result
     }
 
@@ -732,7 +729,7 @@ impl<'a> Block<'a> {
                 left: length,
                 reader,
                 fatal: RefCell::new(None),
-                ended: false,
+                ended: None,
             },
         }
     }
@@ -748,8 +745,9 @@ struct Raw<'a> {
     payload_hasher: Option<Hasher>,
     /// A failure of the file itself (truncated), which ends it.
     fatal: RefCell<Option<String>>,
-    /// The CRLF CRLF after the block was read ([`Raw::end`]).
-    ended: bool,
+    /// Once the rest of the block and the CRLF CRLF after it were read ([`Raw::end`]): whether
+    /// they were there.
+    ended: Option<std::result::Result<(), String>>,
 }
 
 impl Raw<'_> {
@@ -778,23 +776,28 @@ impl Raw<'_> {
     /// Reads the rest of the block and the CRLF CRLF that ends the record, once. Anything else
     /// there means that the Content-Length is wrong, and the file cannot be read on.
     fn end(&mut self) -> std::result::Result<(), Broken> {
-        if self.ended {
-            return Ok(());
+        if self.ended.is_none() {
+            let ended = self.read_end();
+            self.ended = Some(ended);
         }
-        io::copy(self, &mut io::sink()).map_err(|e| io_broken(&e))?;
+        self.ended.clone().unwrap_or(Ok(())).map_err(Broken::File)
+    }
+
+    /// What [`Raw::end`] reads, and why the file cannot be read on when it fails.
+    fn read_end(&mut self) -> std::result::Result<(), String> {
+        io::copy(self, &mut io::sink()).map_err(|e| read_failure(&e))?;
         if let Some(reason) = self.fatal.borrow_mut().take() {
-            return Err(Broken::File(reason));
+            return Err(reason);
         }
-        self.ended = true;
         let mut end = [0u8; 4];
         self.reader
             .read_exact(&mut end)
-            .map_err(|e| io_broken(&e))?;
+            .map_err(|e| read_failure(&e))?;
         if &end != b"\r\n\r\n" {
-            return Err(Broken::File(
+            return Err(
                 "the record's block is not followed by CRLF CRLF: its Content-Length is wrong"
                     .to_string(),
-            ));
+            );
         }
         Ok(())
     }
@@ -905,9 +908,8 @@ impl Body<'_, '_> {
     /// Checks the digests once the body has ended.
     fn check(&mut self) -> io::Result<()> {
         // The record must end where its Content-Length says before anything of it is stored:
-        // a failure here is the file's, and ends it (`one` finds it in `fatal`).
+        // a failure here is the file's, and ends it (`one` asks `end` again).
         if let Err(Broken::File(reason) | Broken::Record(reason)) = self.raw.end() {
-            *self.raw.fatal.borrow_mut() = Some(reason.clone());
             return Err(invalid(reason));
         }
         let mut verified = WarcVerified::default();

@@ -65,12 +65,7 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         });
         written(r)
     })?;
-    let list = std::fs::symlink_metadata(&opts.sources).is_ok();
-    written(render_totals(
-        out,
-        &totals,
-        list.then_some(opts.sources.as_path()),
-    ))?;
+    written(render_totals(out, &totals, super::if_exists(&opts.sources)))?;
     Ok(if totals.failed > 0 {
         Outcome::Failed
     } else {
