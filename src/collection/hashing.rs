@@ -3,15 +3,17 @@
 //! bounded pool of `--jobs` threads. When the sealed size of a file is known (verify),
 //! its size is compared first and nothing past the sealed size is ever read.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
 use sha2::{Digest as _, Sha256};
 
 use super::Measurement;
+
+mod open;
 use crate::digest::{Fixity, Sha256Digest};
 use crate::error::{Error, Result, describe_io};
+pub(crate) use open::forget_folders;
 
 /// Size of the read buffer used when hashing a file.
 pub const HASH_BUFFER_SIZE: usize = 128 * 1024;
@@ -118,11 +120,29 @@ pub(crate) fn hash_pool(jobs: usize) -> Result<rayon::ThreadPool> {
 
 /// Hashes everything `reader` yields, using `buf` for reads. Returns the digest and the number
 /// of bytes hashed.
-pub fn hash_reader<R: Read>(mut reader: R, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
+pub fn hash_reader<R: Read>(reader: R, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
+    // No size at opening that the reader could reach: read to the end.
+    hash_bounded(reader, u64::MAX, u64::MAX, buf)
+}
+
+/// Hashes what `reader` yields up to `limit` bytes. `len` is the size the file had when it was
+/// opened: once that many bytes are in, a read that gives less than it was asked for is the end
+/// (a short read of a regular file is its end), so a small file costs one `read`, not a second one
+/// only to see the end. A reader that never reads short is read to its end or to `limit`.
+fn hash_bounded<R: Read>(
+    mut reader: R,
+    len: u64,
+    limit: u64,
+    buf: &mut [u8],
+) -> io::Result<(Sha256Digest, u64)> {
     let mut hasher = Sha256::new();
     let mut total = 0u64;
     loop {
-        let n = match reader.read(buf) {
+        let want = usize::try_from(limit - total).map_or(buf.len(), |left| left.min(buf.len()));
+        if want == 0 {
+            break;
+        }
+        let n = match reader.read(&mut buf[..want]) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -130,43 +150,41 @@ pub fn hash_reader<R: Read>(mut reader: R, buf: &mut [u8]) -> io::Result<(Sha256
         };
         hasher.update(&buf[..n]);
         total += n as u64;
+        if n < want && total == len {
+            break;
+        }
     }
     Ok((Sha256Digest::from_bytes(hasher.finalize().into()), total))
 }
 
-/// Hashes the file at `path` without following a symbolic link at its last component.
-/// Returns the digest and the number of bytes read (which is the size that is recorded).
-pub fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<(Sha256Digest, u64)> {
-    let (file, _) = open_no_follow(path)?;
-    hash_reader(file, buf)
-}
-
 /// Hashes what `reader` yields if it is no more than `limit` bytes, reading at most one byte past
-/// it; `None` when there was more.
+/// it; `None` when there was more. `len` as for [`hash_bounded`].
 fn hash_up_to<R: Read>(
     reader: R,
+    len: u64,
     limit: u64,
     buf: &mut [u8],
 ) -> io::Result<Option<(Sha256Digest, u64)>> {
-    let (digest, size) = hash_reader(reader.take(limit.saturating_add(1)), buf)?;
+    let (digest, size) = hash_bounded(reader, len, limit.saturating_add(1), buf)?;
     Ok((size <= limit).then_some((digest, size)))
 }
 
-/// Measures the file at `path` (not following a symbolic link at its last component). With the
-/// size it was sealed with, `sealed`: a file whose size on disk differs is not read at all
-/// ([`Measurement::OtherSize`]), and one that grows while it is read is read no further than one
-/// byte past the sealed size — so a sealed 5-byte file replaced by a 50 GiB one costs one `stat`.
+/// Measures the file at `path` (not following a symbolic link at its last component nor at the
+/// folder that holds it). With the size it was sealed with, `sealed`: a file whose size on disk
+/// differs is not read at all ([`Measurement::OtherSize`]), and one that grows while it is read is
+/// read no further than one byte past the sealed size — so a sealed 5-byte file replaced by a
+/// 50 GiB one costs one `stat`.
 pub fn measure_file(path: &Path, buf: &mut [u8], sealed: Option<u64>) -> Measurement {
     let measured = (|| -> io::Result<Measurement> {
-        let (file, len) = open_no_follow(path)?;
+        let (file, len) = open::regular_file(path)?;
         let Some(sealed) = sealed else {
-            let (digest, size) = hash_reader(file, buf)?;
+            let (digest, size) = hash_bounded(&file, len, u64::MAX, buf)?;
             return Ok(Measurement::Hashed(Fixity { size, digest }));
         };
         if len != sealed {
             return Ok(Measurement::OtherSize(len));
         }
-        match hash_up_to(&file, sealed, buf)? {
+        match hash_up_to(&file, len, sealed, buf)? {
             Some((digest, size)) => Ok(Measurement::Hashed(Fixity { size, digest })),
             // It grew while it was being read: its size now, at least one byte more than sealed.
             None => {
@@ -180,41 +198,6 @@ pub fn measure_file(path: &Path, buf: &mut [u8], sealed: Option<u64>) -> Measure
         Err(e) if e.kind() == io::ErrorKind::NotFound => Measurement::Vanished,
         Err(e) => Measurement::Unreadable(describe_io(&e)),
     }
-}
-
-#[cfg(unix)]
-fn open_no_follow(path: &Path) -> io::Result<(File, u64)> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // O_NOFOLLOW: a symlink swapped in after the walk is refused, not followed.
-    // O_NONBLOCK: a FIFO swapped in after the walk cannot make the open hang.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    if meta.len() >= SEQUENTIAL_HINT_MIN_SIZE {
-        // Advice only: a file system without it reads the same bytes.
-        let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::Sequential);
-    }
-    Ok((file, meta.len()))
-}
-
-#[cfg(not(unix))]
-fn open_no_follow(path: &Path) -> io::Result<(File, u64)> {
-    let meta = std::fs::symlink_metadata(path)?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    Ok((File::open(path)?, meta.len()))
 }
 
 #[cfg(test)]
@@ -234,18 +217,18 @@ mod tests {
     fn hashing_against_a_sealed_size_stops_one_byte_past_it_however_long_the_input() {
         let mut buf = [0u8; 64];
         // An endless input (a file that keeps growing) is read no further than the limit + 1.
-        assert_eq!(hash_up_to(io::repeat(7), 5, &mut buf).unwrap(), None);
+        assert_eq!(hash_up_to(io::repeat(7), 5, 5, &mut buf).unwrap(), None);
         assert_eq!(
-            hash_up_to(io::repeat(7), SEQUENTIAL_HINT_MIN_SIZE, &mut buf).unwrap(),
+            hash_up_to(io::repeat(7), 0, SEQUENTIAL_HINT_MIN_SIZE, &mut buf).unwrap(),
             None
         );
         let counted = Counting(io::repeat(1), 0);
         let mut reader = counted;
-        assert_eq!(hash_up_to(&mut reader, 10, &mut buf).unwrap(), None);
+        assert_eq!(hash_up_to(&mut reader, 10, 10, &mut buf).unwrap(), None);
         assert!(reader.1 <= 11, "read {} bytes", reader.1);
-        let exact = hash_up_to(&b"hello"[..], 5, &mut buf).unwrap();
+        let exact = hash_up_to(&b"hello"[..], 5, 5, &mut buf).unwrap();
         assert_eq!(exact, Some((Sha256Digest::of(b"hello"), 5)));
-        let short = hash_up_to(&b"hell"[..], 5, &mut buf).unwrap();
+        let short = hash_up_to(&b"hell"[..], 4, 5, &mut buf).unwrap();
         assert_eq!(short, Some((Sha256Digest::of(b"hell"), 4)));
     }
 
@@ -283,5 +266,100 @@ mod tests {
             measure_file(&gone, &mut buf, Some(1)),
             Measurement::Vanished
         );
+    }
+
+    /// A reader that counts its `read` calls and gives at most `step` bytes per call.
+    struct Stepping<'a> {
+        data: &'a [u8],
+        step: usize,
+        calls: usize,
+    }
+
+    impl Read for Stepping<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.calls += 1;
+            let n = self.data.len().min(self.step).min(buf.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_file_of_the_size_it_was_opened_with_costs_one_read_and_no_read_to_see_the_end() {
+        let data = b"hello world";
+        let whole = (Sha256Digest::of(data), 11);
+        // (bytes per read, size when opened, reads expected): short reads before the size is
+        // reached are not the end; a file that grew or shrank after it was opened is read to
+        // its end.
+        for (step, opened_with, reads) in [(64, 11, 1), (4, 11, 3), (4, 5, 4), (4, 20, 4)] {
+            let mut reader = Stepping {
+                data,
+                step,
+                calls: 0,
+            };
+            let mut buf = [0u8; 64];
+            let got = hash_bounded(&mut reader, opened_with, u64::MAX, &mut buf).unwrap();
+            assert_eq!(
+                got, whole,
+                "{step} bytes per read, opened with {opened_with}"
+            );
+            assert_eq!(
+                reader.calls, reads,
+                "{step} bytes per read, opened with {opened_with}"
+            );
+        }
+        // Against a sealed size the read stops one byte past it, whatever the size at opening.
+        let mut grown = Stepping {
+            data,
+            step: 64,
+            calls: 0,
+        };
+        assert_eq!(hash_up_to(&mut grown, 5, 5, &mut [0u8; 64]).unwrap(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_that_is_now_a_symbolic_link_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        std::fs::write(dir.path().join("real/f"), b"content").unwrap();
+        std::os::unix::fs::symlink("real", dir.path().join("link")).unwrap();
+        let mut buf = [0u8; 64];
+        let hashed = Measurement::Hashed(Fixity {
+            size: 7,
+            digest: Sha256Digest::of(b"content"),
+        });
+        assert_eq!(
+            measure_file(&dir.path().join("real/f"), &mut buf, Some(7)),
+            hashed
+        );
+        match measure_file(&dir.path().join("link/f"), &mut buf, Some(7)) {
+            Measurement::Unreadable(why) => {
+                assert!(why.contains("link is no longer a folder"), "{why}");
+            }
+            other => panic!("followed the link: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_folder_replaced_since_an_earlier_walk_is_opened_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("a");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("f"), b"old").unwrap();
+        let mut buf = [0u8; 64];
+        let of = |data: &[u8]| {
+            Measurement::Hashed(Fixity {
+                size: data.len() as u64,
+                digest: Sha256Digest::of(data),
+            })
+        };
+        assert_eq!(measure_file(&folder.join("f"), &mut buf, None), of(b"old"));
+        std::fs::rename(&folder, dir.path().join("b")).unwrap();
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("f"), b"new!").unwrap();
+        forget_folders();
+        assert_eq!(measure_file(&folder.join("f"), &mut buf, None), of(b"new!"));
     }
 }

@@ -69,6 +69,8 @@ impl Walker {
     /// Starts a walk of `root`. `exclude` is a collection path to leave out (the manifest itself,
     /// when it lies inside the collection). Fails only if `root` itself is not a readable folder.
     pub fn new(root: &Path, exclude: Option<&RelPath>) -> Result<Walker> {
+        // The folders of an earlier walk in this process may have been replaced since.
+        super::hashing::forget_folders();
         let meta =
             fs::metadata(root).map_err(|e| Error::io(root, "cannot read collection folder", e))?;
         if !meta.is_dir() {
