@@ -264,7 +264,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
     text.push('\n');
     header.root_digest = root.finish();
     text.replace_range(root_at..root_at + 64, &header.root_digest.to_hex());
-    let name_clashes = name_clashes(opts, &acc.names, &text)?;
+    let name_clashes = name_clashes(opts, &mut acc.names, &text)?;
     let mut sig = signature::sign_message(&key, text.as_bytes());
     sig.checkpoint = Some(checkpoint::sign(&header, acc.files, &key));
     text.push_str(&canonical::signature_block(&sig));
@@ -302,7 +302,7 @@ pub fn seal(opts: &SealOptions, progress: &dyn Progress) -> Result<SealReport> {
 /// normalisation is refused (the two names are the same to a reader, and a manifest holding both
 /// is ambiguous); a pair equal ignoring case is given back, to be warned about. `text` is the
 /// signed message built so far, read again for the names only when the first pass found a clash.
-fn name_clashes(opts: &SealOptions, names: &NameClashes, text: &str) -> Result<Vec<NameClash>> {
+fn name_clashes(opts: &SealOptions, names: &mut NameClashes, text: &str) -> Result<Vec<NameClash>> {
     if !names.any() {
         return Ok(Vec::new());
     }

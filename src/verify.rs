@@ -357,7 +357,7 @@ fn own_entry(manifest: &Path, collection: &str) -> Option<RelPath> {
 /// The pairs of sealed paths that are one name on other file systems: two passes over the
 /// entries' paths, the second only when the first found a folded name twice.
 fn name_clashes(manifest: &Manifest) -> Result<Vec<NameClash>> {
-    let mut names = NameClashes::default();
+    let mut names = NameClashes::with_capacity(manifest.summary.count);
     for entry in manifest.fixities() {
         names.add(entry?.path.as_ref());
     }
