@@ -8,7 +8,9 @@ use rayon::prelude::*;
 
 use super::check::{self, Judged, SortedEntries};
 use super::{Begun, begin};
-use crate::collection::hashing::{HASH_BUFFER_SIZE, ReadBuffer, measure_file};
+use crate::collection::hashing::{
+    HASH_BUFFER_SIZE, ReadBuffer, hash_pool, measure_file, with_thread_buffer,
+};
 use crate::collection::walk::{Found, Walker};
 use crate::collection::{Collection, Item, Measured, Measurement, Progress, measure_path};
 use crate::error::{Error, Result};
@@ -253,10 +255,7 @@ fn measure_entries(
         bytes += e?.size;
     }
     progress.start(files, bytes);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.hashing.jobs.max(1))
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot start the hashing threads: {e}")))?;
+    let pool = hash_pool(opts.hashing.jobs)?;
     let mut all = entries.entries();
     loop {
         let batch: Vec<FileEntry> = all.by_ref().take(BATCH).collect::<Result<_>>()?;
@@ -265,16 +264,15 @@ fn measure_entries(
         }
         *lacking += batch.iter().filter(|e| !e.has_provenance()).count();
         let measured: Vec<Measurement> = pool.install(|| {
+            // One file per task, each thread with its one buffer (as a folder's scan).
             batch
                 .par_iter()
-                .map_init(
-                    || ReadBuffer::new(HASH_BUFFER_SIZE),
-                    |buf, e| {
-                        let m = measure_path(root, &e.path, e.size, buf.as_mut_slice());
-                        progress.file_done(e.size);
-                        m
-                    },
-                )
+                .with_max_len(1)
+                .map(|e| {
+                    let m = with_thread_buffer(|buf| measure_path(root, &e.path, e.size, buf));
+                    progress.file_done(e.size);
+                    m
+                })
                 .collect()
         });
         for (entry, measurement) in batch.into_iter().zip(measured) {

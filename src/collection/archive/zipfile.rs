@@ -15,7 +15,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use zip::result::ZipError;
@@ -96,22 +96,31 @@ pub(super) fn read(
     let sizes = sealed(&unread);
     drop(unread);
 
-    // Entries are hashed in parallel, each thread reading through its own handle on the file
-    // (a clone of the archive opens it again) and its own read buffer.
+    // Entries are hashed in parallel, one entry per task (rayon's default splitting gave a run of
+    // neighbouring entries to one thread, so large entries that sat together were hashed on one
+    // core), each thread reading through its own handle on the file (a clone of the archive opens
+    // it again) and its own read buffer.
+    let jobs = jobs.max(1);
+    let handles: Vec<Mutex<zip::ZipArchive<OwnHandle>>> =
+        (0..jobs).map(|_| Mutex::new(zip.clone())).collect();
+    drop(zip);
     let kinds: Vec<EntryKind> = hash_pool(jobs)?.install(|| {
         listed
             .par_iter()
             .enumerate()
-            .map_init(
-                || zip.clone(),
-                |zip, (i, item)| match sizes.get(i).copied().flatten() {
-                    Some(size) if item.kind == Kind::File && size != item.size => {
-                        progress.file_done(0);
-                        Ok(EntryKind::File(Measurement::OtherSize(item.size)))
-                    }
-                    _ => entry_kind(path, zip, i, item, progress),
-                },
-            )
+            .with_max_len(1)
+            .map(|(i, item)| match sizes.get(i).copied().flatten() {
+                Some(size) if item.kind == Kind::File && size != item.size => {
+                    progress.file_done(0);
+                    Ok(EntryKind::File(Measurement::OtherSize(item.size)))
+                }
+                _ => {
+                    // This thread's handle: only this thread takes its lock.
+                    let thread = rayon::current_thread_index().unwrap_or(0) % jobs;
+                    let mut zip = handles[thread].lock().unwrap_or_else(|e| e.into_inner());
+                    entry_kind(path, &mut zip, i, item, progress)
+                }
+            })
             .collect::<Result<_>>()
     })?;
     let mut found: Vec<RawEntry> = listed
