@@ -14,6 +14,7 @@ pub mod audit;
 pub mod bag;
 pub mod cite;
 pub mod export;
+pub mod facts;
 pub mod fetch;
 pub mod github;
 pub mod history;

@@ -1,6 +1,6 @@
 //! `diff`: what changed between two validly signed manifests of a collection — files added,
 //! removed, changed (size or digest), moved (the content of a removed file under an added path)
-//! and whose provenance (origin or retrieval time) changed — found by merging the two sorted
+//! and whose provenance (origin, retrieval time, or what its capture recorded) changed — found by merging the two sorted
 //! entry streams, so that only the differences are ever held, never either manifest's entries.
 //! Nothing is compared unless both signatures verify.
 
@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::digest::{Fixity, Sha256Digest};
 use crate::error::{Error, Result};
 use crate::manifest::{FileEntry, Manifest};
-use crate::provenance::{OriginUrl, Recorded, Timestamp};
+use crate::provenance::{Capture, OriginUrl, Recorded, Timestamp, WarcOrigin};
 use crate::trust::signature::SignatureReport;
 use crate::trust::{Trust, TrustOptions};
 
@@ -65,13 +65,19 @@ pub struct Moved {
     pub fixity: Fixity,
 }
 
-/// Origin and retrieval time as recorded (`null` when unknown).
+/// Origin and retrieval time as recorded (`null` when unknown), and what the capture recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Provenance {
     /// The origin URL.
     pub origin: Recorded<OriginUrl>,
     /// The retrieval time.
     pub retrieved: Recorded<Timestamp>,
+    /// What the HTTP exchange that captured it said (left out of JSON when empty).
+    #[serde(skip_serializing_if = "Capture::is_empty")]
+    pub capture: Capture,
+    /// The WARC record it was imported from (left out of JSON when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warc: Option<WarcOrigin>,
 }
 
 /// A file whose recorded provenance changed.
@@ -106,7 +112,8 @@ pub struct DiffReport {
     pub changed: Vec<Changed>,
     /// Removed paths whose content is at an added path.
     pub moved: Vec<Moved>,
-    /// Files (at one path, or moved) whose origin or retrieval time differs.
+    /// Files (at one path, or moved) whose origin, retrieval time, capture or WARC record
+    /// differs.
     pub provenance_changed: Vec<ProvenanceChange>,
     /// Files at one path in both with the same content.
     pub unchanged: usize,
@@ -159,6 +166,8 @@ fn provenance(e: &FileEntry) -> Provenance {
     Provenance {
         origin: e.origin.clone(),
         retrieved: e.retrieved.clone(),
+        capture: e.capture.clone(),
+        warc: e.warc.clone(),
     }
 }
 

@@ -3,7 +3,8 @@
 //! what they do not know: BibLaTeX and BibTeX a `sha256` field (ignored by the styles) and a
 //! `note`, CSL-JSON its `custom` object, HTML a `data-sha256` attribute beside Robust Links'
 //! `data-originalurl` and `data-versiondate`. The retrieval date is the UTC day of the sealed
-//! retrieval time.
+//! retrieval time. A file imported from a WARC record names the record in the sealed copy's
+//! words (and CSL-JSON in `custom`).
 
 use std::io::Write;
 
@@ -68,10 +69,22 @@ fn signers(c: &Citation) -> String {
         .join(", ")
 }
 
-/// The sealed copy, in words: digest, path, collection, root, signers.
+/// The sealed copy, in words: digest, path, collection, root, signers, and the WARC record it
+/// was imported from (the archived copy a reader can look up).
 fn sealed_copy(c: &Citation) -> String {
+    let warc = c
+        .entry
+        .warc
+        .as_ref()
+        .map(|w| {
+            format!(
+                ", from WARC record {} of {} dated {}",
+                w.record_id, w.file, w.date
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "sealed copy sha256:{} ({} in collection \"{}\", root {}, signed by key {})",
+        "sealed copy sha256:{} ({} in collection \"{}\", root {}, signed by key {}{warc})",
         c.entry.digest,
         c.entry.path,
         c.collection,
@@ -148,6 +161,11 @@ fn csl_json(c: &Citation) -> Result<String> {
     });
     if let Some(url) = url(c) {
         item["URL"] = url.into();
+    }
+    if let Some(w) = &c.entry.warc {
+        item["custom"]["docseal_warc_file"] = w.file.clone().into();
+        item["custom"]["docseal_warc_record_id"] = w.record_id.clone().into();
+        item["custom"]["docseal_warc_date"] = w.date.clone().into();
     }
     if let Some(t) = c.entry.retrieved.known() {
         let t = t.as_offset_date_time();

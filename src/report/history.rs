@@ -170,5 +170,13 @@ fn provenance_change(old: &Provenance, new: &Provenance) -> String {
     if old.retrieved != new.retrieved {
         parts.push(format!("retrieved {} -> {}", old.retrieved, new.retrieved));
     }
+    let changed = super::facts::changed(
+        (&old.capture, old.warc.as_ref()),
+        (&new.capture, new.warc.as_ref()),
+    );
+    for (label, a, b) in changed {
+        let text = |v: Option<String>| v.map_or("none".to_string(), |v| escape(&v).to_string());
+        parts.push(format!("{label} {} -> {}", text(a), text(b)));
+    }
     parts.join("; ")
 }

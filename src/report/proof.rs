@@ -124,6 +124,10 @@ fn write_check<W: Write>(w: &mut W, r: &ProofReport) -> io::Result<()> {
         writeln!(w, "sha256     {}", e.digest)?;
         writeln!(w, "origin     {}", escape(&e.origin.to_string()))?;
         writeln!(w, "retrieved  {}", e.retrieved)?;
+        for (label, value) in super::facts::recorded(&e.capture, e.warc.as_ref()) {
+            let width = super::facts::LABEL_WIDTH;
+            writeln!(w, "{label:<width$}{}", escape(&value))?;
+        }
         writeln!(w, "signer     {}", names(&r.signature.signers))?;
         if let Some(f) = &r.file {
             writeln!(

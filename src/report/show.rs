@@ -97,34 +97,9 @@ fn write_show<W: Write>(w: &mut W, r: &ShowReport) -> io::Result<()> {
         writeln!(w, "  sha256     {}", f.digest)?;
         writeln!(w, "  origin     {}", escape(&f.origin.to_string()))?;
         writeln!(w, "  retrieved  {}", f.retrieved)?;
-        let c = &f.capture;
-        if let Some(u) = &c.final_url {
-            writeln!(w, "  final url  {}", escape(u.as_str()))?;
-        }
-        if let Some(s) = c.http_status {
-            writeln!(w, "  status     {s}")?;
-        }
-        let headers = [
-            ("  type       ", &c.media_type),
-            ("  encoding   ", &c.content_encoding),
-            ("  etag       ", &c.etag),
-            ("  modified   ", &c.last_modified),
-        ];
-        for (label, value) in headers {
-            if let Some(v) = value {
-                writeln!(w, "{label}{}", escape(v))?;
-            }
-        }
-        if let Some(warc) = &f.warc {
-            writeln!(w, "  warc file  {}", escape(&warc.file))?;
-            writeln!(w, "  record     {}", escape(&warc.record_id))?;
-            writeln!(w, "  warc date  {}", escape(&warc.date))?;
-            let words = warc.verified.words();
-            let verified = match words.is_empty() {
-                true => "none".to_string(),
-                false => words.join(", "),
-            };
-            writeln!(w, "  digests    {verified}")?;
+        for (label, value) in super::facts::recorded(&f.capture, f.warc.as_ref()) {
+            let width = super::facts::LABEL_WIDTH;
+            writeln!(w, "  {label:<width$}{}", escape(&value))?;
         }
     }
     for url in &r.unmatched_urls {

@@ -611,6 +611,50 @@ fn log_names_a_gap_and_shows_an_untrusted_manifest_only_by_its_verdict() {
 }
 
 #[test]
+fn diff_names_each_capture_and_warc_field_that_changed() {
+    let env = TestEnv::sealed();
+    let list = |etag: &str, warc: &str| {
+        format!(
+            "[[source]]\npath = \"a.txt\"\nurl = \"https://example.org/a\"\n\
+             retrieved = \"2024-09-30T12:00:00Z\"\nhttp_status = 200\netag = '\"{etag}\"'\n{warc}"
+        )
+    };
+    env.write("s1.toml", list("v1", ""));
+    let warc = "warc_file = \"crawl.warc.gz\"\nwarc_record_id = \"<urn:uuid:1>\"\n\
+                warc_date = \"2016-01\"\nwarc_verified = [\"block\"]\n";
+    env.write("s2.toml", list("v2", warc));
+    for (sources, out) in [("s1.toml", "m1.toml"), ("s2.toml", "m2.toml")] {
+        assert_ok_with_warnings(&seal(&env, &["--sources", sources, "-o", out]));
+    }
+    let out = env.run(["diff", "m1.toml", "m2.toml"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    let line = "provenance  a.txt: etag \"v1\" -> \"v2\"; warc file none -> crawl.warc.gz; \
+                record none -> <urn:uuid:1>; warc date none -> 2016-01; digests none -> block";
+    assert!(text.lines().any(|l| l == line), "no {line:?} in\n{text}");
+    assert!(
+        text.contains(
+            "3 unchanged, 0 added, 0 removed, 0 changed, 0 moved, 1 with provenance changed"
+        ),
+        "{text}"
+    );
+    let out = env.run(["diff", "m1.toml", "m2.toml", "--json"]);
+    let diff: DiffReport = parse_json(&out);
+    let change = &diff.provenance_changed[0];
+    let etag = |p: &crate::schema::Provenance| p.capture.as_ref().and_then(|c| c.etag.clone());
+    assert_eq!(etag(&change.old).as_deref(), Some("\"v1\""));
+    assert_eq!(etag(&change.new).as_deref(), Some("\"v2\""));
+    assert!(change.old.warc.is_none());
+    assert_eq!(
+        change.new.warc.as_ref().map(|w| w.record_id.as_str()),
+        Some("<urn:uuid:1>")
+    );
+    // The same capture twice is no change.
+    let out = env.run(["diff", "m2.toml", "m2.toml", "--json"]);
+    assert!(parse_json::<DiffReport>(&out).provenance_changed.is_empty());
+}
+
+#[test]
 fn diff_lists_added_removed_changed_moved_and_provenance_changed() {
     let env = TestEnv::sealed();
     env.write("col/a.txt", "alpha, edited\n");

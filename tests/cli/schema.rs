@@ -499,6 +499,12 @@ pub struct Provenance {
     pub origin: Option<String>,
     #[serde(deserialize_with = "required")]
     pub retrieved: Option<String>,
+    /// Present only when the capture recorded something.
+    #[serde(default)]
+    pub capture: Option<Capture>,
+    /// Present only for a file imported from a WARC record.
+    #[serde(default)]
+    pub warc: Option<Warc>,
 }
 
 /// Parses JSON output strictly into `T`.

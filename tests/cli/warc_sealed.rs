@@ -89,6 +89,28 @@ fn an_imported_record_is_sealed_under_the_signature_and_shown() {
     assert_ok(&out);
     let proven: crate::schema::ProofReport = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(proven.entry.unwrap().warc, report.files[0].warc);
+    // A citation names the record: the archived copy a reader can look up.
+    let out = env.run(["cite", SEALED, &name]);
+    assert_ok(&out);
+    let cited = format!(", from WARC record {record_id} of crawl.warc.gz dated {date})");
+    assert!(stdout(&out).contains(&cited), "{}", stdout(&out));
+    let out = env.run(["cite", SEALED, &name, "--format", "csl-json"]);
+    assert_ok(&out);
+    let csl: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(csl[0]["custom"]["docseal_warc_record_id"], record_id);
+    // Its text says what the proof vouches for: the capture and the record too.
+    let out = env.run(["verify-proof", "p.tlog-proof", "--file", &file]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    for line in [
+        "status     200".to_string(),
+        "warc file  crawl.warc.gz".to_string(),
+        format!("record     {record_id}"),
+        format!("warc date  {date}"),
+        "digests    block, payload".to_string(),
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line:?} in\n{text}");
+    }
     let out = env.run(["show", SEALED, &name]);
     assert_ok(&out);
     let text = stdout(&out);
