@@ -39,6 +39,8 @@ fn write_report<W: Write>(
     if !quiet && !report.checked_path.is_empty() {
         let kind = if report.checked_archive {
             "archive"
+        } else if crate::collection::bucket::is_url(&report.checked_path) {
+            "bucket"
         } else {
             "folder"
         };

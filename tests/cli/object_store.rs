@@ -124,14 +124,19 @@ mod remote {
 
         /// A docseal command with this server's endpoint and test credentials.
         fn docseal(&self, env: &TestEnv, args: &[&str]) -> std::process::Output {
-            let mut cmd = env.command(args);
-            cmd.env("AWS_ACCESS_KEY_ID", "testing")
-                .env("AWS_SECRET_ACCESS_KEY", "testing")
-                .env("AWS_REGION", "us-east-1")
-                .env("AWS_ENDPOINT_URL", &self.endpoint)
-                .env("AWS_ALLOW_HTTP", "true");
-            run_command(cmd)
+            docseal_s3(env, &self.endpoint, args)
         }
+    }
+
+    /// A docseal command with test credentials and the S3 endpoint `endpoint`.
+    fn docseal_s3(env: &TestEnv, endpoint: &str, args: &[&str]) -> std::process::Output {
+        let mut cmd = env.command(args);
+        cmd.env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_ALLOW_HTTP", "true");
+        run_command(cmd)
     }
 
     impl Drop for Moto {
@@ -191,6 +196,8 @@ else:
             "{}",
             stdout(&out)
         );
+        // It is named as what it is.
+        assert_stdout_line_starts(&out, "bucket     s3://docs/batch/col");
         // A bucket is verified unsharded.
         for shard in [&["--shard", "0/2"][..], &["--extras-only"]] {
             let mut args = vec!["verify", MANIFEST, "--root", "s3://docs/batch/col"];
@@ -264,6 +271,32 @@ else:
             &out,
             "s3://docs/batch/col: cannot list the objects: Encountered object with invalid path: Path \"batch/col/x//y.txt\" contained empty path segment",
         );
+    }
+
+    #[test]
+    fn object_store_an_endpoint_that_refuses_connections_is_an_error_naming_the_bucket() {
+        let env = TestEnv::sealed();
+        // A port nothing listens on: every connection is refused, the retries end, and the run
+        // says so (exit 2) instead of reporting files missing.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let out = docseal_s3(
+            &env,
+            &endpoint,
+            &["verify", MANIFEST, "--root", "s3://docs/col"],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let text = stderr(&out);
+        assert!(
+            text.starts_with("docseal: s3://docs/col: cannot list the objects: ")
+                && text.contains("after 5 retries"),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 1, "{text}");
     }
 
     #[test]

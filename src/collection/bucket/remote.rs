@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 use object_store::path::Path as ObjectPath;
-use object_store::{GetOptions, ObjectStore};
+use object_store::{ClientConfigKey, GetOptions, ObjectStore, RetryConfig};
 use sha2::{Digest, Sha256};
 
 use super::{Bucket, Scheme};
@@ -167,6 +167,28 @@ async fn measure(
 
 /// The store for `bucket`, configured from the environment only. Refuses when no credentials are
 /// set, so that no instance-metadata service is ever asked.
+/// The HTTP client's timeouts, over object_store's defaults. Its default bounds a whole request,
+/// body included, by 30 seconds, and a GET that takes longer is resumed by ranged retries that
+/// stop 3 minutes after the first request: an object that takes longer than that to arrive (2 GB
+/// at 10 MB/s) could not be verified. Here a request may take as long as its body needs, and
+/// what is bounded is a stall: no byte for 30 seconds, or no connection in 5.
+const CLIENT: [(ClientConfigKey, &str); 3] = [
+    (ClientConfigKey::Timeout, "24h"),
+    (ClientConfigKey::ReadTimeout, "30s"),
+    (ClientConfigKey::ConnectTimeout, "5s"),
+];
+
+/// Retries of a failed request: a few, with object_store's backoff, for at most a minute (its
+/// default, 10 retries for up to 3 minutes, kept a run against an unreachable endpoint waiting
+/// that long before it said so).
+fn retry() -> RetryConfig {
+    RetryConfig {
+        backoff: Default::default(),
+        max_retries: 5,
+        retry_timeout: std::time::Duration::from_secs(60),
+    }
+}
+
 fn open(bucket: &Bucket) -> Result<Arc<dyn ObjectStore>> {
     // reqwest's rustls has no provider of its own here: ring, as for `fetch`. Installing fails
     // only when one is installed already, which is as good.
@@ -181,10 +203,13 @@ fn open(bucket: &Bucket) -> Result<Arc<dyn ObjectStore>> {
             if !(set("AWS_ACCESS_KEY_ID") && set("AWS_SECRET_ACCESS_KEY")) {
                 return Err(refuse("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"));
             }
-            object_store::aws::AmazonS3Builder::from_env()
+            let mut b = object_store::aws::AmazonS3Builder::from_env()
                 .with_bucket_name(&bucket.bucket)
-                .build()
-                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+                .with_retry(retry());
+            for (key, value) in CLIENT {
+                b = b.with_config(object_store::aws::AmazonS3ConfigKey::Client(key), value);
+            }
+            b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
         }
         Scheme::Gcs => {
             if ![
@@ -200,10 +225,13 @@ fn open(bucket: &Bucket) -> Result<Arc<dyn ObjectStore>> {
                     "GOOGLE_APPLICATION_CREDENTIALS (or GOOGLE_SERVICE_ACCOUNT_KEY)",
                 ));
             }
-            object_store::gcp::GoogleCloudStorageBuilder::from_env()
+            let mut b = object_store::gcp::GoogleCloudStorageBuilder::from_env()
                 .with_bucket_name(&bucket.bucket)
-                .build()
-                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+                .with_retry(retry());
+            for (key, value) in CLIENT {
+                b = b.with_config(object_store::gcp::GoogleConfigKey::Client(key), value);
+            }
+            b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
         }
         Scheme::Azure => {
             // A key, a SAS or a bearer token: a service principal or managed identity would be
@@ -222,10 +250,13 @@ fn open(bucket: &Bucket) -> Result<Arc<dyn ObjectStore>> {
                     "AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY (or AZURE_STORAGE_SAS_KEY)",
                 ));
             }
-            object_store::azure::MicrosoftAzureBuilder::from_env()
+            let mut b = object_store::azure::MicrosoftAzureBuilder::from_env()
                 .with_container_name(&bucket.bucket)
-                .build()
-                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+                .with_retry(retry());
+            for (key, value) in CLIENT {
+                b = b.with_config(object_store::azure::AzureConfigKey::Client(key), value);
+            }
+            b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
         }
     };
     built.map_err(|e| Error::Remote {
