@@ -60,18 +60,20 @@ pub fn sha256sum(opts: &ExportOptions, out: &mut dyn Write) -> Result<ExportRepo
             what: "checksum list",
         });
     }
-    let mut buffer = Vec::new();
-    let sink: &mut dyn Write = match opts.output {
-        Some(_) => &mut buffer,
-        None => out,
+    let mut lines = |sink: &mut dyn Write| -> Result<()> {
+        for entry in manifest.entries() {
+            let entry = entry?;
+            sha256sum::write_line(sink, &entry.digest, entry.path.as_str())
+                .map_err(Error::Output)?;
+            report.files += 1;
+        }
+        Ok(())
     };
-    for entry in manifest.entries() {
-        let entry = entry?;
-        sha256sum::write_line(sink, &entry.digest, entry.path.as_str()).map_err(Error::Output)?;
-        report.files += 1;
-    }
-    if let Some(path) = &opts.output {
-        fsio::write_atomic(path, &buffer, Access::Public, opts.force, "checksum list")?;
+    match &opts.output {
+        Some(path) => {
+            fsio::write_atomic_with(path, Access::Public, opts.force, "checksum list", lines)?
+        }
+        None => lines(out)?,
     }
     Ok(report)
 }

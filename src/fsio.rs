@@ -45,6 +45,22 @@ pub fn write_atomic(
     overwrite: bool,
     what: &'static str,
 ) -> Result<()> {
+    write_atomic_with(path, access, overwrite, what, |w| {
+        w.write_all(contents).map_err(Error::Output)
+    })
+}
+
+/// Writes what `fill` writes to `path` atomically, as [`write_atomic`] does, streaming it through
+/// a buffer instead of holding it all (a report of 10⁶ files). When writing the file fails, that
+/// is the error (naming `path`), whatever `fill` made of it; an error of `fill`'s own leaves
+/// nothing behind either.
+pub fn write_atomic_with(
+    path: &Path,
+    access: Access,
+    overwrite: bool,
+    what: &'static str,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     if !overwrite && fs::symlink_metadata(path).is_ok() {
         return Err(Error::Exists {
             path: path.to_path_buf(),
@@ -58,25 +74,111 @@ pub fn write_atomic(
     create_dir_all(dir, access)?;
     #[cfg(target_os = "linux")]
     if let Some(file) = unnamed::create(dir, access) {
-        let mut file = file;
-        file.write_all(contents)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| Error::io(path, "cannot write", e))?;
+        fill_and_sync(&file, path, fill)?;
         if unnamed::publish(&file, dir, path, overwrite, what)? {
             sync_dir(dir);
             return Ok(());
         }
         // The file system gave an unnamed file but cannot name it: write a named one below.
+        // `fill` is spent: the bytes are copied from the unnamed file.
+        return copy_to_named(&file, dir, path, access, overwrite, what);
     }
-    let mut tmp = tempfile::Builder::new()
+    let tmp = named_temporary(dir, access)?;
+    fill_and_sync(tmp.as_file(), path, fill)?;
+    persist(tmp, dir, path, overwrite, what)
+}
+
+/// Runs `fill` on a buffered writer of `file`, then flushes and syncs it.
+fn fill_and_sync(
+    file: &fs::File,
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let mut out = Tracked {
+        inner: std::io::BufWriter::with_capacity(256 * 1024, file),
+        error: None,
+    };
+    let filled = fill(&mut out);
+    let flushed = out.flush();
+    if let Some(e) = out.error.take() {
+        return Err(Error::io(path, "cannot write", e));
+    }
+    filled?;
+    flushed
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(path, "cannot write", e))
+}
+
+/// A writer that keeps the first error its inner writer gave, so that a failed write is reported
+/// as a failure to write the file, not as whatever the code that wrote made of it.
+struct Tracked<W: Write> {
+    inner: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> Tracked<W> {
+    fn keep<T>(&mut self, result: std::io::Result<T>) -> std::io::Result<T> {
+        result.map_err(|e| {
+            let copy = std::io::Error::new(e.kind(), e.to_string());
+            self.error.get_or_insert(e);
+            copy
+        })
+    }
+}
+
+impl<W: Write> Write for Tracked<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.keep(result)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.keep(result)
+    }
+}
+
+/// A named temporary file in `dir` (`.docseal-*.tmp`), with the mode of `access`.
+fn named_temporary(dir: &Path, access: Access) -> Result<tempfile::NamedTempFile> {
+    let tmp = tempfile::Builder::new()
         .prefix(".docseal-")
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, "cannot create a temporary file in", e))?;
     set_mode(tmp.as_file(), access).map_err(|e| Error::io(tmp.path(), "cannot set mode of", e))?;
-    tmp.write_all(contents)
-        .and_then(|()| tmp.as_file().sync_all())
+    Ok(tmp)
+}
+
+/// Copies the written unnamed `file` into a named temporary file and renames that to `path`.
+#[cfg(target_os = "linux")]
+fn copy_to_named(
+    file: &fs::File,
+    dir: &Path,
+    path: &Path,
+    access: Access,
+    overwrite: bool,
+    what: &'static str,
+) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let tmp = named_temporary(dir, access)?;
+    let mut source = file;
+    let mut target = tmp.as_file();
+    source
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| std::io::copy(&mut source, &mut target))
+        .and_then(|_| target.sync_all())
         .map_err(|e| Error::io(path, "cannot write", e))?;
+    persist(tmp, dir, path, overwrite, what)
+}
+
+/// Renames the written and synced `tmp` to `path` (never over a file unless `overwrite`).
+fn persist(
+    tmp: tempfile::NamedTempFile,
+    dir: &Path,
+    path: &Path,
+    overwrite: bool,
+    what: &'static str,
+) -> Result<()> {
     if overwrite {
         tmp.persist(path)
             .map_err(|e| Error::io(path, "cannot write", e.error))?;
@@ -147,7 +249,9 @@ mod unnamed {
             Access::Private => 0o600,
             Access::Public => 0o644,
         };
+        // Readable too: where the file system cannot name it, its bytes are copied out.
         let file = fs::OpenOptions::new()
+            .read(true)
             .write(true)
             .mode(mode)
             .custom_flags(libc::O_TMPFILE)

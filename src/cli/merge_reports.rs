@@ -51,9 +51,9 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     let rep = verify::merge_reports(&opts)?;
     match &args.output {
         Some(path) => {
-            let mut buffer = Vec::new();
-            write_report(&mut buffer, &rep, args.format, verbosity)?;
-            fsio::write_atomic(path, &buffer, Access::Public, true, "report")?;
+            fsio::write_atomic_with(path, Access::Public, true, "report", |mut w| {
+                write_report(&mut w, &rep, args.format, verbosity)
+            })?;
             written(report::human::render(out, &rep, verbosity))?;
         }
         None => written(write_report(out, &rep, args.format, verbosity))?,

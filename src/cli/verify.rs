@@ -135,9 +135,9 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
         super::warn_about(&rep.signature);
         match &output {
             Some(path) => {
-                let mut buffer = Vec::new();
-                report::json::write(&mut buffer, &shard_report)?;
-                fsio::write_atomic(path, &buffer, Access::Public, true, "shard report")?;
+                fsio::write_atomic_with(path, Access::Public, true, "shard report", |mut w| {
+                    report::json::write(&mut w, &shard_report)
+                })?;
                 written(report::human::render(out, &rep, verbosity))?;
             }
             None => written(write_report(out, &rep, format, verbosity))?,
@@ -152,9 +152,9 @@ pub fn run(args: Args, out: &mut impl Write) -> Result<Outcome> {
     super::warn_about(&rep.signature);
     match &output {
         Some(path) => {
-            let mut buffer = Vec::new();
-            write_report(&mut buffer, &rep, format, verbosity)?;
-            fsio::write_atomic(path, &buffer, Access::Public, true, "report")?;
+            fsio::write_atomic_with(path, Access::Public, true, "report", |mut w| {
+                write_report(&mut w, &rep, format, verbosity)
+            })?;
             written(report::human::render(out, &rep, verbosity))?;
         }
         None => written(write_report(out, &rep, format, verbosity))?,

@@ -266,6 +266,41 @@ fn output_writes_the_report_to_a_file_and_the_text_report_to_standard_output() {
 }
 
 #[test]
+fn output_that_cannot_be_written_is_an_error_naming_the_file_and_leaves_nothing_behind() {
+    let env = TestEnv::new();
+    env.keygen("k");
+    env.standard_collection();
+    for i in 0..40 {
+        env.write(format!("col/many/{i:03}.txt"), format!("{i}\n"));
+    }
+    assert_ok(&env.run(["seal", "col", "--key", "k"]));
+    // `ulimit -f 1`: at most one block per file written; the JSON report of 43 files is larger.
+    // The report is streamed to the file, so the write fails midway: that is the error.
+    let args = [
+        "verify",
+        MANIFEST,
+        "--format",
+        "json",
+        "-o",
+        "out/report.json",
+    ];
+    let out = env.run_under_file_size_limit(&args);
+    assert_error_is(&out, "out/report.json: cannot write: file too large");
+    assert!(!env.exists("out/report.json"));
+    let strays = env.stray_temp_files();
+    assert!(strays.is_empty(), "{strays:?}");
+    // Without the limit the same report is written whole, and is the one standard output gets.
+    assert_ok(&env.run(args));
+    let to_stdout = env.run(["verify", MANIFEST, "--format", "json"]);
+    let written = env.read("out/report.json");
+    let strip = |t: &str| {
+        let v: serde_json::Value = serde_json::from_str(t).unwrap();
+        v["files"].clone()
+    };
+    assert_eq!(strip(&written), strip(&stdout(&to_stdout)));
+}
+
+#[test]
 fn the_junit_schema_check_refuses_a_document_the_schema_does_not_allow() {
     // The check the JUnit tests rely on can fail: a test case without its required name, and an
     // attribute the schema does not know, are each refused.

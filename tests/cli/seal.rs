@@ -413,15 +413,7 @@ fn seal_under_a_file_size_limit_fails_with_a_write_error_and_leaves_no_temporary
     std::fs::create_dir(env.join("manifests")).unwrap();
     // `ulimit -f 1`: at most one block (512 or 1024 bytes) per file written; the manifest of 43
     // files is larger. Without a handler, SIGXFSZ kills the process with no message.
-    let mut cmd = std::process::Command::new("sh");
-    cmd.args(["-c", "ulimit -f 1 && exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_docseal"))
-        .args(["seal", "col", "--key", "k"])
-        .current_dir(env.path())
-        .env_clear()
-        .env("HOME", env.join("home"))
-        .env("XDG_CONFIG_HOME", env.join("config"));
-    let out = run_command(cmd);
+    let out = env.run_under_file_size_limit(&["seal", "col", "--key", "k"]);
     assert_error_is(&out, "manifests/col.toml: cannot write: file too large");
     env.assert_nothing_written(MANIFEST);
     assert_eq!(env.stray_temp_files(), Vec::<std::path::PathBuf>::new());

@@ -262,6 +262,20 @@ impl TestEnv {
         (out, report)
     }
 
+    /// Runs docseal with `args` here under `ulimit -f 1`: at most one block (512 or 1024 bytes)
+    /// per file it writes, so that a larger write fails midway (SIGXFSZ, handled as an error).
+    pub fn run_under_file_size_limit(&self, args: &[&str]) -> Output {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args(["-c", "ulimit -f 1 && exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_docseal"))
+            .args(args)
+            .current_dir(self.path())
+            .env_clear()
+            .env("HOME", self.join("home"))
+            .env("XDG_CONFIG_HOME", self.join("config"));
+        run_command(cmd)
+    }
+
     /// Every leftover temporary file of docseal's atomic writes (`.docseal-*.tmp`) anywhere in
     /// the environment.
     pub fn stray_temp_files(&self) -> Vec<PathBuf> {
