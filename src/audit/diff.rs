@@ -171,6 +171,11 @@ fn provenance(e: &FileEntry) -> Provenance {
     }
 }
 
+/// Whether two entries record the same provenance, without copying it out.
+fn same_provenance(a: &FileEntry, b: &FileEntry) -> bool {
+    a.origin == b.origin && a.retrieved == b.retrieved && a.capture == b.capture && a.warc == b.warc
+}
+
 fn fixity(e: &FileEntry) -> Fixity {
     Fixity {
         size: e.size,
@@ -213,7 +218,7 @@ fn merge(old: &Manifest, new: &Manifest, r: &mut DiffReport) -> Result<()> {
                         new: fixity(&b),
                     });
                 }
-                if provenance(&a) != provenance(&b) {
+                if !same_provenance(&a, &b) {
                     r.provenance_changed.push(ProvenanceChange {
                         path: b.path.to_string(),
                         moved_from: None,
@@ -248,7 +253,7 @@ fn pair_moves(r: &mut DiffReport) {
         };
         taken[i] = true;
         let a = &r.removed[i];
-        if provenance(a) != provenance(&b) {
+        if !same_provenance(a, &b) {
             r.provenance_changed.push(ProvenanceChange {
                 path: b.path.to_string(),
                 moved_from: Some(a.path.to_string()),

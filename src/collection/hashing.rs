@@ -1,7 +1,8 @@
 //! Hashing what a collection holds: files and streams read through one page-aligned buffer per
 //! thread (never a whole file in memory), each file read and hashed on the same thread, on a
 //! bounded pool of `--jobs` threads. When the sealed size of a file is known (verify),
-//! its size is compared first and nothing past the sealed size is ever read.
+//! its size is compared first and nothing past the sealed size is ever read. Files are opened by
+//! `hashing/open.rs`: regular files only, never through a link, relative to their folder.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -9,10 +10,11 @@ use std::path::Path;
 use sha2::{Digest as _, Sha256};
 
 use super::Measurement;
-
-mod open;
 use crate::digest::{Fixity, Sha256Digest};
 use crate::error::{Error, Result, describe_io};
+
+mod open;
+
 pub(crate) use open::forget_folders;
 
 /// Size of the read buffer used when hashing a file.
