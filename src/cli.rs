@@ -581,6 +581,7 @@ fn warn_about(signature: &docseal::trust::signature::SignatureReport) {
 fn hash_options(jobs: Option<u16>, progress_shown: bool) -> HashOptions {
     HashOptions {
         jobs: jobs.map_or_else(default_jobs, usize::from),
+        jobs_chosen: jobs.is_some(),
         sizes_up_front: progress_shown,
     }
 }

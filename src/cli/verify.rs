@@ -78,7 +78,8 @@ pub struct Args {
     /// shard report.
     #[arg(long)]
     extras_only: bool,
-    /// Number of files hashed at once [default: the number of CPUs].
+    /// Number of files hashed at once [default: the number of CPUs; for a bucket, objects
+    /// fetched at once, default 16 or the number of CPUs if more].
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
 }

@@ -224,6 +224,7 @@ mod tests {
         let scan = |jobs| {
             let opts = HashOptions {
                 jobs,
+                jobs_chosen: true,
                 sizes_up_front: true,
             };
             scan_dir_collect(dir.path(), None, opts, &NoProgress)

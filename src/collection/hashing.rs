@@ -36,6 +36,9 @@ pub const SEQUENTIAL_HINT_MIN_SIZE: u64 = 16 * 1024 * 1024;
 pub struct HashOptions {
     /// Number of hashing threads (at least 1).
     pub jobs: usize,
+    /// Whether `jobs` is the user's choice (`--jobs`) rather than the number of CPUs: a bucket's
+    /// objects are then fetched `jobs` at a time, else more at once than there are CPUs.
+    pub jobs_chosen: bool,
     /// Whether to list file sizes before hashing (one `stat` per file), for a byte-accurate
     /// progress total. Not needed for correctness.
     pub sizes_up_front: bool,
@@ -45,6 +48,7 @@ impl Default for HashOptions {
     fn default() -> Self {
         HashOptions {
             jobs: default_jobs(),
+            jobs_chosen: false,
             sizes_up_front: false,
         }
     }

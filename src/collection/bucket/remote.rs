@@ -2,7 +2,7 @@
 //! async API meets docseal's threads. A current-thread tokio runtime, owned by one scan, lists the
 //! objects under the prefix, sorts them into docseal's path order (stores list in their own
 //! order), and reads each object with one streaming GET whose chunks go straight into SHA-256,
-//! `--jobs` objects at a time, handed on in order. Memory is bounded by the listing (a key and a
+//! `--jobs` objects at a time (16 when it is not given), handed on in order. Memory is bounded by the listing (a key and a
 //! size per object) and the chunks in flight, never by an object's size. Credentials come only
 //! from the environment; without any, nothing is asked of the network (no instance metadata).
 
@@ -105,7 +105,7 @@ pub fn scan(
                     (path, measurement)
                 }
             })
-            .buffered(hashing.jobs.max(1));
+            .buffered(in_flight(hashing));
         // Problems (names that are not collection paths) are merged in path order.
         let mut problems = problems.into_iter().peekable();
         while let Some((path, measurement)) = measured.next().await {
@@ -125,6 +125,20 @@ pub fn scan(
     });
     progress.finish();
     result
+}
+
+/// Objects fetched at once when `--jobs` is not given. A GET spends most of its time waiting
+/// on the network, not hashing (all of them are hashed on one thread as their bytes arrive), so
+/// the number of CPUs is too few to keep a store busy: with 2 CPUs, 2 GETs at a time.
+const DEFAULT_IN_FLIGHT: usize = 16;
+
+/// How many GETs are open at once: `--jobs` when given, else [`DEFAULT_IN_FLIGHT`] or the
+/// number of CPUs, whichever is more.
+fn in_flight(hashing: HashOptions) -> usize {
+    match hashing.jobs_chosen {
+        true => hashing.jobs.max(1),
+        false => hashing.jobs.max(DEFAULT_IN_FLIGHT),
+    }
 }
 
 /// Reads one object with a streaming GET into SHA-256, chunk by chunk. An object whose listed
@@ -278,4 +292,22 @@ fn one_line(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gets_in_flight_are_the_jobs_asked_for_else_at_least_sixteen() {
+        let opts = |jobs, jobs_chosen| HashOptions {
+            jobs,
+            jobs_chosen,
+            sizes_up_front: false,
+        };
+        assert_eq!(in_flight(opts(2, true)), 2);
+        assert_eq!(in_flight(opts(1, true)), 1);
+        assert_eq!(in_flight(opts(2, false)), DEFAULT_IN_FLIGHT);
+        assert_eq!(in_flight(opts(64, false)), 64);
+    }
 }
