@@ -1,9 +1,11 @@
 /*!
 Collections in object storage (`verify --root URL`): `file://` in every build, an unknown scheme
 and, in the default build, a bucket URL refused by name. With `--features object-store`, a real S3
-API on loopback (moto's server mode, installed from tests/python-requirements-s3.txt): a sealed
-collection uploaded by the test's own S3 client verifies, and a tampered bucket gets the same
-verdicts and exit status as the same tampered folder.
+API on loopback (moto's server mode, installed from tests/python-requirements-s3.txt) and a real
+Azure Blob Storage API (Azurite, from tests/node/package.json, with the client of
+tests/python-requirements-azure.txt): a sealed collection uploaded by the test's own client
+verifies, and a tampered bucket or container gets the same verdicts and exit status as the same
+tampered folder.
 */
 
 use crate::util::*;
@@ -65,34 +67,27 @@ mod remote {
     use super::verdicts;
     use crate::util::*;
 
-    /// moto's S3 server on a free loopback port, stopped when dropped.
-    struct Moto {
+    /// A server on a free loopback port, started by `command` (given the port), stopped when
+    /// dropped.
+    struct Server {
         child: Child,
         endpoint: String,
     }
 
-    impl Moto {
-        fn start() -> Moto {
+    impl Server {
+        fn start(what: &str, command: impl FnOnce(u16) -> Command) -> Server {
             let port = TcpListener::bind("127.0.0.1:0")
                 .unwrap()
                 .local_addr()
                 .unwrap()
                 .port();
-            let child = python3_s3()
-                .args([
-                    "-m",
-                    "moto.server",
-                    "-H",
-                    "127.0.0.1",
-                    "-p",
-                    &port.to_string(),
-                ])
+            let child = command(port)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .expect("cannot start moto.server");
-            let moto = Moto {
+                .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+            let server = Server {
                 child,
                 endpoint: format!("http://127.0.0.1:{port}"),
             };
@@ -100,31 +95,63 @@ mod remote {
             while TcpStream::connect(("127.0.0.1", port)).is_err() {
                 assert!(
                     start.elapsed() < Duration::from_secs(60),
-                    "moto.server did not listen on 127.0.0.1:{port} within 60 s"
+                    "{what} did not listen on 127.0.0.1:{port} within 60 s"
                 );
                 std::thread::sleep(Duration::from_millis(100));
             }
-            moto
+            server
+        }
+
+        /// Runs a test client, the Python `script` given the endpoint and `args`.
+        fn client(&self, mut python: Command, script: &str, args: &[&str]) {
+            python.args(["-c", script, &self.endpoint]).args(args);
+            let out = run_command(python);
+            assert!(
+                out.status.success(),
+                "client {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    /// moto's S3 server.
+    struct Moto {
+        server: Server,
+    }
+
+    impl Moto {
+        fn start() -> Moto {
+            let server = Server::start("moto.server", |port| {
+                let mut cmd = python3_s3();
+                cmd.args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ]);
+                cmd
+            });
+            Moto { server }
         }
 
         /// Runs the test's own S3 client (boto3) on this server: `op` is `mkbucket BUCKET`,
         /// `upload BUCKET PREFIX DIR`, `put BUCKET KEY FILE` or `delete BUCKET KEY`.
         fn client(&self, args: &[&str]) {
-            let out = run_command({
-                let mut cmd: Command = python3_s3();
-                cmd.args(["-c", CLIENT, &self.endpoint]).args(args);
-                cmd
-            });
-            assert!(
-                out.status.success(),
-                "S3 client {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            self.server.client(python3_s3(), CLIENT, args);
         }
 
         /// A docseal command with this server's endpoint and test credentials.
         fn docseal(&self, env: &TestEnv, args: &[&str]) -> std::process::Output {
-            docseal_s3(env, &self.endpoint, args)
+            docseal_s3(env, &self.server.endpoint, args)
         }
     }
 
@@ -137,13 +164,6 @@ mod remote {
             .env("AWS_ENDPOINT_URL", endpoint)
             .env("AWS_ALLOW_HTTP", "true");
         run_command(cmd)
-    }
-
-    impl Drop for Moto {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
     }
 
     const CLIENT: &str = r#"
@@ -245,23 +265,15 @@ else:
                 "s3://docs/batch/col",
             ],
         );
-        let bucket = crate::schema::parse_verify(&bucket_out);
-        let (folder_out, folder) = env.verify_json(&[MANIFEST, "--root", "col"]);
-        assert_eq!(bucket_out.status.code(), Some(1));
-        assert_eq!(folder_out.status.code(), Some(1));
-        assert_eq!(
-            verdicts(&bucket),
-            [
-                ("a.txt".to_string(), "modified"),
-                ("b.txt".to_string(), "missing"),
-                ("sub/50% {draft}.txt".to_string(), "ok"),
-                ("sub/c.txt".to_string(), "modified"),
-                ("sub/new.txt".to_string(), "extra"),
-                ("w\\v.txt".to_string(), "extra"),
-            ]
-        );
-        assert_eq!(verdicts(&bucket), verdicts(&folder));
-        assert_eq!(bucket.root, "s3://docs/batch/col");
+        let want = [
+            ("a.txt", "modified"),
+            ("b.txt", "missing"),
+            ("sub/50% {draft}.txt", "ok"),
+            ("sub/c.txt", "modified"),
+            ("sub/new.txt", "extra"),
+            ("w\\v.txt", "extra"),
+        ];
+        the_folder_verdicts(&env, &bucket_out, "s3://docs/batch/col", &want);
 
         // A key with an empty segment cannot even be listed by object_store: the run stops,
         // naming the key, and nothing is followed.
@@ -327,5 +339,129 @@ else:
             &run_command(cmd),
             "az://docs/col: no credentials in the environment; set AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY (or AZURE_STORAGE_SAS_KEY)",
         );
+    }
+
+    /// Azurite's Blob Storage emulator, its data in a folder.
+    struct Azurite {
+        server: Server,
+    }
+
+    impl Azurite {
+        fn start(dir: &std::path::Path) -> Azurite {
+            let server = Server::start("azurite-blob", |port| {
+                let mut cmd = azurite_blob();
+                cmd.args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
+                    .arg("--location")
+                    .arg(dir)
+                    // object_store may speak a newer API version than this Azurite knows.
+                    .args(["--skipApiVersionCheck", "--loose", "--silent"]);
+                cmd
+            });
+            Azurite { server }
+        }
+
+        /// Runs the test's own Blob Storage client: `op` is `mkcontainer C`,
+        /// `upload C PREFIX DIR`, `put C KEY FILE` or `delete C KEY`.
+        fn client(&self, args: &[&str]) {
+            self.server.client(python3_azure(), AZURE_CLIENT, args);
+        }
+
+        /// A docseal command with the emulator's well-known account and this server's endpoint.
+        fn docseal(&self, env: &TestEnv, args: &[&str]) -> std::process::Output {
+            let mut cmd = env.command(args);
+            cmd.env("AZURE_STORAGE_USE_EMULATOR", "true")
+                .env("AZURITE_BLOB_STORAGE_URL", &self.server.endpoint);
+            run_command(cmd)
+        }
+    }
+
+    /// Azurite's documented development account and key.
+    const AZURE_CLIENT: &str = r#"
+import os, sys
+from azure.storage.blob import BlobServiceClient
+endpoint, op, container, *rest = sys.argv[1:]
+key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+conn = ("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + key +
+        ";BlobEndpoint=" + endpoint + "/devstoreaccount1;")
+blobs = BlobServiceClient.from_connection_string(conn)
+if op == "mkcontainer":
+    blobs.create_container(container)
+    sys.exit(0)
+c = blobs.get_container_client(container)
+if op == "upload":
+    prefix, folder = rest
+    for here, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(here, name)
+            key = prefix + "/" + os.path.relpath(path, folder).replace(os.sep, "/")
+            with open(path, "rb") as f:
+                c.upload_blob(key, f.read(), overwrite=True)
+elif op == "put":
+    key, path = rest
+    with open(path, "rb") as f:
+        c.upload_blob(key, f.read(), overwrite=True)
+elif op == "delete":
+    c.delete_blob(rest[0])
+else:
+    sys.exit("unknown op " + op)
+"#;
+
+    #[test]
+    fn object_store_azure_container_verifies_and_tampering_gets_the_folder_verdicts() {
+        let env = TestEnv::new();
+        env.keygen("k");
+        env.standard_collection();
+        assert_ok(&env.run(["seal", "col", "--key", "k"]));
+        let azurite = Azurite::start(&env.join("azurite"));
+        let col = env.join("col");
+        let col = col.to_str().unwrap();
+        azurite.client(&["mkcontainer", "docs"]);
+        azurite.client(&["upload", "docs", "batch/col", col]);
+        let url = "az://docs/batch/col";
+        let out = azurite.docseal(&env, &["verify", MANIFEST, "--root", url]);
+        assert_ok(&out);
+        assert_stdout_line_starts(&out, "bucket     az://docs/batch/col");
+        assert!(
+            stdout(&out).contains("3 sealed files: 3 ok"),
+            "{}",
+            stdout(&out)
+        );
+
+        // The same tampering in the folder and in the container: one file modified (same
+        // size), one deleted, one added.
+        env.write("col/a.txt", "ALPHA\n");
+        std::fs::remove_file(env.join("col/b.txt")).unwrap();
+        env.write("col/sub/new.txt", "not sealed\n");
+        for rel in ["a.txt", "sub/new.txt"] {
+            let key = format!("batch/col/{rel}");
+            azurite.client(&["put", "docs", &key, &format!("{col}/{rel}")]);
+        }
+        azurite.client(&["delete", "docs", "batch/col/b.txt"]);
+        let out = azurite.docseal(&env, &["verify", "--json", MANIFEST, "--root", url]);
+        let want = [
+            ("a.txt", "modified"),
+            ("b.txt", "missing"),
+            ("sub/c.txt", "ok"),
+            ("sub/new.txt", "extra"),
+        ];
+        the_folder_verdicts(&env, &out, url, &want);
+    }
+
+    /// Checks that `out`, a failed `verify --json` of the bucket `url`, has the verdicts `want`,
+    /// and that they and its exit status are those of `verify` of the folder `col`.
+    fn the_folder_verdicts(
+        env: &TestEnv,
+        out: &std::process::Output,
+        url: &str,
+        want: &[(&str, &str)],
+    ) {
+        let bucket = crate::schema::parse_verify(out);
+        let (folder_out, folder) = env.verify_json(&[MANIFEST, "--root", "col"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(folder_out.status.code(), Some(1));
+        let want: Vec<(String, &str)> = want.iter().map(|(p, v)| (p.to_string(), *v)).collect();
+        assert_eq!(verdicts(&bucket), want);
+        assert_eq!(verdicts(&bucket), verdicts(&folder));
+        assert_eq!(bucket.root, url);
     }
 }

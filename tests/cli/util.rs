@@ -352,6 +352,57 @@ pub fn python3_s3() -> Command {
     )
 }
 
+/// `python3` with `tests/python-requirements-azure.txt` (azure-storage-blob) on its `PYTHONPATH`:
+/// `target/ci-python-azure`, installed like [`python3`]'s.
+#[cfg_attr(not(feature = "object-store"), allow(dead_code))]
+pub fn python3_azure() -> Command {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    python3_with(
+        &READY,
+        "tests/python-requirements-azure.txt",
+        "target/ci-python-azure",
+        "import azure.storage.blob",
+    )
+}
+
+/// Azurite's Blob Storage emulator (`azurite-blob`), from `tests/node/package.json` and its lock
+/// file, installed on first use by `npm ci` into `target/ci-node`, once for the whole run.
+#[cfg_attr(not(feature = "object-store"), allow(dead_code))]
+pub fn azurite_blob() -> Command {
+    static READY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let bin = READY.get_or_init(|| {
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let dir = repo.join("target/ci-node");
+        let bin = dir.join("node_modules/.bin/azurite-blob");
+        let lock =
+            fs::read(repo.join("tests/node/package-lock.json")).map_err(|e| e.to_string())?;
+        // Installed, and from this lock file (a copy is kept beside what it installed).
+        if bin.exists() && fs::read(dir.join("package-lock.json")).is_ok_and(|l| l == lock) {
+            return Ok(bin);
+        }
+        fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        for name in ["package.json", "package-lock.json"] {
+            fs::copy(repo.join("tests/node").join(name), dir.join(name))
+                .map_err(|e| format!("cannot copy tests/node/{name}: {e}"))?;
+        }
+        let out = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--silent"])
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run npm: {e}"))?;
+        if !out.status.success() || !bin.exists() {
+            return Err(format!(
+                "cannot install tests/node/package.json into {}: {}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(bin)
+    });
+    Command::new(bin.as_ref().unwrap_or_else(|e| panic!("{e}")))
+}
+
 /// `python3` with the packages of `requirements` installed (by pip, on first use, once per run)
 /// into `target` below the repository; `imports` is the Python line that checks they are there.
 fn python3_with(
