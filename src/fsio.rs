@@ -45,7 +45,9 @@ pub fn write_atomic(
     overwrite: bool,
     what: &'static str,
 ) -> Result<()> {
-    write_atomic_with(path, access, overwrite, what, |w| {
+    // Unbuffered: the bytes go from `contents` straight to the file, never copied into a buffer
+    // that would be freed without being wiped (a secret key's text is wiped by its owner).
+    write_atomic_buffered(path, access, overwrite, what, 0, |w| {
         w.write_all(contents).map_err(Error::Output)
     })
 }
@@ -61,6 +63,19 @@ pub fn write_atomic_with(
     what: &'static str,
     fill: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
+    write_atomic_buffered(path, access, overwrite, what, 256 * 1024, fill)
+}
+
+/// [`write_atomic_with`] through a buffer of `capacity` bytes (0: every write goes to the file as
+/// it is given).
+fn write_atomic_buffered(
+    path: &Path,
+    access: Access,
+    overwrite: bool,
+    what: &'static str,
+    capacity: usize,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     if !overwrite && fs::symlink_metadata(path).is_ok() {
         return Err(Error::Exists {
             path: path.to_path_buf(),
@@ -74,7 +89,7 @@ pub fn write_atomic_with(
     create_dir_all(dir, access)?;
     #[cfg(target_os = "linux")]
     if let Some(file) = unnamed::create(dir, access) {
-        fill_and_sync(&file, path, fill)?;
+        fill_and_sync(&file, path, capacity, fill)?;
         if unnamed::publish(&file, dir, path, overwrite, what)? {
             sync_dir(dir);
             return Ok(());
@@ -84,18 +99,20 @@ pub fn write_atomic_with(
         return copy_to_named(&file, dir, path, access, overwrite, what);
     }
     let tmp = named_temporary(dir, access)?;
-    fill_and_sync(tmp.as_file(), path, fill)?;
+    fill_and_sync(tmp.as_file(), path, capacity, fill)?;
     persist(tmp, dir, path, overwrite, what)
 }
 
-/// Runs `fill` on a buffered writer of `file`, then flushes and syncs it.
+/// Runs `fill` on a writer of `file` buffered by `capacity` bytes, then flushes and syncs it. A
+/// `BufWriter` of capacity 0 holds nothing: each write goes to the file as it is given.
 fn fill_and_sync(
     file: &fs::File,
     path: &Path,
+    capacity: usize,
     fill: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     let mut out = Tracked {
-        inner: std::io::BufWriter::with_capacity(256 * 1024, file),
+        inner: std::io::BufWriter::with_capacity(capacity, file),
         error: None,
     };
     let filled = fill(&mut out);

@@ -71,6 +71,8 @@ pub struct NameClashes {
     /// Hashes of the folded forms that more than one distinct path has, once the first pass
     /// has ended.
     repeated: HashSet<u64>,
+    /// Whether the first pass has ended.
+    ended: bool,
 }
 
 impl Default for NameClashes {
@@ -86,11 +88,17 @@ impl NameClashes {
             hasher: RandomState::new(),
             seen: Vec::with_capacity(paths),
             repeated: HashSet::new(),
+            ended: false,
         }
     }
 
-    /// The first pass: one path (each distinct path once).
+    /// The first pass: one path (each distinct path once). Every path is added before the first
+    /// call of [`any`] or [`pairs`], which end the first pass.
+    ///
+    /// [`any`]: NameClashes::any
+    /// [`pairs`]: NameClashes::pairs
     pub fn add(&mut self, path: &str) {
+        debug_assert!(!self.ended, "a path added after the first pass ended");
         let fold = self.hasher.hash_one(folded(path));
         let exact = self.hasher.hash_one(path);
         self.seen.push((fold, exact));
@@ -99,9 +107,10 @@ impl NameClashes {
     /// Ends the first pass (the first time it is called): the folded forms that more than one
     /// distinct path has.
     fn end_first_pass(&mut self) {
-        if self.seen.is_empty() {
+        if self.ended {
             return;
         }
+        self.ended = true;
         let mut seen = std::mem::take(&mut self.seen);
         seen.sort_unstable();
         seen.dedup();
