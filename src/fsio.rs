@@ -451,6 +451,15 @@ pub fn absolute(path: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
+    /// Asserts that `dir` holds one file (no temporary file beside it).
+    fn only_file_in(dir: &Path) {
+        let names: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
     #[test]
     fn refuses_to_overwrite_without_permission_and_leaves_no_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -461,11 +470,33 @@ mod tests {
         assert_eq!(fs::read(&p).unwrap(), b"one");
         write_atomic(&p, b"three", Access::Public, true, "manifest").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"three");
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names.len(), 1, "{names:?}");
+        only_file_in(dir.path());
+    }
+
+    #[test]
+    fn a_writer_that_fails_midway_leaves_nothing_and_an_old_file_stands() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("report.json");
+        write_atomic(&p, b"old report", Access::Public, true, "report").unwrap();
+        let err = write_atomic_with(&p, Access::Public, true, "report", |w| {
+            w.write_all(&[b'x'; 300_000]).map_err(Error::Output)?;
+            Err(Error::Internal("an entry cannot be read again".into()))
+        })
+        .unwrap_err();
+        assert!(matches!(err, Error::Internal(_)), "{err}");
+        assert_eq!(fs::read(&p).unwrap(), b"old report");
+        only_file_in(dir.path());
+        // What a writer streams in pieces is the file, whole.
+        write_atomic_with(&p, Access::Public, true, "report", |w| {
+            for i in 0..100_000u32 {
+                writeln!(w, "{i}").map_err(Error::Output)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let text = fs::read_to_string(&p).unwrap();
+        assert_eq!(text.lines().count(), 100_000);
+        assert!(text.ends_with("99999\n"));
     }
 
     #[cfg(unix)]

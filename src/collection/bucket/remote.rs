@@ -192,6 +192,14 @@ const CLIENT: [(ClientConfigKey, &str); 3] = [
     (ClientConfigKey::ConnectTimeout, "5s"),
 ];
 
+/// `builder` with the client settings of [`CLIENT`] over what the environment gave it; `set` is
+/// the builder's own `with_config` for a client key (each store has its own key type).
+fn configured<B>(builder: B, set: impl Fn(B, ClientConfigKey, &str) -> B) -> B {
+    CLIENT
+        .into_iter()
+        .fold(builder, |b, (key, value)| set(b, key, value))
+}
+
 /// Retries of a failed request: a few, with object_store's backoff, for at most a minute (its
 /// default, 10 retries for up to 3 minutes, kept a run against an unreachable endpoint waiting
 /// that long before it said so).
@@ -217,13 +225,14 @@ fn open(bucket: &Bucket) -> Result<Arc<dyn ObjectStore>> {
             if !(set("AWS_ACCESS_KEY_ID") && set("AWS_SECRET_ACCESS_KEY")) {
                 return Err(refuse("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"));
             }
-            let mut b = object_store::aws::AmazonS3Builder::from_env()
+            let b = object_store::aws::AmazonS3Builder::from_env()
                 .with_bucket_name(&bucket.bucket)
                 .with_retry(retry());
-            for (key, value) in CLIENT {
-                b = b.with_config(object_store::aws::AmazonS3ConfigKey::Client(key), value);
-            }
-            b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+            configured(b, |b, key, value| {
+                b.with_config(object_store::aws::AmazonS3ConfigKey::Client(key), value)
+            })
+            .build()
+            .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
         }
         Scheme::Gcs => {
             if ![
@@ -239,13 +248,14 @@ fn open(bucket: &Bucket) -> Result<Arc<dyn ObjectStore>> {
                     "GOOGLE_APPLICATION_CREDENTIALS (or GOOGLE_SERVICE_ACCOUNT_KEY)",
                 ));
             }
-            let mut b = object_store::gcp::GoogleCloudStorageBuilder::from_env()
+            let b = object_store::gcp::GoogleCloudStorageBuilder::from_env()
                 .with_bucket_name(&bucket.bucket)
                 .with_retry(retry());
-            for (key, value) in CLIENT {
-                b = b.with_config(object_store::gcp::GoogleConfigKey::Client(key), value);
-            }
-            b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+            configured(b, |b, key, value| {
+                b.with_config(object_store::gcp::GoogleConfigKey::Client(key), value)
+            })
+            .build()
+            .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
         }
         Scheme::Azure => {
             // A key, a SAS or a bearer token: a service principal or managed identity would be
@@ -264,13 +274,14 @@ fn open(bucket: &Bucket) -> Result<Arc<dyn ObjectStore>> {
                     "AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY (or AZURE_STORAGE_SAS_KEY)",
                 ));
             }
-            let mut b = object_store::azure::MicrosoftAzureBuilder::from_env()
+            let b = object_store::azure::MicrosoftAzureBuilder::from_env()
                 .with_container_name(&bucket.bucket)
                 .with_retry(retry());
-            for (key, value) in CLIENT {
-                b = b.with_config(object_store::azure::AzureConfigKey::Client(key), value);
-            }
-            b.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+            configured(b, |b, key, value| {
+                b.with_config(object_store::azure::AzureConfigKey::Client(key), value)
+            })
+            .build()
+            .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
         }
     };
     built.map_err(|e| Error::Remote {
